@@ -1,0 +1,3 @@
+using P2PNode.Cli;
+
+return await CommandLine.RunAsync(args);
