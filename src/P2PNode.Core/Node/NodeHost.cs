@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using P2PNode.Identity;
+using P2PNode.Metrics;
+using P2PNode.Peers;
+using P2PNode.Transport;
+using P2PNode.Wire;
+
+namespace P2PNode.Node;
+
+/// <summary>
+/// A running node: owns the transport, the live peer sessions and the metrics. Accepts inbound connections,
+/// dials peers, routes application messages to <see cref="MessageReceived"/>, and on shutdown says goodbye
+/// (Disconnect with reason Shutdown) to every peer.
+/// </summary>
+public sealed class NodeHost : IAsyncDisposable
+{
+    private readonly NodeIdentity _identity;
+    private readonly ITransport _transport;
+    private readonly TransportOptions _options;
+    private readonly ILogger _log;
+    private readonly ConcurrentDictionary<PeerSession, byte> _sessions = new();
+    private readonly CancellationTokenSource _stop = new();
+    private IReadOnlyList<string> _listenAddresses = [];
+
+    public NodeHost(NodeIdentity identity, ITransport transport, TransportOptions options, NodeMetrics metrics, ILogger log)
+    {
+        _identity = identity;
+        _transport = transport;
+        _options = options;
+        Metrics = metrics;
+        _log = log;
+    }
+
+    public NodeMetrics Metrics { get; }
+    public PeerId PeerId => _identity.PeerId;
+    public IReadOnlyList<string> ListenAddresses => _listenAddresses;
+    public IReadOnlyCollection<PeerSession> Sessions => _sessions.Keys.ToList();
+
+    /// <summary>Capabilities advertised in Hello (protocols this node serves beyond the base messages).</summary>
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+
+    /// <summary>Agent string advertised in Hello, e.g. "p2pnode/0.1.0".</summary>
+    public string Agent { get; init; } = "p2pnode";
+
+    /// <summary>Application messages (everything but the session's own Ping/Pong/Disconnect/Error).</summary>
+    public event Func<PeerSession, WireMessage, ValueTask>? MessageReceived;
+
+    /// <summary>Raised once a session is up (inbound or outbound) and once it has ended.</summary>
+    public event Action<PeerSession>? SessionStarted, SessionEnded;
+
+    public async Task<IReadOnlyList<string>> StartAsync(CancellationToken ct)
+    {
+        _listenAddresses = await _transport.ListenAsync(OnInboundAsync, ct).ConfigureAwait(false);
+        _log.LogInformation("node {PeerId} listening on {Addresses}", PeerId, string.Join(", ", _listenAddresses));
+        return _listenAddresses;
+    }
+
+    public async Task<PeerSession> ConnectAsync(string address, PeerId? expected, CancellationToken ct)
+    {
+        var connection = await _transport.DialAsync(address, expected, ct).ConfigureAwait(false);
+        return await AdoptAsync(connection, ct).ConfigureAwait(false);
+    }
+
+    private async Task OnInboundAsync(IFrameConnection connection)
+    {
+        try { await AdoptAsync(connection, _stop.Token).ConfigureAwait(false); }
+        catch (SessionException) { /* logged and counted by the session */ }
+        catch (OperationCanceledException) { await connection.DisposeAsync().ConfigureAwait(false); }
+    }
+
+    private async Task<PeerSession> AdoptAsync(IFrameConnection connection, CancellationToken ct)
+    {
+        var session = await PeerSession.EstablishAsync(connection, HelloFor, _options, Metrics, _log, ct).ConfigureAwait(false);
+        _sessions[session] = 0;
+        session.Start(DispatchAsync);
+        _log.LogInformation("{Direction} session with {Peer} at {Address} ({Agent})",
+            session.IsInbound ? "inbound" : "outbound", session.RemotePeer, session.RemoteAddress, session.RemoteHello.Agent);
+        SessionStarted?.Invoke(session);
+        _ = session.Completion.ContinueWith(_ =>
+        {
+            _sessions.TryRemove(session, out byte _);
+            _log.LogInformation("session with {Peer} ended ({Reason}): {Message}", session.RemotePeer.Short, session.EndReason, session.EndMessage);
+            SessionEnded?.Invoke(session);
+        }, TaskScheduler.Default);
+        return session;
+    }
+
+    private Hello HelloFor(string observedRemote) => new(
+        ProtocolVersion.Major, ProtocolVersion.Minor, PeerId.ToString(), _listenAddresses, Capabilities, Agent, observedRemote);
+
+    private ValueTask DispatchAsync(PeerSession session, WireMessage message) =>
+        MessageReceived?.Invoke(session, message) ?? ValueTask.CompletedTask;
+
+    /// <summary>Graceful shutdown: stop accepting, send Disconnect(Shutdown) to every peer, close.</summary>
+    public async Task StopAsync()
+    {
+        if (_stop.IsCancellationRequested) return;
+        _stop.Cancel();
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        await Task.WhenAll(_sessions.Keys.Select(s => s.CloseAsync(DisconnectReason.Shutdown, "node shutting down"))).ConfigureAwait(false);
+        _log.LogInformation("node {PeerId} stopped", PeerId.Short);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,172 @@
+using System.Buffers.Binary;
+using P2PNode.Noise;
+
+namespace P2PNode.Transport;
+
+/// <summary>
+/// Application framing over Noise transport messages (docs/protocol.md, "Framing"). On the TCP stream every
+/// Noise message is a 2-byte big-endian length followed by that many ciphertext bytes (at most 65535).
+/// The decrypted payloads form one byte stream of frames, each a 4-byte big-endian length and the body; a
+/// frame may span several Noise messages and several small frames may share one. A frame's length is checked
+/// against the cap before anything is allocated for it.
+/// </summary>
+public sealed class SecureChannel : IDisposable
+{
+    public const int MaxPlaintext = CipherState.MaxMessageSize - CipherState.TagSize;
+    private const int FlushThreshold = 256 * 1024;
+
+    private readonly Stream _stream;
+    private readonly CipherState _send;
+    private readonly CipherState _receive;
+    private readonly int _maxFrame;
+
+    private readonly byte[] _sendPlain = new byte[MaxPlaintext];
+    private int _sendPlainLength;
+    private byte[] _sendWire = new byte[FlushThreshold + CipherState.MaxMessageSize + 2];
+    private int _sendWireLength;
+
+    private readonly byte[] _receiveCipher = new byte[CipherState.MaxMessageSize];
+    private readonly byte[] _receivePlain = new byte[MaxPlaintext];
+    private int _plainOffset, _plainLength;
+
+    public SecureChannel(Stream stream, CipherState send, CipherState receive, int maxFrame)
+    {
+        _stream = stream;
+        _send = send;
+        _receive = receive;
+        _maxFrame = maxFrame;
+    }
+
+    public long BytesSent { get; private set; }
+    public long BytesReceived { get; private set; }
+
+    public async ValueTask SendAsync(IReadOnlyList<ReadOnlyMemory<byte>> frames, CancellationToken ct)
+    {
+        foreach (var frame in frames)
+        {
+            if (frame.Length > _maxFrame)
+                throw new ArgumentException($"frame of {frame.Length} bytes exceeds the {_maxFrame}-byte limit; send it as chunks");
+            WriteLengthPrefix(frame.Length);
+            var body = frame;
+            while (!body.IsEmpty)
+            {
+                var n = Math.Min(body.Length, MaxPlaintext - _sendPlainLength);
+                body.Span[..n].CopyTo(_sendPlain.AsSpan(_sendPlainLength));
+                _sendPlainLength += n;
+                body = body[n..];
+                if (_sendPlainLength == MaxPlaintext) Seal();
+                if (_sendWireLength >= FlushThreshold) await FlushWireAsync(ct).ConfigureAwait(false);
+            }
+        }
+        if (_sendPlainLength > 0) Seal();
+        await FlushWireAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Test hook: sends raw plaintext below the framing layer, to play a hostile peer.</summary>
+    internal async ValueTask SendRawPlaintextAsync(ReadOnlyMemory<byte> plaintext, CancellationToken ct)
+    {
+        Append(plaintext.Span);
+        if (_sendPlainLength > 0) Seal();
+        await FlushWireAsync(ct).ConfigureAwait(false);
+    }
+
+    private void WriteLengthPrefix(int length)
+    {
+        Span<byte> prefix = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(prefix, (uint)length);
+        Append(prefix);
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var n = Math.Min(bytes.Length, MaxPlaintext - _sendPlainLength);
+            bytes[..n].CopyTo(_sendPlain.AsSpan(_sendPlainLength));
+            _sendPlainLength += n;
+            bytes = bytes[n..];
+            if (_sendPlainLength == MaxPlaintext) Seal();
+        }
+    }
+
+    /// <summary>Encrypts the pending plaintext into one length-prefixed Noise message in the wire buffer.</summary>
+    private void Seal()
+    {
+        var needed = _sendWireLength + 2 + _sendPlainLength + CipherState.TagSize;
+        if (needed > _sendWire.Length) Array.Resize(ref _sendWire, needed);
+        var written = _send.Encrypt(default, _sendPlain.AsSpan(0, _sendPlainLength), _sendWire.AsSpan(_sendWireLength + 2));
+        BinaryPrimitives.WriteUInt16BigEndian(_sendWire.AsSpan(_sendWireLength), (ushort)written);
+        _sendWireLength += 2 + written;
+        _sendPlainLength = 0;
+    }
+
+    private async ValueTask FlushWireAsync(CancellationToken ct)
+    {
+        if (_sendWireLength == 0) return;
+        await _stream.WriteAsync(_sendWire.AsMemory(0, _sendWireLength), ct).ConfigureAwait(false);
+        BytesSent += _sendWireLength;
+        _sendWireLength = 0;
+    }
+
+    /// <summary>The next frame, or null on a clean end of stream at a frame boundary.</summary>
+    public async ValueTask<byte[]?> ReceiveAsync(CancellationToken ct)
+    {
+        var header = new byte[4];
+        if (!await ReadPlainAsync(header, allowEof: true, ct).ConfigureAwait(false)) return null;
+        var length = BinaryPrimitives.ReadUInt32BigEndian(header);
+        if (length > (uint)_maxFrame)
+            throw new TransportException(TransportError.FrameTooLarge, $"peer announced a frame of {length} bytes; the limit is {_maxFrame}");
+        var frame = new byte[length];
+        await ReadPlainAsync(frame, allowEof: false, ct).ConfigureAwait(false);
+        return frame;
+    }
+
+    private async ValueTask<bool> ReadPlainAsync(Memory<byte> destination, bool allowEof, CancellationToken ct)
+    {
+        var filled = 0;
+        while (filled < destination.Length)
+        {
+            if (_plainLength == 0)
+            {
+                if (!await ReadNoiseMessageAsync(allowEof && filled == 0, ct).ConfigureAwait(false)) return false;
+                continue;
+            }
+            var n = Math.Min(_plainLength, destination.Length - filled);
+            _receivePlain.AsSpan(_plainOffset, n).CopyTo(destination.Span[filled..]);
+            _plainOffset += n;
+            _plainLength -= n;
+            filled += n;
+        }
+        return true;
+    }
+
+    private async ValueTask<bool> ReadNoiseMessageAsync(bool allowEof, CancellationToken ct)
+    {
+        var lengthBytes = _receiveCipher.AsMemory(0, 2);
+        var got = await _stream.ReadAtLeastAsync(lengthBytes, 2, throwOnEndOfStream: false, ct).ConfigureAwait(false);
+        if (got == 0 && allowEof) return false;
+        if (got < 2) throw new TransportException(TransportError.ConnectionClosed, "connection closed inside a Noise message");
+        var length = BinaryPrimitives.ReadUInt16BigEndian(_receiveCipher);
+        if (length < CipherState.TagSize)
+            throw new TransportException(TransportError.MalformedNoiseMessage, $"Noise message of {length} bytes is shorter than its 16-byte tag");
+        got = await _stream.ReadAtLeastAsync(_receiveCipher.AsMemory(0, length), length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
+        if (got < length) throw new TransportException(TransportError.ConnectionClosed, "connection closed inside a Noise message");
+        BytesReceived += 2 + length;
+        try
+        {
+            _plainLength = _receive.Decrypt(default, _receiveCipher.AsSpan(0, length), _receivePlain);
+        }
+        catch (NoiseException e)
+        {
+            throw new TransportException(TransportError.DecryptFailed, "a Noise message failed authentication (corrupted or forged ciphertext)", e);
+        }
+        _plainOffset = 0;
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _send.Dispose();
+        _receive.Dispose();
+    }
+}

@@ -1,0 +1,183 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using P2PNode.Identity;
+using P2PNode.Metrics;
+using P2PNode.Node;
+using P2PNode.Peers;
+using P2PNode.Transport;
+using P2PNode.Wire;
+
+namespace P2PNode.Core.Tests.Peers;
+
+// Sessions over the in-memory transport: everything above the socket, with no network.
+public sealed class PeerSessionTests : IAsyncLifetime
+{
+    private static readonly TransportOptions Fast = new()
+    {
+        HandshakeTimeout = TimeSpan.FromSeconds(2),
+        KeepAliveInterval = TimeSpan.FromMilliseconds(50),
+        IdleTimeout = TimeSpan.FromMilliseconds(400),
+    };
+
+    private readonly MemoryNetwork _network = new();
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var d in Enumerable.Reverse(_owned)) await d.DisposeAsync();
+    }
+
+    private async Task<(NodeHost Host, string Address)> StartNodeAsync(TransportOptions? options = null)
+    {
+        var id = NodeIdentity.Generate();
+        var host = new NodeHost(id, new MemoryTransport(id.PeerId, _network), options ?? Fast, new NodeMetrics(), NullLogger.Instance)
+        {
+            Agent = "test/1",
+            Capabilities = ["gossip/1"],
+        };
+        _owned.Add(host);
+        var addresses = await host.StartAsync(default);
+        return (host, addresses[0]);
+    }
+
+    private async Task<IFrameConnection> RawDialAsync(string address, NodeIdentity who)
+    {
+        var transport = new MemoryTransport(who.PeerId, _network);
+        _owned.Add(transport);
+        var connection = await transport.DialAsync(address, null, default);
+        _owned.Add(connection);
+        return connection;
+    }
+
+    private static async Task<WireMessage> NextAsync(IFrameConnection c, Func<WireMessage, bool>? skip = null)
+    {
+        while (true)
+        {
+            var frame = await c.ReceiveAsync(default).AsTask().WaitAsync(TimeSpan.FromSeconds(5)) ?? throw new EndOfStreamException("closed");
+            var m = WireCodec.Decode(frame);
+            if (skip is null || !skip(m)) return m;
+        }
+    }
+
+    private static Hello HelloOf(NodeIdentity id, uint major = ProtocolVersion.Major) =>
+        new(major, 0, id.PeerId.ToString(), [], [], "raw/1", "mem:x");
+
+    [Fact]
+    public async Task TwoNodesExchangeHelloAndPing()
+    {
+        var (a, addressA) = await StartNodeAsync();
+        var (b, _) = await StartNodeAsync();
+        var session = await b.ConnectAsync(addressA, a.PeerId, default);
+        Assert.Equal(a.PeerId, session.RemotePeer);
+        Assert.Equal("test/1", session.RemoteHello.Agent);
+        Assert.Equal(["gossip/1"], session.RemoteHello.Capabilities);
+        Assert.Equal(addressA, session.RemoteHello.ListenAddresses.Single());
+        var rtt = await session.PingAsync(default).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(rtt > TimeSpan.Zero);
+        await WaitForAsync(() => a.Sessions.Any(s => s.RemotePeer == b.PeerId));
+    }
+
+    [Fact]
+    public async Task KeepAliveHoldsAnIdleLinkOpenPastTheIdleTimeout()
+    {
+        var (a, addressA) = await StartNodeAsync();
+        var (b, _) = await StartNodeAsync();
+        var session = await b.ConnectAsync(addressA, a.PeerId, default);
+        await Task.Delay(Fast.IdleTimeout * 3);
+        Assert.False(session.Completion.IsCompleted, $"session ended: {session.EndReason} {session.EndMessage}");
+        Assert.True(b.Metrics.Get("frames_sent") >= 3, "keep-alive pings were sent");
+    }
+
+    [Fact]
+    public async Task APeerThatGoesSilentIsDisconnectedForIdleness()
+    {
+        var (a, addressA) = await StartNodeAsync();
+        using var raw = NodeIdentity.Generate();
+        var c = await RawDialAsync(addressA, raw);
+        await c.SendAsync([WireCodec.Encode(HelloOf(raw))], default);
+        Assert.IsType<Hello>(await NextAsync(c));
+        var bye = Assert.IsType<Disconnect>(await NextAsync(c, m => m is Ping));
+        Assert.Equal(DisconnectReason.IdleTimeout, bye.Reason);
+        Assert.Equal(1, a.Metrics.Get("idle_timeout"));
+    }
+
+    [Fact]
+    public async Task UnknownMajorVersionIsRefusedWithAClearReason()
+    {
+        var (a, addressA) = await StartNodeAsync();
+        using var raw = NodeIdentity.Generate();
+        var c = await RawDialAsync(addressA, raw);
+        await c.SendAsync([WireCodec.Encode(HelloOf(raw, major: 2))], default);
+        Assert.IsType<Hello>(await NextAsync(c));
+        var bye = Assert.IsType<Disconnect>(await NextAsync(c));
+        Assert.Equal(DisconnectReason.IncompatibleVersion, bye.Reason);
+        Assert.Contains("peer speaks protocol 2.0; this node speaks 1.x", bye.Message);
+        Assert.Equal(1, a.Metrics.Get("session_refused_incompatible_version"));
+        Assert.Empty(a.Sessions);
+    }
+
+    [Fact]
+    public async Task HelloNamingAnotherPeerIsRefused()
+    {
+        var (_, addressA) = await StartNodeAsync();
+        using var raw = NodeIdentity.Generate();
+        using var other = NodeIdentity.Generate();
+        var c = await RawDialAsync(addressA, raw);
+        await c.SendAsync([WireCodec.Encode(HelloOf(other))], default);
+        Assert.IsType<Hello>(await NextAsync(c));
+        Assert.Equal(DisconnectReason.IdentityMismatch, Assert.IsType<Disconnect>(await NextAsync(c)).Reason);
+    }
+
+    [Fact]
+    public async Task MalformedFramesAreAnsweredCountedAndFinallyDisconnected()
+    {
+        var (a, addressA) = await StartNodeAsync();
+        using var raw = NodeIdentity.Generate();
+        var c = await RawDialAsync(addressA, raw);
+        await c.SendAsync([WireCodec.Encode(HelloOf(raw))], default);
+        Assert.IsType<Hello>(await NextAsync(c));
+        await c.SendAsync([new byte[] { 0x92, 0x63, 0x01 }], default); // unknown type 99: answered, not counted as malformed
+        var unknown = Assert.IsType<ErrorMessage>(await NextAsync(c, m => m is Ping));
+        Assert.Equal(ErrorCode.UnknownMessageType, unknown.Code);
+        await c.SendAsync([WireCodec.Encode(new Ping(77))], default);
+        Assert.Equal(new Pong(77), await NextAsync(c, m => m is Ping));
+        for (var i = 0; i < 8; i++) await c.SendAsync([new byte[] { 0xc1 }], default);
+        var errors = 0;
+        while (true)
+        {
+            var m = await NextAsync(c, x => x is Ping);
+            if (m is ErrorMessage { Code: ErrorCode.MalformedMessage }) { errors++; continue; }
+            Assert.Equal(DisconnectReason.ProtocolViolation, Assert.IsType<Disconnect>(m).Reason);
+            break;
+        }
+        Assert.Equal(8, errors);
+        Assert.Equal(8, a.Metrics.Get("malformed_message"));
+        Assert.Equal(1, a.Metrics.Get("unknown_message_type"));
+    }
+
+    [Fact]
+    public async Task ShutdownSaysGoodbyeToEveryPeer()
+    {
+        var (a, addressA) = await StartNodeAsync();
+        var (b, _) = await StartNodeAsync();
+        var (c, _) = await StartNodeAsync();
+        var sb = await b.ConnectAsync(addressA, a.PeerId, default);
+        var sc = await c.ConnectAsync(addressA, a.PeerId, default);
+        await WaitForAsync(() => a.Sessions.Count == 2);
+        await a.StopAsync();
+        await Task.WhenAll(sb.Completion, sc.Completion).WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(DisconnectReason.Shutdown, sb.EndReason);
+        Assert.Equal(DisconnectReason.Shutdown, sc.EndReason);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail("condition not met within 10 s");
+            await Task.Delay(10);
+        }
+    }
+}
