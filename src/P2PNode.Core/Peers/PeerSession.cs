@@ -165,8 +165,6 @@ public sealed partial class PeerSession : IAsyncDisposable
         {
             if (!TrySend(new Ping(nonce))) throw new SessionException(EndReason ?? DisconnectReason.Normal, "session is closed or its queue is full");
             using var reg = ct.Register(() => tcs.TrySetCanceled(ct));
-            using var closed = _closed.Task.ContinueWith(_ => tcs.TrySetException(
-                new SessionException(EndReason ?? DisconnectReason.Normal, $"session ended: {EndMessage}")), TaskScheduler.Default);
             await tcs.Task.ConfigureAwait(false);
             return Stopwatch.GetElapsedTime(started);
         }
