@@ -1,1 +1,16 @@
-return 0;
+using P2PNode.Benchmarks;
+
+// Benchmarks, not tests: each prints its baseline and the ratios. Run in Release:
+//   dotnet run -c Release --project tests/P2PNode.Benchmarks -- <name>
+return args.FirstOrDefault() switch
+{
+    "transport" => await TransportBench.RunAsync(args[1..]),
+    "transport-sink" => await TransportBench.SinkAsync(),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: P2PNode.Benchmarks transport");
+    return 2;
+}
