@@ -1,0 +1,22 @@
+using P2PNode.Transport;
+
+namespace P2PNode.Config;
+
+/// <summary>
+/// A validated node configuration (node.toml plus command-line overrides). Build it with
+/// <see cref="ConfigLoader"/>; every property is already checked, including cross-field rules.
+/// </summary>
+public sealed record NodeConfig
+{
+    /// <summary>[node]: where the node keeps its state and who it says it is.</summary>
+    public NodeSection Node { get; init; } = new();
+
+    /// <summary>[network] transport tunables (listen, limits, timeouts, frame and queue sizes).</summary>
+    public TransportOptions Network { get; init; } = new();
+
+    /// <summary>[network] keys that are about other peers rather than the transport: the bootstrap list.</summary>
+    public NetworkSection Peers { get; init; } = new();
+
+    /// <summary>[logging].</summary>
+    public LoggingSection Logging { get; init; } = new();
+}
