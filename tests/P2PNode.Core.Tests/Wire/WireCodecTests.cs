@@ -47,11 +47,11 @@ public sealed class WireCodecTests
     [InlineData("01", "not a MessagePack array")]
     [InlineData("90", "empty message array")]
     [InlineData("91a3616263", "type must be an unsigned integer")]
-    [InlineData("9102", "ping.nonce: message has 1 elements")]
+    [InlineData("9102", "Ping has 0 fields, needs 1")]
     [InlineData("9202a131", "ping.nonce must be an unsigned integer")]
     [InlineData("9202ff", "ping.nonce must be an unsigned integer")]
     [InlineData("92032a00", "1 trailing bytes")]
-    [InlineData("920401", "disconnect has 2 elements, needs 3")]
+    [InlineData("920401", "Disconnect has 1 fields, needs 2")]
     [InlineData("930401c3", "disconnect.message must be a string")]
     [InlineData("930401a2c328", "not valid UTF-8")]
     [InlineData("9202cf0102", "ends inside")]
@@ -71,7 +71,7 @@ public sealed class WireCodecTests
         var manyAddresses = SampleHello with { ListenAddresses = Enumerable.Repeat("1.2.3.4:5", WireLimits.MaxListenAddresses + 1).ToArray() };
         Assert.Contains("hello.listen_addresses has 17 items", Assert.Throws<WireFormatException>(() => WireCodec.Decode(WireCodec.Encode(manyAddresses))).Message);
         var shortHello = Convert.FromHexString("93010100");
-        Assert.Contains("hello has 3 elements", Assert.Throws<WireFormatException>(() => WireCodec.Decode(shortHello)).Message);
+        Assert.Contains("Hello has 2 fields, needs 7", Assert.Throws<WireFormatException>(() => WireCodec.Decode(shortHello)).Message);
     }
 
     [Fact]
