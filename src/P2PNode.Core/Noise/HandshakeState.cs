@@ -8,10 +8,11 @@ namespace P2PNode.Noise;
 /// Noise HandshakeState (spec rev 34, section 5.3) for Noise_{NN,XX,IK}_25519_ChaChaPoly_SHA256, without
 /// PSKs or fallback. Drive it by alternating <see cref="WriteMessage"/> and <see cref="ReadMessage"/> as
 /// <see cref="IsMyTurnToWrite"/> says until <see cref="IsCompleted"/>, then take the transport keys with
-/// <see cref="Split"/>. Any failure (bad MAC, bad length, wrong order) throws <see cref="NoiseException"/>
-/// and leaves the state unusable: every later call throws too, so a half-failed handshake can never
-/// produce keys. Caller mistakes (buffer too small, payload too large) throw <see cref="ArgumentException"/>
-/// before anything changes.
+/// <see cref="Split"/>. A message that fails (bad MAC, impossible length, low-order key) throws
+/// <see cref="NoiseException"/> and leaves the state unusable: every later call throws too, so a half-failed
+/// handshake can never produce keys. A call out of order (reading on our turn to write, or after completion)
+/// throws <see cref="NoiseException"/> without changing anything. Caller mistakes (buffer too small, payload
+/// too large) throw <see cref="ArgumentException"/> before anything changes.
 /// </summary>
 public sealed class HandshakeState : IDisposable
 {
