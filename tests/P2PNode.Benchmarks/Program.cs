@@ -6,11 +6,18 @@ return args.FirstOrDefault() switch
 {
     "transport" => await TransportBench.RunAsync(args[1..]),
     "transport-sink" => await TransportBench.SinkAsync(),
+    "noise" => Run(NoiseCipherBench.Run),
     _ => Usage(),
 };
 
+static int Run(Action bench)
+{
+    bench();
+    return 0;
+}
+
 static int Usage()
 {
-    Console.Error.WriteLine("usage: P2PNode.Benchmarks transport");
+    Console.Error.WriteLine("usage: P2PNode.Benchmarks transport|noise");
     return 2;
 }
