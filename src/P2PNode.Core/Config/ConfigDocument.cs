@@ -104,7 +104,7 @@ internal sealed class ConfigDocument
 
     private static string Part(BareKeyOrStringValueSyntax? part) => part switch
     {
-        BareKeySyntax bare => bare.Key?.ToString() ?? "",
+        BareKeySyntax bare => bare.Key?.Text ?? "",
         StringValueSyntax quoted => quoted.Value ?? "",
         _ => "",
     };

@@ -84,7 +84,7 @@ internal sealed class ConfigValue
     /// <summary>A string for an error message: quoted, shortened, control characters escaped.</summary>
     public static string Quote(string s)
     {
-        var shown = s.Length > 60 ? s[..60] + "..." : s;
+        var shown = s.Length > 120 ? s[..120] + "..." : s;
         return "\"" + string.Concat(shown.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c == '"' ? "\\\"" : c.ToString())) + "\"";
     }
 }

@@ -191,9 +191,9 @@ public sealed class KeyFileTests : IDisposable
     {
         using var id = NodeIdentity.Generate();
         CreateFast(id, null);
-        var text = File.ReadAllText(KeyPath);
-        var start = text.IndexOf("private-key: ", StringComparison.Ordinal) + "private-key: ".Length;
-        File.WriteAllText(KeyPath, text[..start] + "AAAA" + text[(start + 4)..].Replace('A', '!'));
+        var lines = File.ReadAllLines(KeyPath);
+        lines[^1] = "private-key: not*base64!";
+        File.WriteAllLines(KeyPath, lines);
         var line = File.ReadAllLines(KeyPath).ToList().FindIndex(l => l.StartsWith("private-key", StringComparison.Ordinal)) + 1;
         var e = Assert.Throws<KeyFileException>(() => KeyFile.Load(KeyPath, null));
         Assert.Contains($"line {line}: private-key must be 32 bytes of base64", e.Message);
