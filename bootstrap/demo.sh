@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 bootstrap/setup.sh
 echo "== building p2pnode (Release)"
 dotnet build src/P2PNode -c Release -nologo -v q -clp:ErrorsOnly
-p2pnode() { dotnet src/P2PNode/bin/Release/net10.0/p2pnode.dll "$@"; }
+dll=src/P2PNode/bin/Release/net10.0/p2pnode.dll
+p2pnode() { dotnet "$dll" "$@"; }
 
 work=$(mktemp -d /tmp/p2pnode-demo.XXXXXX)
 pids=()
@@ -26,13 +27,13 @@ wait_for() { # file pattern seconds
 }
 
 echo "== starting node A"
-p2pnode run --config "$work/a/node.toml" --listen 127.0.0.1:0 > "$work/a.log" 2>&1 & pids+=($!)
+dotnet "$dll" run --config "$work/a/node.toml" --listen 127.0.0.1:0 > "$work/a.log" 2>&1 & pids+=($!)
 wait_for "$work/a.log" "listening on" 30
 read -r _ a_id _ _ a_addr < <(grep -m1 "listening on" "$work/a.log")
 echo "   A is $a_id at $a_addr"
 
 echo "== starting node B with A as its bootstrap peer"
-p2pnode run --config "$work/b/node.toml" --listen 127.0.0.1:0 --bootstrap "$a_id@$a_addr" > "$work/b.log" 2>&1 & pids+=($!)
+dotnet "$dll" run --config "$work/b/node.toml" --listen 127.0.0.1:0 --bootstrap "$a_id@$a_addr" > "$work/b.log" 2>&1 & pids+=($!)
 wait_for "$work/b.log" "ping p2p1" 30
 sleep 6
 echo "== B's view (it keeps pinging A every 5 s):"

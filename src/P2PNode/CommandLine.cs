@@ -11,6 +11,8 @@ public static class CommandLine
         ["version"] = ("print the version", _ => { Console.WriteLine(AgentInfo.Agent); return Task.FromResult(0); }),
         ["init"] = ("create a node folder: key (node.key) and commented node.toml", InitCommand.RunAsync),
         ["id"] = ("print this node's peer id", IdCommand.RunAsync),
+        ["run"] = ("run a node until SIGINT/SIGTERM", RunCommand.RunAsync),
+        ["ping"] = ("dial a node, prove its identity, print round-trip times", PingCommand.RunAsync),
     };
 
     public static async Task<int> RunAsync(string[] argv)
