@@ -10,7 +10,7 @@ namespace P2PNode.Tests.Transport;
 /// address, counters (from metrics.prom) and log.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-public sealed class RunningNode : IAsyncLifetime
+public sealed class RunningNode : IAsyncLifetime, IAsyncDisposable
 {
     private readonly TempFolder _dir = new();
     private NodeProcess? _process;
@@ -28,6 +28,9 @@ public sealed class RunningNode : IAsyncLifetime
         ["handshake_timeout_ms"] = "2000",
     };
 
+    /// <summary>Optional "peerid@host:port" the node dials at start (--bootstrap).</summary>
+    public string? Bootstrap { get; set; }
+
     public async Task InitializeAsync()
     {
         var init = await NodeProcess.RunAsync(["init", "--dir", _dir.Path]);
@@ -41,7 +44,8 @@ public sealed class RunningNode : IAsyncLifetime
             lines[i] = $"{key} = {value}";
         }
         File.WriteAllLines(config, lines);
-        _process = NodeProcess.Start(["run", "--config", config, "--listen", "127.0.0.1:0"]);
+        string[] args = ["run", "--config", config, "--listen", "127.0.0.1:0"];
+        _process = NodeProcess.Start(Bootstrap is null ? args : [.. args, "--bootstrap", Bootstrap]);
         var line = await _process.WaitForLineAsync(l => l.StartsWith("node ", StringComparison.Ordinal) && l.Contains(" listening on "), TimeSpan.FromSeconds(30));
         var parts = line.Split(' ');
         PeerId = parts[1];
@@ -53,6 +57,8 @@ public sealed class RunningNode : IAsyncLifetime
         if (_process is not null) await _process.DisposeAsync();
         _dir.Dispose();
     }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     public IReadOnlyDictionary<string, long> Counters()
     {
