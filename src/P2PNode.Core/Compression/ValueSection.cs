@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -31,10 +32,11 @@ internal static class ValueSection
             for (var b = 0; b < h.ScaleCount; b++)
             {
                 var s = BinaryPrimitives.ReadSingleLittleEndian(scales[(4 * b)..]);
+                var text = s.ToString("R", CultureInfo.InvariantCulture);
                 if (!float.IsFinite(s) || float.IsNegative(s))
-                    throw new DeltaFormatException($"scale #{b} at offset {h.ScalesOffset + 4 * b} is {s}: scales must be finite and non-negative");
+                    throw new DeltaFormatException($"scale #{b} at offset {h.ScalesOffset + 4 * b} is {text}: scales must be finite and non-negative");
                 if ((double)s * levels > float.MaxValue)
-                    throw new DeltaFormatException($"scale #{b} at offset {h.ScalesOffset + 4 * b} is {s}: {levels} × scale overflows float32");
+                    throw new DeltaFormatException($"scale #{b} at offset {h.ScalesOffset + 4 * b} is {text}: {levels} × scale overflows float32");
             }
         }
         switch (h.Values)
