@@ -1,1 +1,1 @@
-return 0;
+return P2PNode.Benchmarks.CodecBench.Run(args);

@@ -31,43 +31,13 @@ internal static class BlockQuantizer
         return s;
     }
 
-    /// <summary>Pass 1: the scale of each block of work = a + b (b empty: work = a). Throws
-    /// <see cref="ArgumentException"/> at the first non-finite work value, before anything is mutated.</summary>
-    public static void ComputeScales(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int blockSize, int levels, Span<float> scales)
-    {
-        var n = a.Length;
-        var hasB = !b.IsEmpty;
-        ref var ra = ref MemoryMarshal.GetReference(a);
-        ref var rb = ref MemoryMarshal.GetReference(b);
-        for (var blk = 0; blk < scales.Length; blk++)
-        {
-            var start = blk * blockSize;
-            var end = Math.Min(n, start + blockSize);
-            var i = start;
-            var vmax = Vector256<int>.Zero;
-            var abs = Vector256.Create(0x7FFFFFFF);
-            for (; i + 8 <= end; i += 8)
-            {
-                var x = Vector256.LoadUnsafe(ref ra, (nuint)i);
-                if (hasB) x += Vector256.LoadUnsafe(ref rb, (nuint)i);
-                vmax = Vector256.Max(vmax, x.AsInt32() & abs);
-            }
-            var max = 0;
-            for (var l = 0; l < 8; l++) max = Math.Max(max, vmax.GetElement(l));
-            for (; i < end; i++)
-            {
-                var x = hasB ? Unsafe.Add(ref ra, i) + Unsafe.Add(ref rb, i) : Unsafe.Add(ref ra, i);
-                max = Math.Max(max, BitConverter.SingleToInt32Bits(x) & 0x7FFFFFFF);
-            }
-            if (max >= 0x7F800000) ThrowNonFinite(a, b, start, end);
-            scales[blk] = ScaleFor(BitConverter.Int32BitsToSingle(max), levels);
-        }
-    }
-
-    /// <summary>Pass 2: codes for work = a + b with the given scales; residualOut (may alias b, may be empty)
-    /// receives work - decoded. Int8 writes one byte per value, Int4 two values per byte (low nibble first).</summary>
-    public static void Quantize(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> scales, int blockSize,
-        DeltaValueCodec codec, Span<byte> codes, Span<float> residualOut)
+    /// <summary>Quantizes work = a + b (b empty: work = a) block by block: the block's absmax gives its scale
+    /// (written to <paramref name="scales"/>), then its codes go to <paramref name="codes"/> (int8: one byte
+    /// per value; int4: two per byte, low nibble first) and work - decoded to <paramref name="residualOut"/>
+    /// (may alias b, may be empty). Throws <see cref="ArgumentException"/> at a non-finite block; a caller
+    /// that must not see a half-updated residual checks finiteness first.</summary>
+    public static void Encode(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> residualOut, int blockSize,
+        DeltaValueCodec codec, Span<float> scales, Span<byte> codes)
     {
         var n = a.Length;
         var levels = DeltaFormat.Levels(codec);
@@ -78,44 +48,55 @@ internal static class BlockQuantizer
         ref var rb = ref MemoryMarshal.GetReference(b);
         ref var rr = ref MemoryMarshal.GetReference(residualOut);
         ref var rc = ref MemoryMarshal.GetReference(codes);
+        var abs = Vector256.Create(0x7FFFFFFF);
         var vl = Vector256.Create((float)levels);
-        var vnl = -vl;
-        var nibble = Vector256.Create(0xFL);
         for (var blk = 0; blk < scales.Length; blk++)
         {
             var start = blk * blockSize;
             var end = Math.Min(n, start + blockSize);
-            var s = scales[blk];
-            var inv = s == 0f ? 0f : 1f / s;
-            var vs = Vector256.Create(s);
-            var vinv = Vector256.Create(inv);
+
+            // Block absmax on the bit patterns (integer max orders non-negative floats; NaN/Inf sort on top).
             var i = start;
+            var vmax = Vector256<int>.Zero;
             for (; i + 8 <= end; i += 8)
             {
                 var x = Vector256.LoadUnsafe(ref ra, (nuint)i);
                 if (hasB) x += Vector256.LoadUnsafe(ref rb, (nuint)i);
-                var q = Vector256.Min(Vector256.Max(Vector256.Round(x * vinv), vnl), vl);
-                var d = q * vs;
-                var fix = Vector256.LessThan(Vector256.Abs(x) * 2f, Vector256.Abs(d));
-                q = Vector256.AndNot(q, fix);
-                d = Vector256.AndNot(d, fix);
-                if (hasR) (x - d).StoreUnsafe(ref rr, (nuint)i);
-                var qi = Vector256.ConvertToInt32(q);
-                if (int4)
+                vmax = Vector256.Max(vmax, x.AsInt32() & abs);
+            }
+            var m = Vector128.Max(vmax.GetLower(), vmax.GetUpper());
+            m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
+            m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
+            var max = m.ToScalar();
+            for (; i < end; i++)
+            {
+                var x = hasB ? Unsafe.Add(ref ra, i) + Unsafe.Add(ref rb, i) : Unsafe.Add(ref ra, i);
+                max = Math.Max(max, BitConverter.SingleToInt32Bits(x) & 0x7FFFFFFF);
+            }
+            if (max >= 0x7F800000) ThrowNonFinite(a, b, start, end);
+            var s = ScaleFor(BitConverter.Int32BitsToSingle(max), levels);
+            scales[blk] = s;
+
+            var inv = s == 0f ? 0f : 1f / s;
+            var k = new Kernel(Vector256.Create(s), Vector256.Create(inv), vl);
+            i = start;
+            for (; i + 32 <= end; i += 32)
+            {
+                var q0 = k.Codes(Work(ref ra, ref rb, hasB, i), hasR, ref rr, i);
+                var q1 = k.Codes(Work(ref ra, ref rb, hasB, i + 8), hasR, ref rr, i + 8);
+                var q2 = k.Codes(Work(ref ra, ref rb, hasB, i + 16), hasR, ref rr, i + 16);
+                var q3 = k.Codes(Work(ref ra, ref rb, hasB, i + 24), hasR, ref rr, i + 24);
+                var bytes = Vector256.Narrow(Vector256.Narrow(q0, q1), Vector256.Narrow(q2, q3));
+                if (!int4)
                 {
-                    // Lanes (2m, 2m+1) form one long: keep both nibbles and fold the high one down by 28 bits.
-                    var pairs = qi.AsInt64() & (nibble | (nibble << 32));
-                    pairs |= Vector256.ShiftRightLogical(pairs, 28);
-                    ref var dst = ref Unsafe.Add(ref rc, i >> 1);
-                    var packed = (uint)(byte)pairs.GetElement(0) | (uint)(byte)pairs.GetElement(1) << 8
-                        | (uint)(byte)pairs.GetElement(2) << 16 | (uint)(byte)pairs.GetElement(3) << 24;
-                    Unsafe.WriteUnaligned(ref dst, packed);
+                    bytes.AsByte().StoreUnsafe(ref rc, (nuint)i);
                 }
                 else
                 {
-                    var shorts = Vector128.Narrow(qi.GetLower(), qi.GetUpper());
-                    var bytes = Vector128.Narrow(shorts, shorts);
-                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref rc, i), bytes.AsInt64().ToScalar());
+                    // Each ushort holds (even code, odd code); fold to one byte: low nibble even, high nibble odd.
+                    var u = bytes.AsUInt16();
+                    var packed = (u & Vector256.Create((ushort)0x000F)) | (Vector256.ShiftRightLogical(u, 4) & Vector256.Create((ushort)0x00F0));
+                    Vector256.Narrow(packed, packed).GetLower().StoreUnsafe(ref rc, (nuint)(i >> 1));
                 }
             }
             for (; i < end; i++)
@@ -127,18 +108,35 @@ internal static class BlockQuantizer
                 if (hasR) Unsafe.Add(ref rr, i) = x - d;
                 var code = (int)q;
                 if (!int4)
-                {
                     Unsafe.Add(ref rc, i) = (byte)(sbyte)code;
-                }
                 else if ((i & 1) == 0)
-                {
                     Unsafe.Add(ref rc, i >> 1) = (byte)(code & 0xF); // high nibble stays 0 if this is the last value
-                }
                 else
-                {
                     Unsafe.Add(ref rc, i >> 1) |= (byte)((code & 0xF) << 4);
-                }
             }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Work(ref float ra, ref float rb, bool hasB, int i)
+    {
+        var x = Vector256.LoadUnsafe(ref ra, (nuint)i);
+        return hasB ? x + Vector256.LoadUnsafe(ref rb, (nuint)i) : x;
+    }
+
+    /// <summary>The per-block constants and the 8-lane version of the scalar rule in the tail loop.</summary>
+    private readonly struct Kernel(Vector256<float> scale, Vector256<float> inv, Vector256<float> levels)
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<int> Codes(Vector256<float> x, bool hasR, ref float rr, int i)
+        {
+            var q = Vector256.Min(Vector256.Max(Vector256.Round(x * inv), -levels), levels);
+            var d = q * scale;
+            var fix = Vector256.LessThan(Vector256.Abs(x) * 2f, Vector256.Abs(d));
+            q = Vector256.AndNot(q, fix);
+            d = Vector256.AndNot(d, fix);
+            if (hasR) (x - d).StoreUnsafe(ref rr, (nuint)i);
+            return Vector256.ConvertToInt32Native(q); // q is already clamped: no saturation needed
         }
     }
 

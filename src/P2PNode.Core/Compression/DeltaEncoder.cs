@@ -59,8 +59,8 @@ public sealed class DeltaEncoder
         if (Spec.IsQuantized)
         {
             var scales = MemoryMarshal.Cast<byte, float>(dst.Slice((int)h.ScalesOffset, 4 * h.ScaleCount));
-            BlockQuantizer.ComputeScales(delta, r, bs, DeltaFormat.Levels(codec), scales);
-            BlockQuantizer.Quantize(delta, r, scales, bs, codec, values, r);
+            if (!r.IsEmpty) FloatValues.CheckFinite(delta, r); // so a bad block cannot leave r half-updated
+            BlockQuantizer.Encode(delta, r, r, bs, codec, scales, values);
         }
         else
         {
@@ -100,8 +100,7 @@ public sealed class DeltaEncoder
         if (Spec.IsQuantized)
         {
             var scales = MemoryMarshal.Cast<byte, float>(dst.Slice((int)h.ScalesOffset, 4 * h.ScaleCount));
-            BlockQuantizer.ComputeScales(work, [], bs, DeltaFormat.Levels(codec), scales);
-            BlockQuantizer.Quantize(work, [], scales, bs, codec, values, sentError);
+            BlockQuantizer.Encode(work, [], sentError, bs, codec, scales, values);
         }
         else
         {

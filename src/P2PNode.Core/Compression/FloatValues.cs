@@ -67,19 +67,59 @@ internal static class FloatValues
                 }
                 break;
             case DeltaValueCodec.BFloat16:
-                var bv = MemoryMarshal.Cast<byte, ushort>(dst);
-                for (var i = 0; i < a.Length; i++)
-                {
-                    var x = hasB ? a[i] + b[i] : a[i];
-                    var u = BitConverter.SingleToUInt32Bits(x);
-                    var top = (u + 0x7FFFu + ((u >> 16) & 1u)) >> 16;
-                    if ((top & 0x7FFFu) == 0x7F80u) top--; // rounded up to infinity: keep the largest finite bf16
-                    bv[i] = (ushort)top;
-                    if (hasR) residualOut[i] = x - BitConverter.UInt32BitsToSingle(top << 16);
-                }
+                EncodeBFloat16(a, b, MemoryMarshal.Cast<byte, ushort>(dst), residualOut);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(codec), codec, "not a float codec");
         }
+    }
+
+    /// <summary>bf16 = top 16 bits after adding 0x7FFF + (bit 16) (round to nearest even); a result that
+    /// rounded up to infinity steps back to the largest finite bf16.</summary>
+    private static void EncodeBFloat16(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<ushort> dst, Span<float> residualOut)
+    {
+        var hasB = !b.IsEmpty;
+        var hasR = !residualOut.IsEmpty;
+        ref var ra = ref MemoryMarshal.GetReference(a);
+        ref var rb = ref MemoryMarshal.GetReference(b);
+        ref var rr = ref MemoryMarshal.GetReference(residualOut);
+        ref var rd = ref MemoryMarshal.GetReference(dst);
+        var i = 0;
+        for (; i + 16 <= a.Length; i += 16)
+        {
+            var x0 = Vector256.LoadUnsafe(ref ra, (nuint)i);
+            var x1 = Vector256.LoadUnsafe(ref ra, (nuint)i + 8);
+            if (hasB)
+            {
+                x0 += Vector256.LoadUnsafe(ref rb, (nuint)i);
+                x1 += Vector256.LoadUnsafe(ref rb, (nuint)i + 8);
+            }
+            var t0 = RoundToBFloat16(x0);
+            var t1 = RoundToBFloat16(x1);
+            if (hasR)
+            {
+                (x0 - (t0 << 16).AsSingle()).StoreUnsafe(ref rr, (nuint)i);
+                (x1 - (t1 << 16).AsSingle()).StoreUnsafe(ref rr, (nuint)i + 8);
+            }
+            Vector256.Narrow(t0, t1).StoreUnsafe(ref rd, (nuint)i);
+        }
+        for (; i < a.Length; i++)
+        {
+            var x = hasB ? a[i] + b[i] : a[i];
+            var u = BitConverter.SingleToUInt32Bits(x);
+            var top = (u + 0x7FFFu + ((u >> 16) & 1u)) >> 16;
+            if ((top & 0x7FFFu) == 0x7F80u) top--;
+            dst[i] = (ushort)top;
+            if (hasR) residualOut[i] = x - BitConverter.UInt32BitsToSingle(top << 16);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> RoundToBFloat16(Vector256<float> x)
+    {
+        var u = x.AsUInt32();
+        var top = (u + Vector256.Create(0x7FFFu) + ((u >> 16) & Vector256<uint>.One)) >> 16;
+        // All-ones lanes (= -1) where the rounding reached infinity: add them to step back by one.
+        return top + Vector256.Equals(top & Vector256.Create(0x7FFFu), Vector256.Create(0x7F80u));
     }
 }

@@ -32,11 +32,10 @@ internal static class ValueSection
             for (var b = 0; b < h.ScaleCount; b++)
             {
                 var s = BinaryPrimitives.ReadSingleLittleEndian(scales[(4 * b)..]);
-                var text = s.ToString("R", CultureInfo.InvariantCulture);
                 if (!float.IsFinite(s) || float.IsNegative(s))
-                    throw new DeltaFormatException($"scale #{b} at offset {h.ScalesOffset + 4 * b} is {text}: scales must be finite and non-negative");
+                    throw new DeltaFormatException($"scale #{b} at offset {h.ScalesOffset + 4 * b} is {Text(s)}: scales must be finite and non-negative");
                 if ((double)s * levels > float.MaxValue)
-                    throw new DeltaFormatException($"scale #{b} at offset {h.ScalesOffset + 4 * b} is {text}: {levels} × scale overflows float32");
+                    throw new DeltaFormatException($"scale #{b} at offset {h.ScalesOffset + 4 * b} is {Text(s)}: {levels} × scale overflows float32");
             }
         }
         switch (h.Values)
@@ -72,6 +71,8 @@ internal static class ValueSection
                 break;
         }
     }
+
+    private static string Text(float s) => s.ToString("R", CultureInfo.InvariantCulture);
 
     private static DeltaFormatException BadValue(in DeltaHeader h, int j, int width, string what) =>
         new($"value #{j} at offset {h.ValuesOffset + (width == 0 ? j / 2 : (long)j * width)}: {what}");
@@ -130,14 +131,15 @@ internal static class ValueSection
             var i = pos;
             if (int4)
             {
-                // Block starts are even (even block size) and start is even, so pos stays even here.
-                for (; i + 8 <= blockEnd; i += 8)
+                // Block starts are even (even block size) and start is even, so i stays even here.
+                for (; i + 32 <= blockEnd; i += 32)
                 {
-                    var packed = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref rc, i >> 1));
-                    var v = Vector256.Create(
-                        Int4Pairs[(byte)packed], Int4Pairs[(byte)(packed >> 8)],
-                        Int4Pairs[(byte)(packed >> 16)], Int4Pairs[(byte)(packed >> 24)]).AsSingle();
-                    (v * vs).StoreUnsafe(ref rd, (nuint)(i - start));
+                    // Spread each byte's nibbles into two bytes (low first), then sign-extend 4 → 8 bits.
+                    var b = Vector128.LoadUnsafe(ref rc, (nuint)(i >> 1));
+                    var w = Vector256.Create(Vector128.WidenLower(b), Vector128.WidenUpper(b));
+                    w = (w & Vector256.Create((ushort)0x000F)) | ((w & Vector256.Create((ushort)0x00F0)) << 4);
+                    var signed = (w.AsSByte() ^ Vector256.Create((sbyte)8)) - Vector256.Create((sbyte)8);
+                    Store32(signed, vs, ref Unsafe.Add(ref rd, i - start));
                 }
                 for (; i < blockEnd; i++)
                 {
@@ -148,31 +150,24 @@ internal static class ValueSection
             }
             else
             {
-                for (; i + 8 <= blockEnd; i += 8)
-                {
-                    var bytes = Vector128.CreateScalar(Unsafe.ReadUnaligned<long>(ref Unsafe.Add(ref rc, i))).AsSByte();
-                    var shorts = Vector128.WidenLower(bytes);
-                    var ints = Vector256.Create(Vector128.WidenLower(shorts), Vector128.WidenUpper(shorts));
-                    (Vector256.ConvertToSingle(ints) * vs).StoreUnsafe(ref rd, (nuint)(i - start));
-                }
+                for (; i + 32 <= blockEnd; i += 32)
+                    Store32(Vector256.LoadUnsafe(ref rc, (nuint)i).AsSByte(), vs, ref Unsafe.Add(ref rd, i - start));
                 for (; i < blockEnd; i++) Unsafe.Add(ref rd, i - start) = (sbyte)Unsafe.Add(ref rc, i) * s;
             }
             pos = blockEnd;
         }
     }
 
-    /// <summary>For each byte, its two int4 codes as floats (low nibble first), packed in one ulong, so one
-    /// table load yields two decoded lanes.</summary>
-    private static readonly ulong[] Int4Pairs = BuildInt4Pairs();
-
-    private static ulong[] BuildInt4Pairs()
+    /// <summary>32 codes → 32 floats fl(code · scale), in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store32(Vector256<sbyte> codes, Vector256<float> scale, ref float dst)
     {
-        var table = new ulong[256];
-        for (var b = 0; b < 256; b++)
-        {
-            float lo = (sbyte)(b << 4) >> 4, hi = (sbyte)b >> 4;
-            table[b] = (uint)BitConverter.SingleToInt32Bits(lo) | (ulong)(uint)BitConverter.SingleToInt32Bits(hi) << 32;
-        }
-        return table;
+        var (s0, s1) = Vector256.Widen(codes);
+        var (i0, i1) = Vector256.Widen(s0);
+        var (i2, i3) = Vector256.Widen(s1);
+        (Vector256.ConvertToSingle(i0) * scale).StoreUnsafe(ref dst);
+        (Vector256.ConvertToSingle(i1) * scale).StoreUnsafe(ref dst, 8);
+        (Vector256.ConvertToSingle(i2) * scale).StoreUnsafe(ref dst, 16);
+        (Vector256.ConvertToSingle(i3) * scale).StoreUnsafe(ref dst, 24);
     }
 }
