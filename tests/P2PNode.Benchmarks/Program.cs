@@ -1,12 +1,13 @@
 using P2PNode.Benchmarks;
 
 // Benchmarks, not tests: each prints its baseline and the ratios. Run in Release:
-//   dotnet run -c Release --project tests/P2PNode.Benchmarks -- <name>
+//   dotnet run -c Release --project tests/P2PNode.Benchmarks -- <name> [args]
 return args.FirstOrDefault() switch
 {
     "transport" => await TransportBench.RunAsync(args[1..]),
     "transport-sink" => await TransportBench.SinkAsync(),
     "noise" => Run(NoiseCipherBench.Run),
+    "codec" => CodecBench.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -18,6 +19,6 @@ static int Run(Action bench)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: P2PNode.Benchmarks transport|noise");
+    Console.Error.WriteLine("usage: P2PNode.Benchmarks transport|noise|codec");
     return 2;
 }
