@@ -8,7 +8,8 @@ namespace P2PNode.Training.Models;
 /// Byte-level causal language model: input int64 [B, T] of byte values (T ≤ context), output logits [B, T, 256]
 /// predicting the next byte at each position. Learned token and position embeddings, pre-norm blocks, final
 /// LayerNorm, untied output head without bias.
-/// Parameter order: tok.weight [256, W], pos [context, W], blocks.0.* … blocks.{L-1}.* (see TransformerBlock),
+/// Parameter order (named_parameters lists a module's own parameters before its children's, as PyTorch does):
+/// pos [context, W], tok.weight [256, W], blocks.0.* … blocks.{L-1}.* (see TransformerBlock),
 /// ln_f.weight, ln_f.bias, head.weight [256, W].
 /// </summary>
 internal sealed class ByteTransformer : nn.Module<Tensor, Tensor>
