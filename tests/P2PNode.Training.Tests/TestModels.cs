@@ -13,7 +13,7 @@ internal static class TestModels
 
     public static ClassificationTask Blobs(long seed = 1, int count = 600)
     {
-        var data = SyntheticData.Classification(count, classes: 4, sampleShape: [1, 8, 8], seed: 99, noise: 1.5);
+        var data = SyntheticData.Classification(count, classes: 4, sampleShape: [1, 8, 8], seed: 99, noise: 1.0);
         var shard = Partitioner.Iid(data.Labels, 1, seed: 99, heldOutFraction: 0.25)[0];
         return new ClassificationTask(data, shard.Train, shard.HeldOut, seed);
     }
