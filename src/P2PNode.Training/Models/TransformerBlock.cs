@@ -1,0 +1,61 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace P2PNode.Training.Models;
+
+/// <summary>
+/// Pre-norm GPT block: x + attn(ln1(x)), then x + mlp(ln2(x)); causal multi-head self-attention, GELU MLP 4× wide.
+/// Parameter order: ln1.weight, ln1.bias, qkv.weight, qkv.bias, proj.weight, proj.bias, ln2.weight, ln2.bias,
+/// fc1.weight, fc1.bias, fc2.weight, fc2.bias.
+/// </summary>
+internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly LayerNorm _ln1;
+    private readonly Linear _qkv;
+    private readonly Linear _proj;
+    private readonly LayerNorm _ln2;
+    private readonly Linear _fc1;
+    private readonly Linear _fc2;
+    private readonly int _heads;
+
+    public TransformerBlock(int width, int heads) : base("block")
+    {
+        _heads = heads;
+        _ln1 = nn.LayerNorm(width);
+        _qkv = nn.Linear(width, 3L * width);
+        _proj = nn.Linear(width, width);
+        _ln2 = nn.LayerNorm(width);
+        _fc1 = nn.Linear(width, 4L * width);
+        _fc2 = nn.Linear(4L * width, width);
+        register_module("ln1", _ln1);
+        register_module("qkv", _qkv);
+        register_module("proj", _proj);
+        register_module("ln2", _ln2);
+        register_module("fc1", _fc1);
+        register_module("fc2", _fc2);
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        // Intermediates are many; the caller's dispose scope (one per training step) frees them.
+        long b = x.shape[0], t = x.shape[1], w = x.shape[2], hd = w / _heads;
+        var qkv = _qkv.forward(_ln1.forward(x)).view(b, t, 3, _heads, hd).permute(2, 0, 3, 1, 4); // 3,B,H,T,D
+        var q = qkv[0];
+        var k = qkv[1];
+        var v = qkv[2];
+        var att = q.matmul(k.transpose(-2, -1)).mul(1.0 / Math.Sqrt(hd));
+        var mask = torch.ones(t, t, dtype: ScalarType.Bool, device: x.device).triu(1);
+        att = att.masked_fill(mask, float.NegativeInfinity).softmax(-1);
+        var y = att.matmul(v).transpose(1, 2).reshape(b, t, w);
+        var h = x.add(_proj.forward(y));
+        var m = _fc2.forward(nn.functional.gelu(_fc1.forward(_ln2.forward(h))));
+        return h.add(m);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) { _ln1.Dispose(); _qkv.Dispose(); _proj.Dispose(); _ln2.Dispose(); _fc1.Dispose(); _fc2.Dispose(); }
+        base.Dispose(disposing);
+    }
+}
