@@ -18,6 +18,15 @@ public sealed class ModelTests
         Assert.Equal([128L, 3136], layout.Entries[4].Shape);
     }
 
+    [Theory]
+    [InlineData("mlp", 269_322)]
+    [InlineData("lm", 470_528)]
+    public void DefaultParameterCountsMatchTheDocumentation(string kind, long expected)
+    {
+        using var model = ModelFactory.Create(ModelSpec.ForName(kind), seed: 1);
+        Assert.Equal(expected, ParameterLayout.Of(model).Total);
+    }
+
     // named_parameters lists a module's own parameters (pos) before those of its children (tok.weight), like PyTorch.
     [Fact]
     public void TheLmLayoutStartsWithEmbeddingsAndEndsWithTheHead()

@@ -72,6 +72,7 @@ public sealed class LocalTrainer : IDisposable
         {
             using var scope = torch.NewDisposeScope();
             var (x, y, n) = _task.NextBatch(_options.BatchSize, Device);
+            SetLearningRate(_options.LearningRateAt(StepsDone));
             _optimizer.zero_grad();
             var loss = Loss(_model.forward(x), y);
             loss.backward();
@@ -157,6 +158,12 @@ public sealed class LocalTrainer : IDisposable
 
     private AdamW NewOptimizer() =>
         optim.AdamW(_parameters, _options.LearningRate, _options.Beta1, _options.Beta2, weight_decay: _options.WeightDecay);
+
+    private void SetLearningRate(double lr)
+    {
+        foreach (var group in _optimizer.ParamGroups)
+            if (group.LearningRate != lr) group.LearningRate = lr;
+    }
 
     private Tensor Loss(Tensor logits, Tensor targets) =>
         nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1));

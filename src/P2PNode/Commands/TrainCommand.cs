@@ -61,8 +61,10 @@ public static class TrainCommand
             var total = Stopwatch.StartNew();
             var spec = ModelSpec.ForName(o.Model);
             var (task, trainOptions, what) = o.Model == "lm" ? TextTask(o, spec) : ImageTask(o);
+            // A fixed-length run: cosine decay over exactly the planned steps (ceil(samples / batch) per epoch).
+            var steps = o.Epochs * ((task.EpochSamples + trainOptions.BatchSize - 1) / trainOptions.BatchSize);
+            trainOptions = trainOptions with { ScheduleSteps = steps, WarmupSteps = (int)Math.Min(trainOptions.WarmupSteps, steps / 20) };
             using var trainer = new LocalTrainer(spec, o.Seed, task, trainOptions);
-            var steps = o.Epochs * trainer.StepsPerEpoch;
             Console.Error.WriteLine($"train: {spec.Canonical}, {trainer.ParameterCount:N0} parameters, {what}, device {trainer.Device}, {o.Epochs} epoch(s) = {steps} steps of {trainOptions.BatchSize}");
 
             var progress = new ProgressBar(steps);
@@ -127,7 +129,7 @@ public static class TrainCommand
         var train = FashionMnist.Load("train", o.Data);
         var test = FashionMnist.Load("t10k", o.Data);
         if (o.Limit is { } limit) train = train.Take(limit);
-        var options = new TrainerOptions { BatchSize = o.Batch ?? 64, LearningRate = o.Lr ?? 1e-3, Device = o.Device };
+        var options = new TrainerOptions { BatchSize = o.Batch ?? 64, LearningRate = o.Lr ?? 2e-3, WarmupSteps = 50, Device = o.Device };
         return (ClassificationTask.Centralized(train, test, o.Seed), options, $"Fashion-MNIST {train.Count} train / {test.Count} test images");
     }
 
@@ -139,7 +141,7 @@ public static class TrainCommand
         var corpus = TextCorpus.Load(paths);
         var (train, heldOut) = corpus.Split(0.1);
         if (o.Limit is { } limit) train = train[..(int)Math.Min(train.Length, (long)limit * spec.Context + 1)];
-        var options = new TrainerOptions { BatchSize = o.Batch ?? 32, LearningRate = o.Lr ?? 1e-3, Beta2 = 0.95, GradientClip = 1.0, Device = o.Device };
+        var options = new TrainerOptions { BatchSize = o.Batch ?? 32, LearningRate = o.Lr ?? 2e-3, WarmupSteps = 100, Beta2 = 0.95, GradientClip = 1.0, Device = o.Device };
         return (new LanguageModelTask(train, heldOut, spec.Context, o.Seed), options,
             $"text corpus {corpus.Documents.Count} documents, {train.Length:N0} train / {heldOut.Length:N0} held-out bytes");
     }
