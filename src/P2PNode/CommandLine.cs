@@ -9,6 +9,7 @@ public static class CommandLine
     private static readonly SortedDictionary<string, (string Help, Func<Args, Task<int>> Run)> Verbs = new()
     {
         ["version"] = ("print the version", _ => { Console.WriteLine(AgentInfo.Agent); return Task.FromResult(0); }),
+        ["nat"] = ("NAT port mapping tools: map, query, gateway (see docs/nat.md)", NatCommand.RunAsync),
     };
 
     public static async Task<int> RunAsync(string[] argv)
