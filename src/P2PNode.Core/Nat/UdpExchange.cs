@@ -56,7 +56,8 @@ internal sealed class UdpExchange : IDisposable
             var clock = Stopwatch.StartNew();
             var wait = policy.InitialTimeout;
             var attempts = 0;
-            while (clock.Elapsed < policy.TotalTimeout)
+            // A last attempt needs a useful window; a few milliseconds left is not worth another datagram.
+            while (policy.TotalTimeout - clock.Elapsed > TimeSpan.FromMilliseconds(10))
             {
                 attempts++;
                 await SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -75,7 +76,9 @@ internal sealed class UdpExchange : IDisposable
                     }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
-                        break; // this attempt's wait is over: resend
+                        // Timers may fire a little before the stopwatch agrees; the loop head decides whether
+                        // this attempt's wait is really over (then resend) or a sliver remains.
+                        continue;
                     }
                     catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable)
                     {
