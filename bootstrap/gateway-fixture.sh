@@ -18,12 +18,18 @@ set -euo pipefail
 usage() { echo "usage: $0 up|down <prefix>   |   $0 check" >&2; exit 2; }
 die() { echo "gateway-fixture: $*" >&2; exit 1; }
 
+# Exit 0 if this machine can run the fixture; otherwise print why and exit 1. Only a missing capability
+# counts (not root, no working network namespaces, no miniupnpd): tests skip on it. Anything else that
+# breaks 'up' later (e.g. nft missing) is a failure, not a skip.
 check() {
   [ "$(id -u)" -eq 0 ] || { echo "not root (network namespaces need root)"; return 1; }
-  command -v ip >/dev/null || { echo "iproute2 (ip) is not installed"; return 1; }
-  command -v nft >/dev/null || { echo "nftables (nft) is not installed"; return 1; }
+  command -v ip >/dev/null || { echo "iproute2 (ip) is not installed, so 'ip netns' cannot work"; return 1; }
+  ip netns list >/dev/null 2>&1 || { echo "'ip netns list' fails here"; return 1; }
+  # Creating a namespace is the real test (a container may list them but lack the right to make one).
+  if command -v unshare >/dev/null; then
+    unshare --net true 2>/dev/null || { echo "network namespaces cannot be created here (unshare --net fails)"; return 1; }
+  fi
   command -v miniupnpd >/dev/null || [ -x /usr/sbin/miniupnpd ] || { echo "miniupnpd is not installed (bootstrap/setup.sh installs it)"; return 1; }
-  ip netns list >/dev/null 2>&1 || { echo "'ip netns' does not work here"; return 1; }
   return 0
 }
 
@@ -58,6 +64,7 @@ down() {
 
 up() {
   check >/dev/null || die "cannot run here: $(check)"
+  command -v nft >/dev/null || die "nft (nftables) is not installed; bootstrap/setup.sh installs it"
   for ns in "$gw" "$lan" "$wan"; do
     ! ip netns list | grep -qw "^$ns" || die "namespace $ns already exists (run '$0 down $prefix' first)"
   done

@@ -99,8 +99,10 @@ public sealed class PortMappingKeeper : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is NatException or IOException or System.Net.Sockets.SocketException or HttpRequestException)
+            catch (Exception e)
             {
+                // Whatever went wrong (NatException mostly), the loop must live on: a dead renewal loop
+                // would lose the mapping silently.
                 var left = previous.Expires - DateTimeOffset.UtcNow;
                 var lost = left <= TimeSpan.Zero;
                 lock (_lock) if (lost) _mapped = false;

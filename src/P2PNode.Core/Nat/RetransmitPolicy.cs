@@ -15,7 +15,7 @@ public sealed record RetransmitPolicy
     /// <summary>Upper bound on a single wait (RFC 6887 section 8.1.1 caps it at 1024 s; we stay far below).</summary>
     public TimeSpan MaxTimeout { get; init; } = TimeSpan.FromSeconds(4);
 
-    /// <summary>Total time for the exchange, all resends included. 250+500+1000+2000 ms fit in the default.</summary>
+    /// <summary>Total time for the exchange, all resends included: sends at 0, 0.25, 0.75, 1.75 and 3.75 s with the defaults.</summary>
     public TimeSpan TotalTimeout { get; init; } = TimeSpan.FromSeconds(4);
 
     /// <summary>For discovery probes: a gateway on the LAN answers in milliseconds, so 1 s (3 sends) is plenty.</summary>

@@ -26,6 +26,9 @@ namespace P2PNode.Cli.Commands;
 /// </summary>
 internal static class NatCommand
 {
+    // Readable output ("+00:00", not "\u002B00:00"); these lines go to a terminal or a test, never into HTML.
+    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private const string Usage = "usage: p2pnode nat map|query|gateway|serve-test|connect-test [options] (see docs/nat.md)";
 
     public static Task<int> RunAsync(Args a)
@@ -151,7 +154,7 @@ internal static class NatCommand
                 ["enabled"] = entry?.Enabled,
                 ["description"] = entry?.Description,
                 ["remainingLeaseSeconds"] = entry?.RemainingLease.TotalSeconds,
-            }));
+            }, JsonOptions));
             return 0;
         }
         catch (NatException e)
@@ -181,7 +184,7 @@ internal static class NatCommand
         using var stop = new StopSignal();
         var listener = new TcpListener(IPAddress.Any, port);
         listener.Start();
-        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["event"] = "listening", ["port"] = port }));
+        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["event"] = "listening", ["port"] = port }, JsonOptions));
         var accepting = Task.Run(async () =>
         {
             while (!stop.Cts.IsCancellationRequested)
@@ -191,7 +194,7 @@ internal static class NatCommand
                 // The caller's address in the answer lets a test prove the connection really came from outside.
                 var line = $"p2pnode-nat-test {remote.Address} {remote.Port}\n";
                 await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(line), stop.Cts.Token);
-                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["event"] = "served", ["remote"] = remote.ToString() }));
+                Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["event"] = "served", ["remote"] = remote.ToString() }, JsonOptions));
             }
         });
         await WaitForStopAsync(stop.Cts.Token);
@@ -240,7 +243,7 @@ internal static class NatCommand
             ["lifetimeSeconds"] = m.Lifetime.TotalSeconds,
             ["expires"] = m.Expires.ToString("O", CultureInfo.InvariantCulture),
             ["error"] = error?.Message,
-        });
+        }, JsonOptions);
 
     private static IPAddress? Address(Args a, string name)
     {

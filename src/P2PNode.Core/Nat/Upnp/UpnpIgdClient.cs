@@ -19,7 +19,10 @@ public sealed class UpnpIgdClient : IPortMapper
     /// <param name="httpTimeout">Bound on each HTTP request.</param>
     public UpnpIgdClient(IgdService service, IPAddress? internalClient = null, TimeSpan? httpTimeout = null)
     {
+        ArgumentNullException.ThrowIfNull(service);
         Service = service;
+        if (internalClient is null && !IPAddress.TryParse(service.ControlUrl.Host, out _))
+            throw new ArgumentException($"control URL host '{service.ControlUrl.Host}' is not an IP address; pass internalClient", nameof(service));
         InternalClient = internalClient ?? LocalAddressFor(IPAddress.Parse(service.ControlUrl.Host));
         _http = CreateHttpClient(httpTimeout ?? TimeSpan.FromSeconds(5));
     }
