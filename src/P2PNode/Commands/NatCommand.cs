@@ -77,13 +77,23 @@ internal static class NatCommand
         var log = loggers.CreateLogger("nat");
 
         using var stop = new StopSignal();
-        await using var mapper = await NatDiscoverer.DiscoverAsync(new NatDiscoveryOptions
+        IPortMapper? found;
+        try
         {
-            Gateway = gateway,
-            LocalAddress = local,
-            Methods = methods,
-            Logger = log,
-        }, stop.Cts.Token);
+            found = await NatDiscoverer.DiscoverAsync(new NatDiscoveryOptions
+            {
+                Gateway = gateway,
+                LocalAddress = local,
+                Methods = methods,
+                Logger = log,
+            }, stop.Cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("nat map: interrupted during discovery");
+            return 1;
+        }
+        await using var mapper = found;
         if (mapper is null)
         {
             Console.Error.WriteLine($"nat map: no gateway answered ({string.Join(", ", methods)}); run with --verbose for each probe's reason");
@@ -100,9 +110,9 @@ internal static class NatCommand
                 Logger = log,
             }, stop.Cts.Token);
         }
-        catch (NatException e)
+        catch (Exception e) when (e is NatException or OperationCanceledException)
         {
-            Console.Error.WriteLine($"nat map: {e.Message}");
+            Console.Error.WriteLine($"nat map: {(e is NatException ? e.Message : "interrupted while mapping")}");
             return 1;
         }
         var output = new object();
@@ -110,6 +120,8 @@ internal static class NatCommand
         {
             lock (output) Console.Out.WriteLine(Json(kind, mapper.Protocol, m, error));
         }
+        // "mapped" first: renewals come at least 100 ms later, so no event can precede it.
+        Emit("mapped", keeper.Current, null);
         keeper.Changed += (_, e) => Emit(e.Kind switch
         {
             PortMappingEventKind.Renewed => "renewed",
@@ -118,7 +130,6 @@ internal static class NatCommand
             PortMappingEventKind.Deleted => "deleted",
             _ => "delete-failed",
         }, e.Mapping, e.Error);
-        Emit("mapped", keeper.Current, null);
         if (hold is { } seconds)
         {
             try { await Task.Delay(TimeSpan.FromSeconds(seconds), stop.Cts.Token); } catch (OperationCanceledException) { }
