@@ -14,6 +14,7 @@ public static class CommandLine
         ["id"] = ("print this node's peer id", IdCommand.RunAsync),
         ["run"] = ("run a node until SIGINT/SIGTERM", RunCommand.RunAsync),
         ["ping"] = ("dial a node, prove its identity, print round-trip times", PingCommand.RunAsync),
+        ["nat"] = ("NAT port mapping tools: map, query, gateway (see docs/nat.md)", NatCommand.RunAsync),
     };
 
     public static async Task<int> RunAsync(string[] argv)

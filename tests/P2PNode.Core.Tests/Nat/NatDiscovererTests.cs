@@ -1,0 +1,66 @@
+using System.Net;
+using P2PNode.Nat;
+
+namespace P2PNode.Core.Tests.Nat;
+
+/// <summary>Discovery against scripted loopback servers. UPnP is left out here: SSDP multicasts (it runs in the gateway fixture).</summary>
+public sealed class NatDiscovererTests
+{
+    private static NatDiscoveryOptions Options(IPEndPoint server) => new()
+    {
+        Gateway = server.Address,
+        ServerPort = server.Port,
+        LocalAddress = IPAddress.Loopback,
+        Methods = [NatMethod.Pcp, NatMethod.NatPmp],
+        PcpTimeout = TimeSpan.FromMilliseconds(500),
+        NatPmpTimeout = TimeSpan.FromMilliseconds(500),
+    };
+
+    [Fact]
+    public async Task PcpServerIsFoundFirst()
+    {
+        using var gw = new LoopbackUdpGateway((req, _) => req[0] == 2 ? [LoopbackUdpGateway.PcpGrant(req, 120)] : [LoopbackUdpGateway.NatPmpGrant(req, 60)]);
+        await using var mapper = await NatDiscoverer.DiscoverAsync(Options(gw.Endpoint), CancellationToken.None);
+        Assert.NotNull(mapper);
+        Assert.Equal("PCP", mapper.Protocol);
+        Assert.All(gw.Requests, r => Assert.Equal("0200", Convert.ToHexStringLower(r.AsSpan(0, 2)))); // ANNOUNCE only
+    }
+
+    [Fact]
+    public async Task NatPmpOnlyServerIsFoundAfterItsVersionAnswer()
+    {
+        // A NAT-PMP-only gateway answers PCP with "unsupported version" (8 bytes, version 0).
+        using var gw = new LoopbackUdpGateway((req, _) => req[0] == 2 ? [[0, (byte)(128 + req[1]), 0, 1, 0, 0, 0, 5]] : [LoopbackUdpGateway.NatPmpGrant(req, 60)]);
+        await using var mapper = await NatDiscoverer.DiscoverAsync(Options(gw.Endpoint), CancellationToken.None);
+        Assert.NotNull(mapper);
+        Assert.Equal("NAT-PMP", mapper.Protocol);
+        Assert.Equal(IPAddress.Parse("192.0.2.1"), await mapper.GetExternalAddressAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PcpServerWithoutAnnounceStillCountsAsPcp()
+    {
+        using var gw = new LoopbackUdpGateway((req, _) => req[1] == 0 ? [LoopbackUdpGateway.PcpGrant(req, 0, result: 4)] : [LoopbackUdpGateway.PcpGrant(req, 120)]);
+        await using var mapper = await NatDiscoverer.DiscoverAsync(Options(gw.Endpoint), CancellationToken.None);
+        Assert.Equal("PCP", mapper?.Protocol);
+    }
+
+    [Fact]
+    public async Task NoServerMeansNullAndNatPmpIsNotRetriedOnAnUnreachablePort()
+    {
+        var closed = LoopbackUdpGateway.ClosedPort();
+        var mapper = await NatDiscoverer.DiscoverAsync(Options(closed), CancellationToken.None);
+        Assert.Null(mapper);
+    }
+
+    [Fact]
+    public async Task SilentServerMeansNullWithinTheProbeBudgets()
+    {
+        using var gw = new LoopbackUdpGateway((_, _) => []);
+        var mapper = await NatDiscoverer.DiscoverAsync(Options(gw.Endpoint), CancellationToken.None);
+        Assert.Null(mapper);
+        // Both were tried in turn: PCP (version 2) then NAT-PMP (version 0).
+        Assert.Equal(2, gw.Requests.First()[0]);
+        Assert.Equal(0, gw.Requests.Last()[0]);
+    }
+}
