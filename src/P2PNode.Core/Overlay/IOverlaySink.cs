@@ -16,7 +16,8 @@ public interface IOverlaySink
     /// <summary>Open a connection; the driver answers with OnConnected, or OnDisconnected if it fails.</summary>
     void Connect(PeerId peer, string address);
 
-    /// <summary>The overlay no longer needs this connection; the driver closes it and reports OnDisconnected.</summary>
+    /// <summary>The overlay no longer needs this connection (or cancels a dial): the driver closes it. The node
+    /// already treats it as gone, so the driver does not report OnDisconnected for it.</summary>
     void Disconnect(PeerId peer);
 
     /// <summary>A verified, validated message of a subscribed topic, delivered once per id.</summary>
