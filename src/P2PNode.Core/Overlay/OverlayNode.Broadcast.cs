@@ -25,6 +25,7 @@ public sealed partial class OverlayNode
     private readonly Dictionary<MessageId, Missing> _missing = [];
     private readonly Dictionary<PeerId, List<IHaveEntry>> _lazyQueue = [];
     private ulong _nextSequence;
+    private long _nextOptimizationAt;
 
     /// <summary>Messages remembered for dedup, and messages announced but not yet received.</summary>
     public int SeenCount => _seen.Count;
@@ -130,13 +131,21 @@ public sealed partial class OverlayNode
     {
         if (_o.OptimizationThreshold == 0 || _o.Mode == BroadcastMode.Flood || seen.Optimized) return;
         if (seen.From is not { } parent || parent == lazyPeer || !_eager.Contains(parent) || !_lazy.Contains(lazyPeer)) return;
-        if (seen.Hops < lazyHops + _o.OptimizationThreshold) return;
-        seen.Optimized = true;
-        Count("gossip_path_optimized");
+        if (!TryStartOptimization(seen, lazyHops)) return;
         MakeEager(lazyPeer);
         _sink.Send(lazyPeer, new Graft([]));
         MakeLazy(parent);
         _sink.Send(parent, new Prune());
+    }
+
+    private bool TryStartOptimization(SeenCache.Entry seen, uint betterHops)
+    {
+        if (_o.OptimizationThreshold == 0 || seen.Optimized || _now < _nextOptimizationAt) return false;
+        if (seen.Hops < betterHops + _o.OptimizationThreshold) return false;
+        seen.Optimized = true;
+        _nextOptimizationAt = _now + Ms(_o.OptimizationCooldown);
+        Count("gossip_path_optimized");
+        return true;
     }
 
     private void OnGraft(PeerId from, Graft graft)
@@ -182,6 +191,28 @@ public sealed partial class OverlayNode
         _seen.Expire(_now);
     }
 
+    // The connected announcer with the fewest hops: grafting it re-attaches us (and whatever hangs below us)
+    // as close to the message's origin as we know, instead of wherever the first IHAVE happened to come from.
+    private PeerId? TakeClosestAnnouncer(Missing missing)
+    {
+        PeerId? best = null;
+        var bestHops = uint.MaxValue;
+        var count = missing.Announcers.Count;
+        for (var i = 0; i < count; i++)
+        {
+            var a = missing.Announcers.Dequeue();
+            if (!_connected.ContainsKey(a.Peer)) continue;
+            if (a.Hops < bestHops)
+            {
+                if (best is not null) missing.Announcers.Enqueue((best, bestHops));
+                best = a.Peer;
+                bestHops = a.Hops;
+            }
+            else missing.Announcers.Enqueue(a);
+        }
+        return best;
+    }
+
     private void GraftMissing()
     {
         Dictionary<PeerId, List<MessageId>>? grafts = null;
@@ -190,11 +221,7 @@ public sealed partial class OverlayNode
         {
             if (missing.Due > _now) continue;
             // Skip announcers we lost the connection to: a GRAFT to them would vanish.
-            PeerId? target = null;
-            while (missing.Announcers.TryDequeue(out var a))
-            {
-                if (_connected.ContainsKey(a.Peer)) { target = a.Peer; break; }
-            }
+            var target = TakeClosestAnnouncer(missing);
             if (target is null)
             {
                 (done ??= []).Add(id);

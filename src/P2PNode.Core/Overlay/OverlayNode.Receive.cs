@@ -22,11 +22,19 @@ public sealed partial class OverlayNode
 
         // Only verified messages enter the seen-cache, so a hit is a true duplicate (a forged copy of a known id
         // is harmless here: it is dropped, and the honest copy was already forwarded).
-        if (_seen.TryGet(id, out _))
+        if (_seen.TryGet(id, out var known))
         {
             Count("gossip_duplicate");
             if (_o.Mode == BroadcastMode.Plumtree && _eager.Contains(from))
             {
+                // The later copy took clearly fewer hops: keep its link in the tree, drop the first one's.
+                if (known.From is { } first && first != from && _eager.Contains(first) && TryStartOptimization(known, g.Hops))
+                {
+                    MakeLazy(first);
+                    _sink.Send(first, new Prune());
+                    Count("gossip_prune_sent");
+                    return;
+                }
                 MakeLazy(from);
                 _sink.Send(from, new Prune());
                 Count("gossip_prune_sent");

@@ -71,6 +71,10 @@ public sealed record OverlayOptions
     /// took, the lazy link replaces the eager one (Plumtree's tree optimisation; keeps paths short). 0 disables.</summary>
     public uint OptimizationThreshold { get; init; } = 3;
 
+    /// <summary>At most one such swap per node per this interval. The tree is shared by all origins: a swap that
+    /// shortens paths from one origin can lengthen them from another, and without damping the tree thrashes.</summary>
+    public TimeSpan OptimizationCooldown { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Ids per IHAVE a node sends and accepts; an announcement with more is rejected as oversized
     /// (the wire allows up to 1024, this node's own bound is lower).</summary>
     public int MaxIHaveIds { get; init; } = 256;

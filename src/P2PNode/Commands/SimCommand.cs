@@ -36,6 +36,18 @@ internal static class SimCommand
             PayloadBytes = a.GetInt("payload-bytes", 0, 1024 * 1024) ?? defaults.PayloadBytes,
             DurationMs = (a.GetInt("duration-s", 1, 86_400) ?? defaults.DurationMs / 1000) * 1000,
         };
+        // Overlay tunables worth exploring from the command line (defaults: OverlayOptions).
+        var overlay = options.Overlay;
+        options = options with
+        {
+            Overlay = overlay with
+            {
+                ActiveViewSize = a.GetInt("active-view", 1, 64) ?? overlay.ActiveViewSize,
+                OptimizationThreshold = (uint)(a.GetInt("opt-threshold", 0, 64) ?? (int)overlay.OptimizationThreshold),
+                OptimizationCooldown = TimeSpan.FromMilliseconds(a.GetInt("opt-cooldown-ms", 0, 600_000) ?? overlay.OptimizationCooldown.TotalMilliseconds),
+                IHaveTimeout = TimeSpan.FromMilliseconds(a.GetInt("ihave-timeout-ms", 1, 60_000) ?? overlay.IHaveTimeout.TotalMilliseconds),
+            },
+        };
         var json = a.Get("json");
         a.EnsureAllUsed(maxPositional: 1);
         try { options.Validate(); }
