@@ -24,7 +24,8 @@ public sealed partial class OverlayNode
     private readonly Dictionary<PeerId, PendingDial> _dials = [];
     private readonly Dictionary<PeerId, long> _neighborRequests = [];
     private IReadOnlyList<PeerAddress> _bootstrap = [];
-    private long _nextJoinAt, _nextPromoteAt, _nextShuffleAt;
+    private const long HousekeepingIntervalMs = 200;
+    private long _nextJoinAt, _nextPromoteAt, _nextShuffleAt, _nextHousekeepingAt;
 
     /// <summary>Joins the overlay through one of the <paramref name="bootstrap"/> contacts (retried with others
     /// while the node has no neighbour). An empty list makes this the first node.</summary>
@@ -276,11 +277,31 @@ public sealed partial class OverlayNode
 
     private void MembershipTick()
     {
-        foreach (var (peer, dial) in _dials.Where(d => d.Value.Deadline <= _now).ToList())
+        // View housekeeping needs no finer grain than this; ticks in between only pay for a comparison.
+        if (_now < _nextHousekeepingAt) return;
+        _nextHousekeepingAt = _now + HousekeepingIntervalMs;
+        if (_dials.Count > 0) ExpireDials();
+        if (_neighborRequests.Count > 0) ExpireNeighborRequests();
+        var grace = Ms(_o.StrayConnectionGrace);
+        if (_connected.Count > _active.Count)
         {
-            _sink.Disconnect(peer);
-            MembershipLost(peer);
+            foreach (var (peer, since) in _connected.Where(c => _now - c.Value >= grace && !InUse(c.Key)).ToList())
+            {
+                Count("overlay_stray_closed");
+                _sink.Send(peer, new Detach());
+                Close(peer);
+            }
         }
+        FillActiveView();
+        if (_now >= _nextShuffleAt)
+        {
+            _nextShuffleAt = _now + Jitter(_o.ShuffleInterval);
+            StartShuffle();
+        }
+    }
+
+    private void ExpireNeighborRequests()
+    {
         foreach (var (peer, _) in _neighborRequests.Where(r => r.Value <= _now).ToList())
         {
             _neighborRequests.Remove(peer);
@@ -289,18 +310,14 @@ public sealed partial class OverlayNode
             if (!InUse(peer)) Close(peer);
             Forget(peer);
         }
-        var grace = Ms(_o.StrayConnectionGrace);
-        foreach (var (peer, since) in _connected.Where(c => _now - c.Value >= grace && !InUse(c.Key)).ToList())
+    }
+
+    private void ExpireDials()
+    {
+        foreach (var (peer, _) in _dials.Where(d => d.Value.Deadline <= _now).ToList())
         {
-            Count("overlay_stray_closed");
-            _sink.Send(peer, new Detach());
-            Close(peer);
-        }
-        FillActiveView();
-        if (_now >= _nextShuffleAt)
-        {
-            _nextShuffleAt = _now + Jitter(_o.ShuffleInterval);
-            StartShuffle();
+            _sink.Disconnect(peer);
+            MembershipLost(peer);
         }
     }
 
