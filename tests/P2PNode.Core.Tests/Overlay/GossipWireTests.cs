@@ -83,7 +83,7 @@ public sealed class GossipWireTests
     [InlineData("922191c0", "ihave.entries[0] must be an array")]
     [InlineData("92219191c420" + IdHex, "ihave.entries[0] has 1 items, needs 2")]
     [InlineData("922291c41f" + "00000000000000000000000000000000000000000000000000000000000000", "graft.ids[0] is 31 bytes, must be 32")]
-    [InlineData("9222dc0401", "graft.ids has 1025 items, limit 1024")]
+    [InlineData("9222dc0401", "ends inside")] // a count the bytes cannot hold fails before any allocation
     public void MalformedGossipGivesAPreciseError(string hex, string expected)
     {
         var e = Assert.Throws<WireFormatException>(() => WireCodec.Decode(Convert.FromHexString(hex)));
