@@ -41,7 +41,9 @@ public sealed partial class OverlayNode
         _now = nowMs;
         if (payload.Length > _o.MaxPayloadBytes)
             throw new ArgumentException($"payload is {payload.Length} bytes, limit {_o.MaxPayloadBytes}", nameof(payload));
-        _nextSequence = Math.Max(_nextSequence, (ulong)Math.Max(0, nowMs) * 1000);
+        // Only the first publish jumps to the clock; later ones count by one, so the sequence gaps between one
+        // origin's messages stay small and its late copies stay inside receivers' replay windows.
+        if (_nextSequence == 0) _nextSequence = (ulong)Math.Max(1, nowMs) * 1000;
         var message = GossipSignature.Sign(_identity, topic, _nextSequence++, (ulong)Math.Max(0, nowMs), payload);
         var id = GossipSignature.IdOf(message);
         _seen.Add(id, 0, null, message, _now);
@@ -55,6 +57,14 @@ public sealed partial class OverlayNode
     {
         _lazy.Remove(peer);
         _eager.Add(peer);
+        // Anti-entropy for the gap a failure leaves: announce what we received lately, so a neighbour that was
+        // cut off (its tree and lazy links all died) pulls what it missed instead of losing it.
+        var window = Ms(_o.AnnounceOnNeighborUp);
+        if (window <= 0 || _o.Mode == BroadcastMode.Flood) return;
+        var recent = _seen.RecentMessages(_now - window, _o.MaxIHaveIds);
+        if (recent.Count == 0) return;
+        if (!_lazyQueue.TryGetValue(peer, out var queue)) _lazyQueue[peer] = queue = [];
+        foreach (var (id, hops) in recent) queue.Add(new IHaveEntry(id, hops + 1));
     }
 
     private void NeighborDown(PeerId peer)

@@ -75,6 +75,11 @@ public sealed record OverlayOptions
     /// shortens paths from one origin can lengthen them from another, and without damping the tree thrashes.</summary>
     public TimeSpan OptimizationCooldown { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>A new neighbour is sent IHAVE for the messages received this recently (at most MaxIHaveIds),
+    /// so a node cut off by failures catches up through its replacement links. Zero disables; must not exceed
+    /// <see cref="MessageCacheTtl"/> (older messages could not be served).</summary>
+    public TimeSpan AnnounceOnNeighborUp { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Ids per IHAVE a node sends and accepts; an announcement with more is rejected as oversized
     /// (the wire allows up to 1024, this node's own bound is lower).</summary>
     public int MaxIHaveIds { get; init; } = 256;
@@ -126,6 +131,7 @@ public sealed record OverlayOptions
         if (TickInterval <= TimeSpan.Zero) throw new ArgumentException("TickInterval must be positive");
         if (MaxIHaveIds is < 1 or > Wire.Gossip.GossipLimits.MaxAnnouncedIds) throw new ArgumentException("MaxIHaveIds must be in 1..1024");
         if (SeenCacheTtl <= MaxMessageAge) throw new ArgumentException("SeenCacheTtl must exceed MaxMessageAge");
+        if (AnnounceOnNeighborUp > MessageCacheTtl) throw new ArgumentException("AnnounceOnNeighborUp must not exceed MessageCacheTtl");
         if (ReplayWindow < 64 || ReplayWindow % 64 != 0) throw new ArgumentException("ReplayWindow must be a positive multiple of 64");
         if (MaxPayloadBytes < 0 || MaxPayloadBytes > Wire.Gossip.GossipLimits.MaxPayloadLength)
             throw new ArgumentException("MaxPayloadBytes must be at most the wire limit (4 MiB - 1 KiB)");

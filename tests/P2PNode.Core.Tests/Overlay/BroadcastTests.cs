@@ -111,7 +111,8 @@ public sealed class BroadcastTests
             Assert.Equal(2, sent.Count);
             Assert.All(sent, s => Assert.Equal(h.Identity.PeerId, s.Origin));
             Assert.True(GossipSignature.Verify(sent[0], out var got) && got == id);
-            Assert.True(sent[1].Sequence > sent[0].Sequence);
+            Assert.Equal(sent[0].Sequence + 1, sent[1].Sequence); // consecutive, so late copies stay inside replay windows
+            Assert.Equal((ulong)T0 * 1000, sent[0].Sequence);
         }
         Assert.Empty(h.Sink.Deliveries); // a node does not deliver its own messages
     }

@@ -16,6 +16,7 @@ internal sealed class SeenCache(long ttlMs, long messageTtlMs, int capacity)
         public PeerId? From;
         public GossipMessage? Message;
         public bool Optimized;
+        public long ReceivedAt;
     }
 
     private readonly Dictionary<MessageId, Entry> _map = [];
@@ -28,12 +29,23 @@ internal sealed class SeenCache(long ttlMs, long messageTtlMs, int capacity)
 
     public Entry Add(MessageId id, uint hops, PeerId? from, GossipMessage? message, long now)
     {
-        var entry = new Entry { Hops = hops, From = from, Message = message };
+        var entry = new Entry { Hops = hops, From = from, Message = message, ReceivedAt = now };
         _map[id] = entry;
         _expiry.Enqueue((now + ttlMs, id));
         if (message is not null) _messageExpiry.Enqueue((now + messageTtlMs, id));
         while (_map.Count > capacity && _expiry.TryDequeue(out var oldest)) _map.Remove(oldest.Id);
         return entry;
+    }
+
+    /// <summary>Ids (and hops) of cached messages received at or after <paramref name="since"/>, oldest first.</summary>
+    public List<(MessageId Id, uint Hops)> RecentMessages(long since, int max)
+    {
+        var list = new List<(MessageId, uint)>();
+        foreach (var (_, id) in _messageExpiry)
+        {
+            if (_map.TryGetValue(id, out var e) && e.Message is not null && e.ReceivedAt >= since) list.Add((id, e.Hops));
+        }
+        return list.Count <= max ? list : list.GetRange(list.Count - max, max);
     }
 
     public void Expire(long now)
