@@ -8,4 +8,17 @@ public enum MessageType : uint
     Pong = 3,
     Disconnect = 4,
     Error = 5,
+
+    // Gossip overlay (docs/overlay.md): membership 16..31, broadcast 32..47; 48..63 reserved for the overlay.
+    Join = 16,
+    ForwardJoin = 17,
+    Neighbor = 18,
+    NeighborReply = 19,
+    Detach = 20,
+    Shuffle = 21,
+    ShuffleReply = 22,
+    Gossip = 32,
+    IHave = 33,
+    Graft = 34,
+    Prune = 35,
 }

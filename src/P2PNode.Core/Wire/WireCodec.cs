@@ -21,6 +21,17 @@ public static class WireCodec
         [MessageType.Pong] = (1, (ref MessagePackReader r) => Pong.Read(ref r)),
         [MessageType.Disconnect] = (2, (ref MessagePackReader r) => Disconnect.Read(ref r)),
         [MessageType.Error] = (2, (ref MessagePackReader r) => ErrorMessage.Read(ref r)),
+        [MessageType.Join] = (1, (ref MessagePackReader r) => Gossip.Join.Read(ref r)),
+        [MessageType.ForwardJoin] = (3, (ref MessagePackReader r) => Gossip.ForwardJoin.Read(ref r)),
+        [MessageType.Neighbor] = (2, (ref MessagePackReader r) => Gossip.Neighbor.Read(ref r)),
+        [MessageType.NeighborReply] = (1, (ref MessagePackReader r) => Gossip.NeighborReply.Read(ref r)),
+        [MessageType.Detach] = (0, (ref MessagePackReader r) => Gossip.Detach.Read(ref r)),
+        [MessageType.Shuffle] = (4, (ref MessagePackReader r) => Gossip.Shuffle.Read(ref r)),
+        [MessageType.ShuffleReply] = (1, (ref MessagePackReader r) => Gossip.ShuffleReply.Read(ref r)),
+        [MessageType.Gossip] = (7, (ref MessagePackReader r) => Gossip.GossipMessage.Read(ref r)),
+        [MessageType.IHave] = (1, (ref MessagePackReader r) => Gossip.IHave.Read(ref r)),
+        [MessageType.Graft] = (1, (ref MessagePackReader r) => Gossip.Graft.Read(ref r)),
+        [MessageType.Prune] = (0, (ref MessagePackReader r) => Gossip.Prune.Read(ref r)),
     };
 
     public static byte[] Encode(WireMessage message)

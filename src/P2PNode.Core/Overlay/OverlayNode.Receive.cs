@@ -1,0 +1,91 @@
+using P2PNode.Identity;
+using P2PNode.Wire.Gossip;
+
+namespace P2PNode.Overlay;
+
+// The receive path of a broadcast message. Order matters: cheap checks first, the signature before anything
+// that changes state or forwards, the replay window only after the signature (a forger must not be able to
+// advance an origin's window), the application's verdict last.
+public sealed partial class OverlayNode
+{
+    private void OnGossip(PeerId from, GossipMessage g)
+    {
+        Count("gossip_received");
+        if (g.Payload.Length > _o.MaxPayloadBytes)
+        {
+            Offend(from, OverlayOffence.Oversized, "gossip_oversized");
+            return;
+        }
+        Span<byte> signed = stackalloc byte[GossipSignature.MaxSignedLength];
+        var n = GossipSignature.WriteSignedBytes(g.Topic, g.Origin, g.Sequence, g.TimestampMs, g.Payload, signed);
+        var id = GossipSignature.IdOf(signed[..n]);
+
+        // Only verified messages enter the seen-cache, so a hit is a true duplicate (a forged copy of a known id
+        // is harmless here: it is dropped, and the honest copy was already forwarded).
+        if (_seen.TryGet(id, out var known))
+        {
+            Count("gossip_duplicate");
+            if (_o.Mode == BroadcastMode.Plumtree && _eager.Contains(from))
+            {
+                // The later copy took clearly fewer hops: keep its link in the tree, drop the first one's.
+                if (known.From is { } first && first != from && _eager.Contains(first) && TryStartOptimization(known, g.Hops))
+                {
+                    MakeLazy(first);
+                    _sink.Send(first, new Prune());
+                    Count("gossip_prune_sent");
+                    return;
+                }
+                MakeLazy(from);
+                _sink.Send(from, new Prune());
+                Count("gossip_prune_sent");
+            }
+            return;
+        }
+        var now = (ulong)Math.Max(0, _now);
+        if (g.TimestampMs + (ulong)Ms(_o.MaxMessageAge) < now || g.TimestampMs > now + (ulong)Ms(_o.MaxClockSkew))
+        {
+            Offend(from, OverlayOffence.Stale, "gossip_stale");
+            return;
+        }
+        if (!Identity.NodeIdentity.Verify(g.Origin.PublicKey.Span, signed[..n], g.Signature))
+        {
+            Offend(from, OverlayOffence.BadSignature, "gossip_bad_signature");
+            return;
+        }
+        Count("gossip_verified");
+        if (!_replay.TryAccept(g.Origin, g.Sequence, _now))
+        {
+            Offend(from, OverlayOffence.Replay, "gossip_replay");
+            return;
+        }
+
+        var delivery = new GossipDelivery(id, g.Topic, g.Origin, g.Sequence, g.TimestampMs, g.Payload, g.Hops, from);
+        var subscribed = _topics.Contains(g.Topic);
+        var verdict = subscribed ? _validator?.Validate(delivery) ?? ValidationResult.Accept
+            : _o.RelayUnsubscribedTopics ? ValidationResult.Accept : ValidationResult.Ignore;
+        _seen.Add(id, g.Hops, from, verdict == ValidationResult.Accept ? g : null, _now);
+        _missing.Remove(id, out var missing);
+        switch (verdict)
+        {
+            case ValidationResult.Reject:
+                Offend(from, OverlayOffence.Rejected, "gossip_rejected");
+                return;
+            case ValidationResult.Ignore:
+                Count("gossip_ignored");
+                return;
+        }
+        if (subscribed)
+        {
+            Count("gossip_delivered");
+            _sink.Deliver(delivery);
+        }
+        Forward(g with { Hops = g.Hops + 1 }, id, from);
+        if (_o.Mode != BroadcastMode.Plumtree) return;
+        MakeEager(from);
+        // An announcer that was clearly closer than the tree path: swap links (see MaybeShortenPath).
+        if (missing is not null && _seen.TryGet(id, out var seen))
+        {
+            foreach (var (peer, hops) in missing.Announcers) MaybeShortenPath(seen, peer, hops);
+        }
+    }
+}

@@ -1,0 +1,191 @@
+using Microsoft.Extensions.Logging;
+using P2PNode.Identity;
+using P2PNode.Node;
+using P2PNode.Peers;
+using P2PNode.Transport;
+using P2PNode.Wire;
+using P2PNode.Wire.Gossip;
+
+namespace P2PNode.Overlay;
+
+/// <summary>
+/// Runs an <see cref="OverlayNode"/> on a real <see cref="NodeHost"/>: sessions become OnConnected /
+/// OnDisconnected, overlay messages (types 16..63) become OnMessage, a periodic timer drives OnTimer with Unix
+/// milliseconds, and the node's actions become session sends, dials and closes. Calls into the node are
+/// serialised by one lock; sends are queued inside it (so they leave in order), dials, closes and deliveries
+/// run after it is released.
+/// </summary>
+public sealed class OverlayService : IAsyncDisposable
+{
+    private readonly NodeHost _host;
+    private readonly OverlayNode _node;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly object _gate = new();
+    private readonly Dictionary<PeerId, PeerSession> _sessions = [];
+    private readonly List<Action> _after = [];
+    private readonly CancellationTokenSource _stop = new();
+    private Task _timerLoop = Task.CompletedTask;
+
+    public OverlayService(NodeHost host, NodeIdentity identity, string advertisedAddress, OverlayOptions options, ILogger log,
+        IGossipValidator? validator = null, TimeProvider? time = null)
+    {
+        _host = host;
+        _log = log;
+        _time = time ?? TimeProvider.System;
+        _node = new OverlayNode(identity, advertisedAddress, options, new Sink(this), host.Metrics, new Random(), validator);
+        host.SessionStarted += OnSessionStarted;
+        host.SessionEnded += OnSessionEnded;
+        host.MessageReceived += OnMessageAsync;
+    }
+
+    /// <summary>Verified, validated messages of subscribed topics (raised outside the overlay's lock).</summary>
+    public event Action<GossipDelivery>? Delivered;
+
+    /// <summary>Bad input from a peer (already counted in NodeMetrics). Peer scoring and bans attach here.</summary>
+    public event Action<PeerId, OverlayOffence>? OffenceDetected;
+
+    public PeerId Self => _node.Self;
+    public IReadOnlyList<PeerId> ActiveView { get { lock (_gate) return _node.ActiveView.ToList(); } }
+    public IReadOnlyList<PeerId> PassiveView { get { lock (_gate) return _node.PassiveView.ToList(); } }
+
+    public void Subscribe(string topic) => Run(_ => _node.Subscribe(topic));
+
+    /// <summary>Joins through the bootstrap contacts and starts the overlay timer.</summary>
+    public void Start(IReadOnlyList<PeerAddress> bootstrap)
+    {
+        Run(now => _node.Start(bootstrap, now));
+        _timerLoop = Task.Run(TimerLoopAsync);
+    }
+
+    public MessageId Publish(string topic, byte[] payload) => Run(now => _node.Publish(topic, payload, now));
+
+    private async Task TimerLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_node.Options.TickInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false)) Run(now => _node.OnTimer(now));
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private void Run(Action<long> call) => Run(now => { call(now); return 0; });
+
+    private T Run<T>(Func<long, T> call)
+    {
+        T result;
+        Action[] after;
+        lock (_gate)
+        {
+            result = call(_time.GetUtcNow().ToUnixTimeMilliseconds());
+            after = _after.ToArray();
+            _after.Clear();
+        }
+        foreach (var a in after)
+        {
+            try { a(); }
+            catch (Exception e) { _log.LogError(e, "overlay action failed"); }
+        }
+        return result;
+    }
+
+    private void OnSessionStarted(PeerSession s) => Run(now =>
+    {
+        if (_sessions.TryGetValue(s.RemotePeer, out var existing) && existing != s && !existing.Completion.IsCompleted)
+        {
+            // Both sides dialled at once: both keep the session dialled by the smaller peer id, so they agree.
+            var loser = Preferred(s, existing) ? existing : s;
+            _after.Add(() => _ = loser.CloseAsync(DisconnectReason.DuplicateConnection, "duplicate connection"));
+            if (loser == s) return;
+        }
+        _sessions[s.RemotePeer] = s;
+        _node.OnConnected(s.RemotePeer, now);
+    });
+
+    private bool Preferred(PeerSession a, PeerSession b)
+    {
+        PeerId Dialer(PeerSession x) => x.IsInbound ? x.RemotePeer : Self;
+        var want = Self.CompareTo(a.RemotePeer) < 0 ? Self : a.RemotePeer;
+        var aOk = Dialer(a) == want;
+        return aOk != (Dialer(b) == want) ? aOk : true; // same dialler: the newer one
+    }
+
+    private void OnSessionEnded(PeerSession s) => Run(now =>
+    {
+        if (!_sessions.TryGetValue(s.RemotePeer, out var current) || current != s) return;
+        _sessions.Remove(s.RemotePeer);
+        _node.OnDisconnected(s.RemotePeer, now);
+    });
+
+    private ValueTask OnMessageAsync(PeerSession s, WireMessage message)
+    {
+        if ((uint)message.Type is < 16 or > 63) return ValueTask.CompletedTask;
+        Run(now =>
+        {
+            // A message can overtake SessionStarted (the session starts reading before the event is raised).
+            if (!_sessions.ContainsKey(s.RemotePeer) && !s.Completion.IsCompleted)
+            {
+                _sessions[s.RemotePeer] = s;
+                _node.OnConnected(s.RemotePeer, now);
+            }
+            _node.OnMessage(s.RemotePeer, message, now);
+        });
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task DialAsync(PeerId peer, string address)
+    {
+        try
+        {
+            await _host.ConnectAsync(address, peer, _stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TransportException or SessionException or OperationCanceledException or ArgumentException or IOException)
+        {
+            if (_stop.IsCancellationRequested) return;
+            _log.LogDebug("overlay dial to {Peer} at {Address} failed: {Reason}", peer.Short, address, e.Message);
+            Run(now =>
+            {
+                if (!_sessions.ContainsKey(peer)) _node.OnDisconnected(peer, now);
+            });
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop.IsCancellationRequested) return;
+        Run(now => _node.Leave(now));
+        _stop.Cancel();
+        _host.SessionStarted -= OnSessionStarted;
+        _host.SessionEnded -= OnSessionEnded;
+        _host.MessageReceived -= OnMessageAsync;
+        await _timerLoop.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    // Called by the node inside Run, under the lock.
+    private sealed class Sink(OverlayService s) : IOverlaySink
+    {
+        public void Send(PeerId peer, WireMessage message)
+        {
+            if (s._sessions.TryGetValue(peer, out var session)) session.TrySend(message);
+            else s._host.Metrics.Increment("overlay_send_not_connected");
+        }
+
+        public void Connect(PeerId peer, string address) => s._after.Add(() => _ = Task.Run(() => s.DialAsync(peer, address)));
+
+        public void Disconnect(PeerId peer)
+        {
+            if (!s._sessions.Remove(peer, out var session)) return;
+            s._after.Add(() => _ = session.CloseAsync(DisconnectReason.Normal, "overlay: not a neighbour"));
+        }
+
+        public void Deliver(GossipDelivery delivery) => s._after.Add(() => s.Delivered?.Invoke(delivery));
+
+        public void Offence(PeerId peer, OverlayOffence offence)
+        {
+            s._log.LogWarning("overlay offence by {Peer}: {Offence}", peer.Short, offence);
+            s._after.Add(() => s.OffenceDetected?.Invoke(peer, offence));
+        }
+    }
+}

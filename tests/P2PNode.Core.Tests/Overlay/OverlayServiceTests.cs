@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
+using P2PNode.Identity;
+using P2PNode.Metrics;
+using P2PNode.Node;
+using P2PNode.Overlay;
+using P2PNode.Transport;
+using P2PNode.Wire;
+using P2PNode.Wire.Gossip;
+
+namespace P2PNode.Core.Tests.Overlay;
+
+// The overlay on real NodeHosts and sessions over the in-memory transport (everything above the socket).
+public sealed class OverlayServiceTests : IAsyncLifetime
+{
+    private const string Topic = "run/service-test";
+
+    private static readonly OverlayOptions Fast = new()
+    {
+        TickInterval = TimeSpan.FromMilliseconds(20),
+        IHaveTimeout = TimeSpan.FromMilliseconds(150),
+        GraftRetryTimeout = TimeSpan.FromMilliseconds(100),
+        ShuffleInterval = TimeSpan.FromSeconds(1),
+        PromoteBackoff = TimeSpan.FromMilliseconds(100),
+        JoinRetryInterval = TimeSpan.FromMilliseconds(300),
+    };
+
+    private readonly MemoryNetwork _network = new();
+    private readonly List<(NodeHost Host, OverlayService Overlay, NodeIdentity Id)> _nodes = [];
+    private readonly ConcurrentDictionary<(int Node, MessageId Id), int> _received = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var (host, overlay, id) in _nodes)
+        {
+            await overlay.DisposeAsync();
+            await host.DisposeAsync();
+            id.Dispose();
+        }
+    }
+
+    private async Task<int> StartNodeAsync(IReadOnlyList<int> bootstrap)
+    {
+        var id = NodeIdentity.Generate();
+        var host = new NodeHost(id, new MemoryTransport(id.PeerId, _network), new TransportOptions(), new NodeMetrics(), NullLogger.Instance)
+        {
+            Capabilities = ["gossip/1"],
+        };
+        var address = (await host.StartAsync(default))[0];
+        var overlay = new OverlayService(host, id, address, Fast, NullLogger.Instance);
+        overlay.Subscribe(Topic);
+        var index = _nodes.Count;
+        overlay.Delivered += d => _received.AddOrUpdate((index, d.Id), 1, (_, n) => n + 1);
+        _nodes.Add((host, overlay, id));
+        overlay.Start(bootstrap.Select(b => new PeerAddress(_nodes[b].Id.PeerId, _nodes[b].Host.ListenAddresses[0])).ToList());
+        return index;
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what, int seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    private bool AllDelivered(MessageId id, IEnumerable<int> nodes) => nodes.All(n => _received.ContainsKey((n, id)));
+
+    [Fact]
+    public async Task OneBroadcastReachesTwentyNodesAndTheRestStillDeliverAfterFourStop()
+    {
+        var rng = new Random(3);
+        await StartNodeAsync([]);
+        for (var i = 1; i < 20; i++) await StartNodeAsync(Enumerable.Range(0, i).OrderBy(_ => rng.Next()).Take(3).ToList());
+        await WaitForAsync(() => _nodes.All(n => n.Overlay.ActiveView.Count >= 2), "every node to have neighbours");
+
+        var all = Enumerable.Range(0, 20).ToList();
+        var first = _nodes[7].Overlay.Publish(Topic, "round 1 delta"u8.ToArray());
+        await WaitForAsync(() => AllDelivered(first, all.Where(n => n != 7)), "the first broadcast to reach all 19 other nodes");
+
+        var stopped = new[] { 0, 3, 11, 16 };
+        foreach (var s in stopped)
+        {
+            await _nodes[s].Overlay.DisposeAsync();
+            await _nodes[s].Host.StopAsync();
+        }
+        var alive = all.Except(stopped).ToList();
+        var second = _nodes[12].Overlay.Publish(Topic, "round 2 delta"u8.ToArray());
+        await WaitForAsync(() => AllDelivered(second, alive.Where(n => n != 12)), "the second broadcast to reach the 15 remaining nodes");
+
+        Assert.All(_received.Values, count => Assert.Equal(1, count)); // each node delivered each message once
+        Assert.All(stopped, s => Assert.False(_received.ContainsKey((s, second))));
+        await WaitForAsync(() => alive.All(n => !_nodes[n].Overlay.ActiveView.Intersect(stopped.Select(s => _nodes[s].Id.PeerId)).Any()),
+            "stopped nodes to leave every active view");
+    }
+
+    [Fact]
+    public async Task ForgedAndMalformedGossipFromARealSessionIsRejectedAndCounted()
+    {
+        var a = await StartNodeAsync([]);
+        var b = await StartNodeAsync([a]);
+        await WaitForAsync(() => _nodes[a].Overlay.ActiveView.Count == 1, "a and b to be neighbours");
+
+        // A raw peer speaks to node a directly: a forged message and a malformed one.
+        using var raw = NodeIdentity.Generate();
+        var transport = new MemoryTransport(raw.PeerId, _network);
+        await using var conn = await transport.DialAsync(_nodes[a].Host.ListenAddresses[0], null, default);
+        await conn.SendAsync([WireCodec.Encode(new Hello(ProtocolVersion.Major, 0, raw.PeerId.ToString(), [], ["gossip/1"], "raw/1", "mem:x"))], default);
+        using var victim = NodeIdentity.Generate();
+        var forged = GossipSignature.Sign(raw, Topic, 1, (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), [1]) with { Origin = victim.PeerId };
+        await conn.SendAsync([WireCodec.Encode(forged), Convert.FromHexString("9120")], default);
+
+        var metrics = _nodes[a].Host.Metrics;
+        await WaitForAsync(() => metrics.Get("gossip_bad_signature") == 1 && metrics.Get("malformed_message") == 1, "both to be counted");
+        Assert.DoesNotContain(_received.Keys, k => k.Node == b);
+
+        // Honest traffic still flows afterwards.
+        var ok = _nodes[a].Overlay.Publish(Topic, [42]);
+        await WaitForAsync(() => _received.ContainsKey((b, ok)), "an honest broadcast after the attack");
+    }
+}
