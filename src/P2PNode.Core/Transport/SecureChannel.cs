@@ -50,6 +50,14 @@ public sealed class SecureChannel : IDisposable
             var body = frame;
             while (!body.IsEmpty)
             {
+                if (_sendPlainLength == 0 && body.Length >= MaxPlaintext)
+                {
+                    // A whole Noise message of frame bytes: encrypt straight from the caller's buffer (no copy).
+                    Seal(body.Span[..MaxPlaintext]);
+                    body = body[MaxPlaintext..];
+                    if (_sendWireLength >= FlushThreshold) await FlushWireAsync(ct).ConfigureAwait(false);
+                    continue;
+                }
                 var n = Math.Min(body.Length, MaxPlaintext - _sendPlainLength);
                 body.Span[..n].CopyTo(_sendPlain.AsSpan(_sendPlainLength));
                 _sendPlainLength += n;
@@ -92,12 +100,17 @@ public sealed class SecureChannel : IDisposable
     /// <summary>Encrypts the pending plaintext into one length-prefixed Noise message in the wire buffer.</summary>
     private void Seal()
     {
-        var needed = _sendWireLength + 2 + _sendPlainLength + CipherState.TagSize;
+        Seal(_sendPlain.AsSpan(0, _sendPlainLength));
+        _sendPlainLength = 0;
+    }
+
+    private void Seal(ReadOnlySpan<byte> plaintext)
+    {
+        var needed = _sendWireLength + 2 + plaintext.Length + CipherState.TagSize;
         if (needed > _sendWire.Length) Array.Resize(ref _sendWire, needed);
-        var written = _send.Encrypt(default, _sendPlain.AsSpan(0, _sendPlainLength), _sendWire.AsSpan(_sendWireLength + 2));
+        var written = _send.Encrypt(default, plaintext, _sendWire.AsSpan(_sendWireLength + 2));
         BinaryPrimitives.WriteUInt16BigEndian(_sendWire.AsSpan(_sendWireLength), (ushort)written);
         _sendWireLength += 2 + written;
-        _sendPlainLength = 0;
     }
 
     private async ValueTask FlushWireAsync(CancellationToken ct)
@@ -128,7 +141,20 @@ public sealed class SecureChannel : IDisposable
         {
             if (_plainLength == 0)
             {
-                if (!await ReadNoiseMessageAsync(allowEof && filled == 0, ct).ConfigureAwait(false)) return false;
+                var length = await ReadNoiseMessageAsync(allowEof && filled == 0, ct).ConfigureAwait(false);
+                if (length < 0) return false;
+                var plain = length - CipherState.TagSize;
+                if (destination.Length - filled >= plain)
+                {
+                    // The whole message belongs to this frame: decrypt straight into it (no copy).
+                    Decrypt(length, destination.Span.Slice(filled, plain));
+                    filled += plain;
+                }
+                else
+                {
+                    _plainLength = Decrypt(length, _receivePlain);
+                    _plainOffset = 0;
+                }
                 continue;
             }
             var n = Math.Min(_plainLength, destination.Length - filled);
@@ -140,11 +166,13 @@ public sealed class SecureChannel : IDisposable
         return true;
     }
 
-    private async ValueTask<bool> ReadNoiseMessageAsync(bool allowEof, CancellationToken ct)
+    /// <summary>Reads one length-prefixed Noise message into the ciphertext buffer; returns its length, or -1
+    /// on a clean end of stream where one is allowed.</summary>
+    private async ValueTask<int> ReadNoiseMessageAsync(bool allowEof, CancellationToken ct)
     {
         var lengthBytes = _receiveCipher.AsMemory(0, 2);
         var got = await _stream.ReadAtLeastAsync(lengthBytes, 2, throwOnEndOfStream: false, ct).ConfigureAwait(false);
-        if (got == 0 && allowEof) return false;
+        if (got == 0 && allowEof) return -1;
         if (got < 2) throw new TransportException(TransportError.ConnectionClosed, "connection closed inside a Noise message");
         var length = BinaryPrimitives.ReadUInt16BigEndian(_receiveCipher);
         if (length < CipherState.TagSize)
@@ -152,16 +180,19 @@ public sealed class SecureChannel : IDisposable
         got = await _stream.ReadAtLeastAsync(_receiveCipher.AsMemory(0, length), length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
         if (got < length) throw new TransportException(TransportError.ConnectionClosed, "connection closed inside a Noise message");
         BytesReceived += 2 + length;
+        return length;
+    }
+
+    private int Decrypt(int length, Span<byte> plaintext)
+    {
         try
         {
-            _plainLength = _receive.Decrypt(default, _receiveCipher.AsSpan(0, length), _receivePlain);
+            return _receive.Decrypt(default, _receiveCipher.AsSpan(0, length), plaintext);
         }
         catch (NoiseException e)
         {
             throw new TransportException(TransportError.DecryptFailed, "a Noise message failed authentication (corrupted or forged ciphertext)", e);
         }
-        _plainOffset = 0;
-        return true;
     }
 
     public void Dispose()
