@@ -26,6 +26,14 @@ public sealed class MerkleTree
         }
     }
 
+    /// <summary>Drops leaves beyond <paramref name="size"/>: lets a store try a batch of remote entries and
+    /// roll back when their tree head does not match, without rebuilding the tree.</summary>
+    public void Truncate(long size)
+    {
+        CheckSize(size);
+        for (var level = 0; level < _levels.Count; level++) _levels[level].Count = size >> level;
+    }
+
     public byte[] LeafHash(long index)
     {
         if ((ulong)index >= (ulong)Size) throw new ArgumentOutOfRangeException(nameof(index));
@@ -134,7 +142,7 @@ public sealed class MerkleTree
     private sealed class HashList
     {
         private byte[] _data = new byte[64 * MerkleHash.Size];
-        public long Count { get; private set; }
+        public long Count { get; set; }
 
         public void Add(ReadOnlySpan<byte> hash)
         {
