@@ -132,8 +132,9 @@ public static class LedgerExport
     {
         var author = Str(o, "author");
         var seq = U64(o, "seq");
+        var (bytes, sig) = (Bytes(o, "bytes"), Bytes(o, "sig")); // bad hex: a malformed line, not a bad entry
         SignedEntry e;
-        try { e = SignedEntry.FromParts(Bytes(o, "bytes"), Bytes(o, "sig")); }
+        try { e = SignedEntry.FromParts(bytes, sig); }
         catch (FormatException ex)
         {
             snap.LoadFindings.Add(new(FindingCodes.BadEntryEncoding, author, seq, line, ex.Message));
