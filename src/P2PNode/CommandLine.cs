@@ -8,6 +8,7 @@ public static class CommandLine
     // One line per verb; each command lives in Commands/ and parses its own arguments with Args.
     private static readonly SortedDictionary<string, (string Help, Func<Args, Task<int>> Run)> Verbs = new()
     {
+        ["ledger"] = (LedgerCommand.Help, LedgerCommand.RunAsync),
         ["version"] = ("print the version", _ => { Console.WriteLine(AgentInfo.Agent); return Task.FromResult(0); }),
     };
 
