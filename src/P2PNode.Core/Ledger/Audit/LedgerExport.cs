@@ -130,9 +130,12 @@ public static class LedgerExport
 
     private static void ReadEntry(JsonElement o, int line, LedgerSnapshot snap)
     {
+        // Every field is read first, so a line missing one is malformed as a whole (and adds no entry).
         var author = Str(o, "author");
         var seq = U64(o, "seq");
         var (bytes, sig) = (Bytes(o, "bytes"), Bytes(o, "sig")); // bad hex: a malformed line, not a bad entry
+        var (kind, time, run, prev, hash) = (Str(o, "kind"), o.GetProperty("time_ms").GetInt64(), Str(o, "run"), Str(o, "prev"), Str(o, "hash"));
+        var body = o.GetProperty("body");
         SignedEntry e;
         try { e = SignedEntry.FromParts(bytes, sig); }
         catch (FormatException ex)
@@ -148,12 +151,12 @@ public static class LedgerExport
         }
         Check("author", author == who);
         Check("seq", seq == e.Seq);
-        Check("kind", Str(o, "kind") == EntryKinds.Name(e.Kind));
-        Check("time_ms", o.GetProperty("time_ms").GetInt64() == e.Entry.TimeMs);
-        Check("run", Str(o, "run") == Hex(e.Entry.Run));
-        Check("prev", Str(o, "prev") == Hex(e.Entry.Prev));
-        Check("hash", Str(o, "hash") == Hex(e.Hash));
-        Check("body", JsonElement.DeepEquals(o.GetProperty("body"), JsonSerializer.SerializeToElement(e.Entry.Body.ToJson())));
+        Check("kind", kind == EntryKinds.Name(e.Kind));
+        Check("time_ms", time == e.Entry.TimeMs);
+        Check("run", run == Hex(e.Entry.Run));
+        Check("prev", prev == Hex(e.Entry.Prev));
+        Check("hash", hash == Hex(e.Hash));
+        Check("body", JsonElement.DeepEquals(body, JsonSerializer.SerializeToElement(e.Entry.Body.ToJson())));
     }
 
     private static SnapshotHead ReadHeadLine(JsonElement o, int line)
