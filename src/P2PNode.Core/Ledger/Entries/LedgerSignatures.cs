@@ -33,8 +33,7 @@ public static class LedgerSignatures
         var pk = Import(publicKey);
         if (pk is null) return false;
         var total = context.Length + 1 + data.Length;
-        byte[]? rented = null;
-        var msg = total <= 1024 ? stackalloc byte[total] : (rented = new byte[total]);
+        var msg = total <= 1024 ? stackalloc byte[total] : new byte[total];
         Encoding.ASCII.GetBytes(context, msg);
         msg[context.Length] = 0;
         data.CopyTo(msg[(context.Length + 1)..]);
