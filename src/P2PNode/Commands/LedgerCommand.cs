@@ -42,7 +42,7 @@ public static class LedgerCommand
     private static int Guard(string verb, Func<int> run)
     {
         try { return run(); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or Microsoft.Data.Sqlite.SqliteException or KeyNotFoundException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or FormatException or Microsoft.Data.Sqlite.SqliteException or KeyNotFoundException)
         {
             Console.Error.WriteLine($"p2pnode ledger {verb}: {e.Message}");
             return 2;

@@ -156,6 +156,27 @@ public sealed class LedgerStoreTests
     }
 
     [Fact]
+    public void CorruptedDatabaseRowsAreFindingsNotCrashes()
+    {
+        using var t = new TempLedger();
+        var (keys, _) = DemoLedger.Build(t.Store, 2, 1);
+        var author = LedgerSignatures.PublicKeyOf(keys[1]);
+        t.Store.Dispose();
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={t.DbPath};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "UPDATE entries SET bytes = substr(bytes, 1, 50) WHERE author=$a AND seq=1; UPDATE entries SET sig = zeroblob(64) WHERE author=$a AND seq=2";
+            cmd.Parameters.AddWithValue("$a", author);
+            Assert.Equal(2, cmd.ExecuteNonQuery());
+        }
+        var store = t.Reopen();
+        var codes = LedgerAuditor.Audit(LedgerSnapshot.FromStore(store)).Findings.Select(f => f.Code).ToHashSet();
+        Assert.Contains(FindingCodes.BadEntryEncoding, codes);
+        Assert.Contains(FindingCodes.BadEntrySignature, codes);
+    }
+
+    [Fact]
     public void NotALedgerDatabaseIsRefused()
     {
         var dir = Directory.CreateTempSubdirectory("p2pnode-ledger-").FullName;

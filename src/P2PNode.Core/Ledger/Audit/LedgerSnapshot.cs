@@ -1,3 +1,4 @@
+using P2PNode.Ledger.Entries;
 using P2PNode.Ledger.Storage;
 
 namespace P2PNode.Ledger.Audit;
@@ -19,7 +20,14 @@ public sealed class LedgerSnapshot
         var snap = new LedgerSnapshot();
         foreach (var author in store.Authors())
         {
-            foreach (var e in store.AllEntries(author)) snap.Entries.Add(new SnapshotEntry(e, 0));
+            foreach (var (seq, bytes, sig) in store.RawEntries(author))
+            {
+                try { snap.Entries.Add(new SnapshotEntry(SignedEntry.FromParts(bytes, sig), 0)); }
+                catch (FormatException ex)
+                {
+                    snap.LoadFindings.Add(new Finding(FindingCodes.BadEntryEncoding, Convert.ToHexStringLower(author), seq, null, "stored row: " + ex.Message));
+                }
+            }
             foreach (var h in store.GetTreeHeads(author))
                 snap.Heads.Add(new SnapshotHead(h, store.GetCosignatures(author, h.Size), null, null, 0));
         }

@@ -50,6 +50,26 @@ public sealed partial class LedgerStore
         }
     }
 
+    /// <summary>One author's stored rows, undecoded, in seq order: lets an auditor report a corrupted row
+    /// as a finding instead of failing on it.</summary>
+    public IEnumerable<(ulong Seq, byte[] Bytes, byte[] Signature)> RawEntries(byte[] author)
+    {
+        const int Page = 4096;
+        for (long next = 0; ; )
+        {
+            List<(ulong, byte[], byte[])> page;
+            lock (_lock)
+            {
+                using var cmd = Command("SELECT seq, bytes, sig FROM entries WHERE author=$a AND seq>=$s ORDER BY seq LIMIT $n",
+                    ("$a", author), ("$s", next), ("$n", Page));
+                page = ReadAll(cmd, r => ((ulong)r.GetInt64(0), (byte[])r[1], (byte[])r[2]));
+            }
+            foreach (var row in page) yield return row;
+            if (page.Count < Page) yield break;
+            next = (long)page[^1].Item1 + 1;
+        }
+    }
+
     public SignedEntry? GetByHash(byte[] hash)
     {
         lock (_lock)
