@@ -8,6 +8,7 @@ return args.FirstOrDefault() switch
     "transport-sink" => await TransportBench.SinkAsync(),
     "noise" => Run(NoiseCipherBench.Run),
     "codec" => CodecBench.Run(args[1..]),
+    "ledger" => LedgerBench.Run(args[1..]),
     "training" => Run(() => TrainingBenchmarks.Run(Console.Out)),
     _ => Usage(),
 };
@@ -20,6 +21,6 @@ static int Run(Action bench)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: P2PNode.Benchmarks transport|noise|codec|training");
+    Console.Error.WriteLine("usage: P2PNode.Benchmarks transport|noise|codec|training|ledger");
     return 2;
 }

@@ -1,0 +1,83 @@
+using P2PNode.Ledger.Entries;
+
+namespace P2PNode.Ledger.Audit;
+
+/// <summary>
+/// Per-contributor accounting for `ledger report`: rounds, samples, accepted and rejected contributions,
+/// attestations received, and anomalies (contributions nobody aggregated, attestations that measured a loss
+/// increase, rounds whose aggregators disagree on the resulting model, flagged authors).
+/// </summary>
+public static class ContributorReport
+{
+    public static (IReadOnlyList<ContributorStats> Contributors, IReadOnlyList<string> RunAnomalies) Build(LedgerSnapshot snap, AuditReport audit)
+    {
+        var valid = snap.Entries.Select(e => e.Entry).Where(e => e.VerifySignature())
+            .GroupBy(e => (Hex(e.Author), e.Seq)).Select(g => g.First()).ToList();
+        var byHash = valid.ToDictionary(e => Hex(e.Hash), StringComparer.Ordinal);
+        var accepted = new HashSet<string>(StringComparer.Ordinal);
+        var rejected = new Dictionary<string, string>(StringComparer.Ordinal);
+        var results = new Dictionary<(string Run, ulong Round), HashSet<string>>();
+        var attested = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        foreach (var e in valid)
+        {
+            switch (e.Entry.Body)
+            {
+                case AggregationBody a:
+                    foreach (var u in a.Used) accepted.Add(Hex(u.Contribution));
+                    foreach (var r in a.Rejected) rejected[Hex(r.Contribution)] = r.Reason;
+                    var key = (Hex(e.Entry.Run), a.Round);
+                    if (!results.TryGetValue(key, out var set)) results[key] = set = [];
+                    set.Add(Hex(a.ResultModel));
+                    break;
+                case AttestationBody t:
+                    var target = Hex(t.Contribution);
+                    if (!attested.TryGetValue(target, out var list)) attested[target] = list = [];
+                    list.Add(t.LossAfter - t.LossBefore);
+                    break;
+            }
+        }
+        var flagged = audit.Authors.Where(a => a.Flagged).Select(a => a.Author).ToHashSet(StringComparer.Ordinal);
+        var contributors = new List<ContributorStats>();
+        foreach (var group in valid.GroupBy(e => Hex(e.Author)).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var join = group.Select(e => e.Entry.Body).OfType<JoinBody>().LastOrDefault();
+            var contributions = group.Where(e => e.Kind == EntryKind.Contribution).ToList();
+            var anomalies = new List<string>();
+            var deltas = new List<double>();
+            foreach (var c in contributions)
+            {
+                var h = Hex(c.Hash);
+                var round = ((ContributionBody)c.Entry.Body).Round;
+                if (!accepted.Contains(h) && !rejected.ContainsKey(h)) anomalies.Add($"round {round} contribution (seq {c.Seq}) was never aggregated");
+                if (attested.TryGetValue(h, out var d))
+                {
+                    deltas.AddRange(d);
+                    foreach (var x in d.Where(x => x > 0)) anomalies.Add($"round {round} contribution (seq {c.Seq}): an attester measured loss +{x:0.####}");
+                }
+            }
+            if (flagged.Contains(group.Key)) anomalies.Add("author equivocated (flagged)");
+            var reasons = contributions.Select(c => rejected.GetValueOrDefault(Hex(c.Hash))).OfType<string>()
+                .GroupBy(r => r).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            contributors.Add(new ContributorStats
+            {
+                Author = group.Key, DisplayName = join?.DisplayName ?? "", Organisation = join?.Organisation ?? "",
+                Contributions = contributions.Count,
+                Rounds = contributions.Select(c => ((ContributionBody)c.Entry.Body).Round).Distinct().Order().ToList(),
+                Samples = contributions.Aggregate(0UL, (s, c) => s + ((ContributionBody)c.Entry.Body).Samples),
+                Accepted = contributions.Count(c => accepted.Contains(Hex(c.Hash))),
+                Rejected = contributions.Count(c => rejected.ContainsKey(Hex(c.Hash))),
+                RejectReasons = reasons,
+                AttestationsReceived = deltas.Count,
+                MeanAttestedLossDelta = deltas.Count == 0 ? null : deltas.Average(),
+                AttestationsGiven = group.Count(e => e.Kind == EntryKind.Attestation),
+                Aggregations = group.Count(e => e.Kind == EntryKind.Aggregation),
+                Flagged = flagged.Contains(group.Key), Anomalies = anomalies,
+            });
+        }
+        var runAnomalies = results.Where(kv => kv.Value.Count > 1)
+            .Select(kv => $"run {kv.Key.Run[..16]} round {kv.Key.Round}: aggregators disagree ({kv.Value.Count} different result models)").ToList();
+        return (contributors, runAnomalies);
+    }
+
+    private static string Hex(byte[] b) => Convert.ToHexStringLower(b);
+}

@@ -1,0 +1,22 @@
+namespace P2PNode.Ledger.Audit;
+
+/// <summary>What one author did, as the ledger shows it (only entries with valid signatures count).</summary>
+public sealed record ContributorStats
+{
+    public required string Author { get; init; }
+    public string DisplayName { get; init; } = "";
+    public string Organisation { get; init; } = "";
+    public int Contributions { get; init; }
+    public IReadOnlyList<ulong> Rounds { get; init; } = [];
+    public ulong Samples { get; init; }
+    public int Accepted { get; init; }
+    public int Rejected { get; init; }
+    public IReadOnlyDictionary<string, int> RejectReasons { get; init; } = new Dictionary<string, int>();
+    public int AttestationsReceived { get; init; }
+    /// <summary>Mean of (loss_after - loss_before) others measured on this author's contributions; negative is good.</summary>
+    public double? MeanAttestedLossDelta { get; init; }
+    public int AttestationsGiven { get; init; }
+    public int Aggregations { get; init; }
+    public bool Flagged { get; init; }
+    public IReadOnlyList<string> Anomalies { get; init; } = [];
+}
