@@ -9,6 +9,7 @@ public static class CommandLine
     private static readonly SortedDictionary<string, (string Help, Func<Args, Task<int>> Run)> Verbs = new()
     {
         ["train"] = (TrainCommand.Help, TrainCommand.RunAsync),
+        ["diloco"] = (SimDilocoCommand.Help, SimDilocoCommand.RunAsync),
         ["version"] = ("print the version", _ => { Console.WriteLine(AgentInfo.Agent); return Task.FromResult(0); }),
         ["init"] = ("create a node folder: key (node.key) and commented node.toml", InitCommand.RunAsync),
         ["id"] = ("print this node's peer id", IdCommand.RunAsync),
