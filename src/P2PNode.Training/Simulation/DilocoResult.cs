@@ -12,7 +12,7 @@ public sealed record DilocoResult
     /// <summary>Payload bytes each worker sent over the whole run (sum of its encoded deltas' lengths).</summary>
     public required IReadOnlyList<long> BytesSentPerWorker { get; init; }
 
-    /// <summary>Training samples processed by all workers together (N · H · R · batch when shards are large enough).</summary>
+    /// <summary>Training samples processed by all workers together (N · H · R · batch, less the smaller last batch of each pass over a shard).</summary>
     public required long TotalSamples { get; init; }
 
     /// <summary>Inner steps each worker ran: H · R. Also the number of all-reduces of the dense baseline.</summary>
