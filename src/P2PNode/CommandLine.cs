@@ -11,6 +11,7 @@ public static class CommandLine
         ["train"] = (TrainCommand.Help, TrainCommand.RunAsync),
         ["sim"] = ("simulate the gossip overlay: sim overlay --nodes N --churn F [--json out.json]", SimCommand.RunAsync),
         ["ledger"] = (LedgerCommand.Help, LedgerCommand.RunAsync),
+        ["diloco"] = (SimDilocoCommand.Help, SimDilocoCommand.RunAsync),
         ["version"] = ("print the version", _ => { Console.WriteLine(AgentInfo.Agent); return Task.FromResult(0); }),
         ["init"] = ("create a node folder: key (node.key) and commented node.toml", InitCommand.RunAsync),
         ["id"] = ("print this node's peer id", IdCommand.RunAsync),

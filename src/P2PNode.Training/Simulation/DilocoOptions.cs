@@ -1,0 +1,81 @@
+using P2PNode.Aggregation;
+using P2PNode.Compression;
+using P2PNode.Training.Models;
+
+namespace P2PNode.Training.Simulation;
+
+/// <summary>Settings of one in-process DiLoCo simulation (<see cref="DilocoSimulation"/>).</summary>
+public sealed record DilocoOptions
+{
+    /// <summary>Number of simulated workers N, each with its own shard, trainer, AdamW state and error-feedback residual.</summary>
+    public int Workers { get; init; } = 4;
+
+    /// <summary>How the training set is split across workers.</summary>
+    public DataSplit Split { get; init; } = new();
+
+    /// <summary>H, inner AdamW steps per worker per round. Larger H = fewer, bigger exchanges.</summary>
+    public int InnerSteps { get; init; } = 10;
+
+    /// <summary>R, number of outer rounds. Total samples = N · H · R · batch.</summary>
+    public int Rounds { get; init; } = 10;
+
+    /// <summary>Codec of the pseudo-gradient each worker sends (always with its own error feedback).</summary>
+    public DeltaCodecSpec Codec { get; init; } = DeltaCodecSpec.Int8Dense;
+
+    /// <summary>Outer optimizer; DiLoCo's Nesterov lr 0.7, momentum 0.9 by default.</summary>
+    public OuterOptimizerOptions Outer { get; init; } = new();
+
+    /// <summary>Robust-aggregation options (none by default: plain weighted mean).</summary>
+    public AggregationOptions Aggregation { get; init; } = new();
+
+    public ModelSpec Model { get; init; } = ModelSpec.Cnn();
+
+    /// <summary>Run seed: initial model, partition; worker w's batch order uses seed + w.</summary>
+    public long Seed { get; init; } = 1;
+
+    /// <summary>Inner optimizer learning rate (AdamW), the same as the centralized baseline's default.</summary>
+    public double InnerLearningRate { get; init; } = 2e-3;
+
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Keep at most this many training samples per worker (a deterministic subset of its shard); null = the whole shard.</summary>
+    public int? SamplesPerWorker { get; init; }
+
+    /// <summary>Evaluate θ on the test set after every this many rounds (0 = only at the end).</summary>
+    public int EvalEvery { get; init; }
+
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Inner warm-up steps per worker; null = min(50, H·R/20), the centralized rule applied to one worker's steps.</summary>
+    public int? WarmupSteps { get; init; }
+
+    public void Validate()
+    {
+        if (Workers < 1) throw new ArgumentException($"workers must be >= 1, got {Workers}");
+        if (InnerSteps < 1) throw new ArgumentException($"inner steps must be >= 1, got {InnerSteps}");
+        if (Rounds < 1) throw new ArgumentException($"rounds must be >= 1, got {Rounds}");
+        if (BatchSize < 1) throw new ArgumentException($"batch size must be >= 1, got {BatchSize}");
+        if (SamplesPerWorker is < 1) throw new ArgumentException($"samples per worker must be >= 1, got {SamplesPerWorker}");
+        if (EvalEvery < 0) throw new ArgumentException($"eval-every must be >= 0, got {EvalEvery}");
+        if (WarmupSteps is < 0) throw new ArgumentException($"warm-up steps must be >= 0, got {WarmupSteps}");
+        if (!(InnerLearningRate > 0) || double.IsInfinity(InnerLearningRate)) throw new ArgumentException($"inner learning rate must be > 0, got {InnerLearningRate}");
+        Codec.Validate();
+        Outer.Validate();
+        Aggregation.Validate();
+        Model.Validate();
+    }
+
+    /// <summary>The inner-optimizer settings every worker uses: cosine over its own H·R steps.</summary>
+    public Trainer.TrainerOptions WorkerTrainerOptions()
+    {
+        long steps = (long)InnerSteps * Rounds;
+        return new Trainer.TrainerOptions
+        {
+            BatchSize = BatchSize,
+            LearningRate = InnerLearningRate,
+            WarmupSteps = WarmupSteps ?? (int)Math.Min(50, steps / 20),
+            ScheduleSteps = steps,
+            Device = Device,
+        };
+    }
+}

@@ -1,0 +1,149 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using P2PNode.Aggregation;
+using P2PNode.Compression;
+using P2PNode.Training.Data;
+using P2PNode.Training.State;
+using P2PNode.Training.Trainer;
+
+namespace P2PNode.Training.Simulation;
+
+/// <summary>
+/// DiLoCo with N workers in one process and no network: what the swarm does, minus the transport, so the effect
+/// of H, the codec and the data split on accuracy and bytes can be measured cheaply. Workers run one after
+/// another on the calling thread (the total work is the same as in parallel, and it keeps one torch thread
+/// pool busy instead of N fighting over the cores).
+///
+/// Each round r: every worker w sets its model to θr, runs H AdamW steps on its shard, forms Δw = θr − θlocal,
+/// encodes it with its own <see cref="ErrorFeedback"/> residual (<see cref="DeltaEncoder"/>), and "sends" the
+/// payload. Every payload is decoded (<see cref="DeltaDecoder"/>) and combined by <see cref="DeltaAggregator"/>
+/// weighted by the samples each worker processed this round; <see cref="OuterOptimizer"/> turns the result into θr+1.
+/// </summary>
+public static class DilocoSimulation
+{
+    /// <summary>Runs the simulation. Call from one thread (torch dispose scopes are thread-static).</summary>
+    /// <param name="log">Progress lines (one per evaluated round), or null.</param>
+    /// <param name="onPayload">Sees every payload as sent, in round then worker order, or null.</param>
+    public static DilocoResult Run(LabeledDataset train, LabeledDataset test, DilocoOptions options, Action<string>? log = null,
+        Action<DilocoPayload>? onPayload = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var clock = Stopwatch.StartNew();
+        var shards = options.Split.Partition(train.Labels, train.Classes, options.Workers, options.Seed);
+        var shardTrain = shards.Select((s, w) => Cap(s.Train, options.SamplesPerWorker, options.Seed, w)).ToArray();
+
+        var workers = new List<LocalTrainer>(options.Workers);
+        LocalTrainer? evaluator = null;
+        try
+        {
+            var trainerOptions = options.WorkerTrainerOptions();
+            for (var w = 0; w < options.Workers; w++)
+            {
+                // Held-out part of the shard is unused here (θ is scored on the shared test set), but a task needs one.
+                var task = new ClassificationTask(train, shardTrain[w], shards[w].HeldOut, options.Seed + w);
+                workers.Add(new LocalTrainer(options.Model, options.Seed, task, trainerOptions));
+            }
+            evaluator = new LocalTrainer(options.Model, options.Seed, ClassificationTask.Centralized(test, test, options.Seed),
+                new TrainerOptions { Device = options.Device });
+            return Loop(options, workers, evaluator, shardTrain, log, onPayload, clock);
+        }
+        finally
+        {
+            foreach (var t in workers) t.Dispose();
+            evaluator?.Dispose();
+        }
+    }
+
+    private static DilocoResult Loop(DilocoOptions options, List<LocalTrainer> workers, LocalTrainer evaluator, int[][] shardTrain,
+        Action<string>? log, Action<DilocoPayload>? onPayload, Stopwatch clock)
+    {
+        var n = checked((int)workers[0].ParameterCount);
+        var layout = workers[0].Layout;
+        var canonical = options.Model.Canonical;
+        var theta = workers[0].GetFlat(); // every trainer starts from ModelFactory.Create(spec, seed): identical θ0
+        var outer = new OuterOptimizer(n, options.Outer);
+        var encoder = new DeltaEncoder(options.Codec);
+        var residuals = workers.Select(_ => new ErrorFeedback(n)).ToArray();
+        var bytes = new long[workers.Count];
+        var delta = new float[n];
+        var aggregate = new float[n];
+        var rounds = new List<DilocoRound>(options.Rounds);
+        long totalSamples = 0;
+        EvalStats? last = null;
+
+        for (var r = 1; r <= options.Rounds; r++)
+        {
+            var contributions = new List<DeltaContribution>(workers.Count);
+            double lossSum = 0;
+            long roundSamples = 0, roundBytes = 0;
+            for (var w = 0; w < workers.Count; w++)
+            {
+                var trainer = workers[w];
+                trainer.SetFlat(theta);
+                var stats = trainer.TrainSteps(options.InnerSteps);
+                var local = trainer.GetFlat();
+                for (var i = 0; i < n; i++) delta[i] = theta[i] - local[i];
+                var payload = encoder.Encode(delta, residuals[w]);
+                bytes[w] += payload.Length;
+                roundBytes += payload.Length;
+                onPayload?.Invoke(new DilocoPayload(r, w, stats.Samples, payload));
+                // What a receiver does: decode the bytes it got, never the sender's floats.
+                contributions.Add(new DeltaContribution { ContributorId = WorkerId(w), Samples = stats.Samples, Delta = DeltaDecoder.Decode(payload, n) });
+                lossSum += stats.MeanLoss * stats.Samples;
+                roundSamples += stats.Samples;
+            }
+            totalSamples += roundSamples;
+            var report = DeltaAggregator.Aggregate(contributions, aggregate, options.Aggregation);
+            if (report.Rejected.Count > 0)
+                throw new InvalidOperationException($"round {r}: aggregation rejected a contribution: {report.Rejected[0].Reason}");
+            outer.Apply(theta, aggregate);
+            var hash = Convert.ToHexStringLower(ModelHasher.Compute(canonical, layout, theta));
+            double? testLoss = null, testAccuracy = null;
+            if (r == options.Rounds || (options.EvalEvery > 0 && r % options.EvalEvery == 0))
+            {
+                evaluator.SetFlat(theta);
+                last = evaluator.Evaluate();
+                (testLoss, testAccuracy) = (last.Loss, last.Accuracy);
+                log?.Invoke(FormattableString.Invariant(
+                    $"round {r}/{options.Rounds}: train loss {lossSum / roundSamples:0.0000}, test loss {last.Loss:0.0000}, test accuracy {last.Accuracy * 100:0.00}%, {clock.Elapsed.TotalSeconds:0}s"));
+            }
+            rounds.Add(new DilocoRound(r, lossSum / roundSamples, roundBytes, hash, testLoss, testAccuracy));
+        }
+
+        return new DilocoResult
+        {
+            Parameters = n,
+            Workers = workers.Count,
+            ShardSizes = shardTrain.Select(s => s.Length).ToArray(),
+            BytesSentPerWorker = bytes,
+            TotalSamples = totalSamples,
+            StepsPerWorker = (long)options.InnerSteps * options.Rounds,
+            TestLoss = last!.Loss,
+            TestAccuracy = last.Accuracy ?? double.NaN,
+            ModelHash = rounds[^1].ModelHash,
+            Rounds = rounds,
+            Seconds = clock.Elapsed.TotalSeconds,
+        };
+    }
+
+    /// <summary>Contributor id of worker w: its index as 4 big-endian bytes, so the canonical order is worker order.</summary>
+    public static byte[] WorkerId(int worker)
+    {
+        var id = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(id, worker);
+        return id;
+    }
+
+    private static int[] Cap(int[] train, int? max, long seed, int worker)
+    {
+        if (max is not { } m || train.Length <= m) return train;
+        var copy = (int[])train.Clone();
+        DeterministicRng.ForPurpose(seed, $"sim/subset/{worker}").Shuffle(copy.AsSpan());
+        var kept = copy[..m];
+        Array.Sort(kept);
+        return kept;
+    }
+}

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using P2PNode.Aggregation;
+using P2PNode.Compression;
+using P2PNode.Training.Data;
+using P2PNode.Training.Models;
+using P2PNode.Training.Simulation;
+
+namespace P2PNode.Cli.Commands;
+
+/// <summary>
+/// `p2pnode diloco`: the in-process DiLoCo simulation on Fashion-MNIST (docs/diloco.md). Prints final accuracy,
+/// bytes sent per worker, the centralized baseline at the same number of samples and what a dense fp32 ring
+/// all-reduce every step would have sent.
+/// </summary>
+public static class SimDilocoCommand
+{
+    public const string Help = "simulate DiLoCo with N workers in one process (accuracy vs bytes)";
+
+    private const string Usage =
+        "usage: p2pnode diloco --workers N --split iid|dirichlet:A|classes:K --inner-steps H --codec SPEC --rounds R\n" +
+        "                      [--samples-per-worker S] [--seed S] [--model cnn|mlp] [--batch B] [--lr X] [--warmup W]\n" +
+        "                      [--outer-lr X] [--outer-momentum M] [--eval-every K] [--no-baseline] [--threads T]\n" +
+        "                      [--data DIR] [--json out.json]";
+
+    public static async Task<int> RunAsync(Args args)
+    {
+        var (options, baseline, threads, data, json) = Parse(args);
+        return await Task.Factory.StartNew(() => Run(options, baseline, threads, data, json), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private static (DilocoOptions, bool, int, string?, string?) Parse(Args args)
+    {
+        DilocoOptions o;
+        try
+        {
+            var model = (args.Get("model") ?? "cnn").ToLowerInvariant();
+            if (model is not ("cnn" or "mlp")) throw new UsageException($"--model must be cnn or mlp, got '{model}'");
+            var outerDefaults = new OuterOptimizerOptions();
+            o = new DilocoOptions
+            {
+                Workers = args.GetInt("workers", 1, 1024) ?? throw new UsageException("--workers is required\n" + Usage),
+                Split = DataSplit.Parse(args.Require("split")),
+                InnerSteps = args.GetInt("inner-steps", 1) ?? throw new UsageException("--inner-steps is required\n" + Usage),
+                Rounds = args.GetInt("rounds", 1) ?? throw new UsageException("--rounds is required\n" + Usage),
+                Codec = DeltaCodecSpec.Parse(args.Require("codec")),
+                SamplesPerWorker = args.GetInt("samples-per-worker", 1),
+                Seed = args.GetInt("seed", 0) ?? 1,
+                Model = ModelSpec.ForName(model),
+                BatchSize = args.GetInt("batch", 1, 1 << 16) ?? 64,
+                InnerLearningRate = args.GetDouble("lr") ?? 2e-3,
+                WarmupSteps = args.GetInt("warmup", 0),
+                EvalEvery = args.GetInt("eval-every", 0) ?? 0,
+                Outer = outerDefaults with
+                {
+                    LearningRate = (float)(args.GetDouble("outer-lr") ?? outerDefaults.LearningRate),
+                    Momentum = (float)(args.GetDouble("outer-momentum") ?? outerDefaults.Momentum),
+                },
+            };
+            o.Validate();
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            throw new UsageException(e.Message);
+        }
+        var baseline = !args.Flag("no-baseline");
+        var threads = args.GetInt("threads", 1, 1024) ?? 1;
+        var data = args.Get("data");
+        var json = args.Get("json");
+        args.EnsureAllUsed();
+        return (o, baseline, threads, data, json);
+    }
+
+    private static int Run(DilocoOptions o, bool baseline, int threads, string? data, string? json)
+    {
+        try
+        {
+            TorchSharp.torch.set_num_threads(threads);
+            var train = FashionMnist.Load("train", data);
+            var test = FashionMnist.Load("t10k", data);
+            Console.Error.WriteLine(FormattableString.Invariant(
+                $"diloco: {o.Workers} workers, split {o.Split}, H={o.InnerSteps}, R={o.Rounds}, codec {o.Codec}, outer lr {o.Outer.LearningRate} momentum {o.Outer.Momentum}, {threads} torch thread(s)"));
+            var r = DilocoSimulation.Run(train, test, o, line => Console.Error.WriteLine("  " + line));
+
+            var report = new JsonObject
+            {
+                ["workers"] = o.Workers,
+                ["split"] = o.Split.ToString(),
+                ["inner_steps"] = o.InnerSteps,
+                ["rounds"] = o.Rounds,
+                ["codec"] = o.Codec.ToString(),
+                ["outer_lr"] = o.Outer.LearningRate,
+                ["outer_momentum"] = o.Outer.Momentum,
+                ["inner_lr"] = o.InnerLearningRate,
+                ["batch"] = o.BatchSize,
+                ["seed"] = o.Seed,
+                ["spec"] = o.Model.Canonical,
+                ["parameters"] = r.Parameters,
+                ["shard_sizes"] = new JsonArray([.. r.ShardSizes.Select(s => (JsonNode)s)]),
+                ["total_samples"] = r.TotalSamples,
+                ["steps_per_worker"] = r.StepsPerWorker,
+                ["test_loss"] = r.TestLoss,
+                ["test_accuracy"] = r.TestAccuracy,
+                ["bytes_per_worker"] = r.MeanBytesPerWorker,
+                ["bytes_per_worker_max"] = r.BytesSentPerWorker.Max(),
+                ["dense_allreduce_bytes_per_worker"] = r.DenseAllReduceBytesPerWorker,
+                ["reduction_vs_allreduce"] = r.DenseAllReduceBytesPerWorker / r.MeanBytesPerWorker,
+                ["model_hash"] = r.ModelHash,
+                ["seconds"] = r.Seconds,
+                ["accuracy_by_round"] = new JsonObject(r.Rounds.Where(x => x.TestAccuracy is not null)
+                    .Select(x => KeyValuePair.Create(x.Round.ToString(CultureInfo.InvariantCulture), (JsonNode?)x.TestAccuracy))),
+            };
+            if (baseline)
+            {
+                Console.Error.WriteLine($"centralized baseline: {r.TotalSamples / o.BatchSize} steps of {o.BatchSize} on all {train.Count} training images");
+                var steps = (long)o.Workers * o.InnerSteps * o.Rounds;
+                var (eval, samples, hash) = CentralizedBaseline.Run(train, test, o.Model, o.Seed, steps, o.BatchSize, o.InnerLearningRate, o.Device);
+                report["centralized_steps"] = steps;
+                report["centralized_samples"] = samples;
+                report["centralized_test_accuracy"] = eval.Accuracy;
+                report["centralized_test_loss"] = eval.Loss;
+                report["accuracy_gap_points"] = (eval.Accuracy - r.TestAccuracy) * 100;
+            }
+            foreach (var (key, value) in report)
+                if (value is not null and not JsonArray and not JsonObject) Console.WriteLine($"{key,-34} {Format(value)}");
+            if (json is not null)
+                File.WriteAllText(json, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+            return 0;
+        }
+        catch (Exception e) when (e is DatasetFormatException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"p2pnode diloco: {e.Message}");
+            return 2;
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"p2pnode diloco: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static string Format(JsonNode node) =>
+        node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<double>(out var d) && d != Math.Floor(d)
+            ? d.ToString("0.######", CultureInfo.InvariantCulture)
+            : node.ToJsonString().Trim('"');
+}
