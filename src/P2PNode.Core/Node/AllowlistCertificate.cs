@@ -76,8 +76,12 @@ public sealed record AllowlistCertificate(PeerId Member, DateTimeOffset Expiry, 
     {
         var parts = capabilities.Where(c => c.StartsWith(CapabilityPrefix, StringComparison.Ordinal)).ToList();
         if (parts.Count == 0) return null;
-        string Part(int i) => parts.SingleOrDefault(p => p.StartsWith($"{CapabilityPrefix}{i}:", StringComparison.Ordinal))
-            ?? throw new FormatException($"membership certificate part {i} missing or repeated");
+        // A hostile Hello may repeat a part: that must be a FormatException, never an exception the host does not expect.
+        string Part(int i)
+        {
+            var found = parts.Where(p => p.StartsWith($"{CapabilityPrefix}{i}:", StringComparison.Ordinal)).ToList();
+            return found.Count == 1 ? found[0] : throw new FormatException($"membership certificate part {i} missing or repeated");
+        }
         if (parts.Count != 2) throw new FormatException($"membership certificate has {parts.Count} parts, needs 2");
         var a = Convert.FromBase64String(Part(0)[(CapabilityPrefix.Length + 2)..]);
         var b = Convert.FromBase64String(Part(1)[(CapabilityPrefix.Length + 2)..]);

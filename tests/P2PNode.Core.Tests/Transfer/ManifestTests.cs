@@ -39,6 +39,18 @@ public sealed class ManifestTests
             Convert.ToHexStringLower(m.Bytes));
     }
 
+    [Fact]
+    public void GoldenManifestAndIdOfTheDocsExample()
+    {
+        // docs/transfer.md, section 2: bytes 0..255 repeated five times (1280 bytes), 1024-byte chunks.
+        var data = Enumerable.Range(0, 1280).Select(i => (byte)i).ToArray();
+        var m = Manifest.Describe(data, 1024);
+        Assert.Equal("50324d4601000004000000000000000500d414b085826eb06778483ba35564dc849e643359f69ed9747878ba6e54985bed00000002" +
+            "785b0751fc2c53dc14a4ce3d800e69ef9ce1009eb327ccf458afe09c242c26c9" +
+            "40aff2e9d2d8922e47afd4648e6967497158785fbd1da870e7110266bf944880", Convert.ToHexStringLower(m.Bytes));
+        Assert.Equal("872986f62973e80bc6c6dbaa4855e36700029e31f30b2564d52db77b427ff6e5", m.Id.ToString());
+    }
+
     [Theory]
     [InlineData("magic", "manifest does not start with magic P2MF")]
     [InlineData("version", "manifest version 2 is not supported (only 1)")]
