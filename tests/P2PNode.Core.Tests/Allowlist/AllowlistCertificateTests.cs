@@ -34,7 +34,7 @@ public sealed class AllowlistCertificateTests
             Assert.Throws<FormatException>(() => AllowlistCertificate.FromCapabilities(member.PeerId, ["member-cert:0:AAAA"])).Message);
         Assert.Equal("membership certificate parts are 3 and 3 bytes, need 36 each",
             Assert.Throws<FormatException>(() => AllowlistCertificate.FromCapabilities(member.PeerId, ["member-cert:0:AAAA", "member-cert:1:AAAA"])).Message);
-        Assert.Equal("membership certificate part 1 missing or repeated",
+        Assert.Equal("membership certificate part 0 missing or repeated",
             Assert.Throws<FormatException>(() => AllowlistCertificate.FromCapabilities(member.PeerId, ["member-cert:0:AAAA", "member-cert:0:AAAA"])).Message);
     }
 }
