@@ -78,6 +78,24 @@ public sealed class ObjectFetcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task APeerThatAnnouncedButNeverAnswersTimesOutAndTheChunksComeFromElsewhere()
+    {
+        var (f, m) = await SwarmAsync(new MemoryChunkStore());
+        // A bare NodeHost with no TransferService: it receives requests and never answers them.
+        var mute = await _kit.StartAsync(new MemoryChunkStore());
+        await _kit.Nodes[mute].Transfer.DisposeAsync(); // unhooks the service from its host
+        await _kit.ConnectAsync(f, mute);
+        _kit.Nodes[mute].Host.Sessions.Single().TrySend(new Have(m.Id, (ulong)m.Size));
+        await TransferTestKit.WaitForAsync(() => _kit.Nodes[f].Transfer.HoldersOf(m.Id).Count == 2, "mute peer's announcement");
+        var result = await _kit.Nodes[f].Transfer.FetchAsync(m.Id, [_kit.Nodes[0].Id.PeerId, _kit.Nodes[mute].Id.PeerId], default);
+        Assert.Equal(_object, _kit.Nodes[f].Transfer.Store.ReadObject(m.Id));
+        Assert.True(result.Retries >= 1);
+        Assert.False(result.ChunksFrom.ContainsKey(_kit.Nodes[mute].Id.PeerId));
+        Assert.Contains((_kit.Nodes[f].Id.PeerId, _kit.Nodes[mute].Id.PeerId, Offence.BrokenPromise), _kit.Offences);
+        Assert.True(_kit.Nodes[f].Host.Metrics.Get("transfer_request_timeout") >= 1);
+    }
+
+    [Fact]
     public async Task WithOnlyCorruptSourcesTheFetchFailsWithAPreciseError()
     {
         var (f, m) = await SwarmAsync(new CorruptingStore(new MemoryChunkStore()));
