@@ -71,7 +71,10 @@ public sealed class NodeHost : IAsyncDisposable
 
     private async Task<PeerSession> AdoptAsync(IFrameConnection connection, CancellationToken ct)
     {
+        if (Refusal(connection.RemotePeer, null) is { } early) await RefuseAsync(connection, null, early).ConfigureAwait(false);
+        if (WrapConnection is { } wrap) connection = wrap(connection);
         var session = await PeerSession.EstablishAsync(connection, HelloFor, _options, Metrics, _log, ct).ConfigureAwait(false);
+        if (Refusal(session.RemotePeer, session.RemoteHello) is { } late) await RefuseAsync(connection, session, late).ConfigureAwait(false);
         _sessions[session] = 0;
         session.Start(DispatchAsync);
         _log.LogInformation("{Direction} session with {Peer} at {Address} ({Agent})",
@@ -89,8 +92,56 @@ public sealed class NodeHost : IAsyncDisposable
     private Hello HelloFor(string observedRemote) => new(
         ProtocolVersion.Major, ProtocolVersion.Minor, PeerId.ToString(), _listenAddresses, Capabilities, Agent, observedRemote);
 
-    private ValueTask DispatchAsync(PeerSession session, WireMessage message) =>
-        MessageReceived?.Invoke(session, message) ?? ValueTask.CompletedTask;
+    private ValueTask DispatchAsync(PeerSession session, WireMessage message)
+    {
+        if (AcceptMessage is { } accept && !accept(session, message))
+        {
+            Metrics.Increment("messages_ignored_filtered");
+            return ValueTask.CompletedTask;
+        }
+        return MessageReceived?.Invoke(session, message) ?? ValueTask.CompletedTask;
+    }
+
+    // ---- Admission and filtering hooks (peer scoring, bans, permissioned mode; docs/transfer.md) ----
+
+    private Func<PeerId, Hello?, Disconnect?>[] _admissions = [];
+
+    /// <summary>Adds an admission check. Each runs twice per connection: right after the transport proved the
+    /// peer's identity (Hello null: refuse what the id alone decides, e.g. bans and id allowlists) and after the
+    /// Hello exchange (Hello given: e.g. membership certificates). Non-null refuses: the Disconnect is sent and
+    /// the connection closed; counted as session_refused_&lt;reason&gt;.</summary>
+    public void AddAdmission(Func<PeerId, Hello?, Disconnect?> check)
+    {
+        lock (_stop) _admissions = [.. _admissions, check];
+    }
+
+    /// <summary>Wraps every new connection before the session uses it (per-peer rate limiting).</summary>
+    public Func<IFrameConnection, IFrameConnection>? WrapConnection { get; set; }
+
+    /// <summary>False drops an application message before <see cref="MessageReceived"/> (graylisted peers).</summary>
+    public Func<PeerSession, WireMessage, bool>? AcceptMessage { get; set; }
+
+    private Disconnect? Refusal(PeerId peer, Hello? hello)
+    {
+        foreach (var check in Volatile.Read(ref _admissions))
+            if (check(peer, hello) is { } refusal) return refusal;
+        return null;
+    }
+
+    private async Task RefuseAsync(IFrameConnection connection, PeerSession? session, Disconnect refusal)
+    {
+        Metrics.Increment("session_refused_" + TransportException.ToSnake(refusal.Reason.ToString()));
+        _log.LogWarning("refused {Peer} at {Address}: {Reason} {Message}", connection.RemotePeer, connection.RemoteAddress, refusal.Reason, refusal.Message);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await connection.SendAsync([WireCodec.Encode(refusal)], timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TransportException or OperationCanceledException or IOException or ObjectDisposedException) { }
+        if (session is not null) await session.DisposeAsync().ConfigureAwait(false);
+        else await connection.DisposeAsync().ConfigureAwait(false);
+        throw new SessionException(refusal.Reason, $"refused {connection.RemotePeer}: {refusal.Message}");
+    }
 
     /// <summary>Graceful shutdown: stop accepting, send Disconnect(Shutdown) to every peer, close.</summary>
     public async Task StopAsync()

@@ -21,4 +21,12 @@ public enum MessageType : uint
     IHave = 33,
     Graft = 34,
     Prune = 35,
+
+    // Content-addressed transfer (docs/transfer.md): 64..79.
+    Have = 64,
+    GetManifest = 65,
+    Manifest = 66,
+    GetChunk = 67,
+    Chunk = 68,
+    NotFound = 69,
 }

@@ -32,6 +32,12 @@ public static class WireCodec
         [MessageType.IHave] = (1, (ref MessagePackReader r) => Gossip.IHave.Read(ref r)),
         [MessageType.Graft] = (1, (ref MessagePackReader r) => Gossip.Graft.Read(ref r)),
         [MessageType.Prune] = (0, (ref MessagePackReader r) => Gossip.Prune.Read(ref r)),
+        [MessageType.Have] = (2, (ref MessagePackReader r) => Transfer.Have.Read(ref r)),
+        [MessageType.GetManifest] = (2, (ref MessagePackReader r) => Transfer.GetManifest.Read(ref r)),
+        [MessageType.Manifest] = (2, (ref MessagePackReader r) => Transfer.ManifestMessage.Read(ref r)),
+        [MessageType.GetChunk] = (3, (ref MessagePackReader r) => Transfer.GetChunk.Read(ref r)),
+        [MessageType.Chunk] = (4, (ref MessagePackReader r) => Transfer.Chunk.Read(ref r)),
+        [MessageType.NotFound] = (2, (ref MessagePackReader r) => Transfer.NotFound.Read(ref r)),
     };
 
     public static byte[] Encode(WireMessage message)

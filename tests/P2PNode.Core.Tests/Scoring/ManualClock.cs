@@ -1,0 +1,9 @@
+namespace P2PNode.Core.Tests.Scoring;
+
+/// <summary>A TimeProvider that moves only when told: deterministic decay, bans and token refills.</summary>
+internal sealed class ManualClock : TimeProvider
+{
+    private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    public override DateTimeOffset GetUtcNow() => _now;
+    public void Advance(TimeSpan by) => _now += by;
+}
