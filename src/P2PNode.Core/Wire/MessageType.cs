@@ -21,4 +21,12 @@ public enum MessageType : uint
     IHave = 33,
     Graft = 34,
     Prune = 35,
+
+    // Ledger replication (docs/ledger.md, "Replication protocol"): 80..95.
+    LedgerHeads = 80,
+    GetLedgerEntries = 81,
+    LedgerEntries = 82,
+    LedgerCosignature = 83,
+    LedgerEvidence = 84,
+    LedgerUnavailable = 85,
 }
