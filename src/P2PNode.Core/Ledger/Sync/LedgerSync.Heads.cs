@@ -40,7 +40,12 @@ public sealed partial class LedgerSync
                     Refuse(peer, "ledger_refused_head", $"tree head {Short(head.Author)}@{head.Size}: signature does not verify");
                     continue;
                 }
-                if (IsMe(head.Author)) continue; // our own log: we are its source, not its replica
+                if (IsMe(head.Author))
+                {
+                    // Our own log: we are its source, not its replica; but we collect the witnesses' cosignatures.
+                    foreach (var c in item.Cosignatures) StoreCosignature(peer, head, c);
+                    continue;
+                }
                 if (_refusedTargets.Contains("fork/" + HeadId(head))) continue;
                 if (head.Size > (ulong)_store.Size(head.Author)) { WantHead(peer, head); continue; }
                 if (!AcceptHeldHead(peer, head)) continue;
