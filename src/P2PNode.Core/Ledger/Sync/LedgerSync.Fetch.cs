@@ -21,8 +21,9 @@ public sealed partial class LedgerSync
     {
         var author = Hex(head.Author);
         if (_refusedTargets.Contains(TargetId(peer, head))) return;
-        if (_fetches.ContainsKey(author))
+        if (_fetches.ContainsKey(author) || _fetches.Count >= _options.MaxConcurrentFetches)
         {
+            if (_wanted.Count >= MaxRemembered && !_wanted.ContainsKey(author)) return; // the next heads exchange brings it again
             if (!_wanted.TryGetValue(author, out var w) || w.Head.Size < head.Size) _wanted[author] = (peer, head);
             return;
         }
@@ -112,9 +113,19 @@ public sealed partial class LedgerSync
             if (f.Next < f.Target.Size) { RequestNext(f); return; }
             _fetches.Remove(author);
             Ingest(f);
-            if (!_fetches.ContainsKey(author) && _wanted.Remove(author, out var next) && next.Head.Size > (ulong)_store.Size(next.Head.Author)
-                && _host.Sessions.Contains(next.Peer))
-                WantHead(next.Peer, next.Head);
+            StartWanted();
+        }
+    }
+
+    /// <summary>Starts waiting fetches while there is room (after a fetch ended for any reason).</summary>
+    private void StartWanted()
+    {
+        foreach (var (author, (peer, head)) in _wanted.ToList())
+        {
+            if (_fetches.Count >= _options.MaxConcurrentFetches) return;
+            if (_fetches.ContainsKey(author)) continue;
+            _wanted.Remove(author);
+            if (head.Size > (ulong)_store.Size(head.Author) && _host.Sessions.Contains(peer)) WantHead(peer, head);
         }
     }
 
@@ -156,6 +167,7 @@ public sealed partial class LedgerSync
             {
                 _fetches.Remove(author);
                 Metrics.Increment("ledger_fetches_unavailable");
+                StartWanted();
             }
         }
     }
@@ -171,6 +183,7 @@ public sealed partial class LedgerSync
                 _fetches.Remove(author);
                 Metrics.Increment("ledger_fetches_timed_out");
             }
+            StartWanted();
         }
     }
 

@@ -12,7 +12,7 @@ public sealed partial class LedgerSync
     /// authors, a window that moves on every call so all authors get announced in turn.</summary>
     private LedgerHeads BuildHeads()
     {
-        _store.PublishTreeHead(_identity.SigningKey);
+        if (_store.Size(_me) > 0) _store.PublishTreeHead(_identity.SigningKey); // an empty log has nothing to vouch for
         var authors = _store.Authors();
         var take = Math.Min(authors.Count, LedgerLimits.MaxHeads);
         var start = authors.Count <= LedgerLimits.MaxHeads ? 0 : Interlocked.Add(ref _headsOffset, take) % authors.Count;

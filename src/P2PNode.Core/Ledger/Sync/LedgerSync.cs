@@ -43,6 +43,7 @@ public sealed partial class LedgerSync : IAsyncDisposable
         _identity = identity;
         _me = identity.PublicKey;
         _options = options ?? new LedgerSyncOptions();
+        if (_options.MaxConcurrentFetches < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxConcurrentFetches must be at least 1");
         if (_options.EntriesPerRequest is < 1 or > LedgerLimits.MaxEntriesPerMessage)
             throw new ArgumentOutOfRangeException(nameof(options), $"EntriesPerRequest must be 1..{LedgerLimits.MaxEntriesPerMessage}");
         _log = log;
@@ -112,8 +113,13 @@ public sealed partial class LedgerSync : IAsyncDisposable
     private void OnSessionEnded(PeerSession session)
     {
         lock (_gate)
+        {
             foreach (var (author, f) in _fetches.Where(kv => kv.Value.Peer == session).ToList())
                 _fetches.Remove(author);
+            foreach (var (author, w) in _wanted.Where(kv => kv.Value.Peer == session).ToList())
+                _wanted.Remove(author);
+            StartWanted();
+        }
     }
 
     private ValueTask OnMessageAsync(PeerSession session, WireMessage message)

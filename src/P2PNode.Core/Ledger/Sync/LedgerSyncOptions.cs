@@ -19,6 +19,10 @@ public sealed record LedgerSyncOptions
     /// publish heads far more often than this; a larger gap is refused and counted.</summary>
     public int MaxCatchUpEntries { get; init; } = 65_536;
 
+    /// <summary>Fetches in flight at once (each buffers up to <see cref="MaxCatchUpEntries"/>): bounds memory when
+    /// a peer advertises many authors ahead of us; the rest wait their turn.</summary>
+    public int MaxConcurrentFetches { get; init; } = 8;
+
     /// <summary>A fetch whose peer has not answered for this long is dropped; the next heads exchange retries it.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -1,5 +1,6 @@
 using NSec.Cryptography;
 using P2PNode.Ledger.Entries;
+using P2PNode.Ledger.Sync;
 using P2PNode.Transport;
 using P2PNode.Wire;
 using static P2PNode.Core.Tests.Ledger.Sync.SyncKit;
@@ -19,9 +20,9 @@ public sealed class LedgerSyncTests : IAsyncLifetime
         foreach (var n in _nodes) await n.DisposeAsync();
     }
 
-    private async Task<SyncNode> NodeAsync()
+    private async Task<SyncNode> NodeAsync(LedgerSyncOptions? options = null)
     {
-        var n = await SyncNode.StartMemoryAsync(_network);
+        var n = await SyncNode.StartMemoryAsync(_network, options);
         _nodes.Add(n);
         return n;
     }
@@ -130,5 +131,29 @@ public sealed class LedgerSyncTests : IAsyncLifetime
         Assert.True(a.Metrics.Get("ledger_dispute_fetches") >= 1);
         Assert.True(b.Metrics.Get("ledger_evidence_found") >= 1);
         Assert.True(c.Metrics.Get("ledger_evidence_received") + c.Metrics.Get("ledger_evidence_found") >= 2);
+    }
+
+    [Fact]
+    public async Task WithOneFetchAtATimeEveryAuthorStillArrivesInTurn()
+    {
+        var hub = await NodeAsync();
+        var late = await NodeAsync(SyncNode.Fast with { MaxConcurrentFetches = 1 });
+        AppendLog(hub.Store, hub.Id.SigningKey, 4, "hub");
+        var keys = new List<Key>();
+        for (var i = 0; i < 3; i++)
+        {
+            var k = Key.Create(SignatureAlgorithm.Ed25519);
+            keys.Add(k);
+            using var scratch = new TempLedger();
+            AppendLog(scratch.Store, k, 5 + i, $"k{i}");
+            var pk = LedgerSignatures.PublicKeyOf(k);
+            hub.Store.IngestRemote(scratch.Store.GetRange(pk, 0, 100), scratch.Store.PublishTreeHead(k), []);
+        }
+        await late.ConnectAsync(hub);
+        await WaitForAsync(() => hub.Store.Authors().Count == 4 && hub.Store.Authors().All(au => late.Store.Size(au) == hub.Store.Size(au) && late.Store.Size(au) > 0), "every author at the late node");
+        Assert.Equal(4, late.Metrics.Get("ledger_fetches"));
+        Assert.Equal(4 + 5 + 6 + 7, late.Metrics.Get("ledger_entries_ingested"));
+        Assert.True(Audit(late.Store).Valid);
+        foreach (var k in keys) k.Dispose();
     }
 }
