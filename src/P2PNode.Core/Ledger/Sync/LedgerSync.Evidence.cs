@@ -11,11 +11,20 @@ public sealed partial class LedgerSync
 {
     // Evidence already stored or pushed, by SHA-256 of its wire encoding: each item is stored and forwarded once.
     private readonly HashSet<string> _evidenceSeen = new(StringComparer.Ordinal);
+    // Authors we hold an entry fork of: the strongest evidence there is, so their logs are not fetched any more.
+    private readonly HashSet<string> _entryForkAuthors = new(StringComparer.Ordinal);
+
+    private void Seen(Equivocation e)
+    {
+        _evidenceSeen.Add(EvidenceId(e));
+        if (e.Kind == EquivocationKind.EntryFork) _entryForkAuthors.Add(Hex(e.Author));
+    }
 
     /// <summary>Evidence the store just found (and stored): push it to every peer.</summary>
     private void EvidenceFound(Equivocation evidence, PeerSession? except)
     {
-        if (!_evidenceSeen.Add(EvidenceId(evidence))) return;
+        if (_evidenceSeen.Contains(EvidenceId(evidence))) return;
+        Seen(evidence);
         Metrics.Increment("ledger_evidence_found");
         Broadcast(new LedgerEvidence(evidence), except);
     }
@@ -37,7 +46,7 @@ public sealed partial class LedgerSync
                 Refuse(peer, "ledger_refused_evidence", e.Message);
                 return;
             }
-            _evidenceSeen.Add(EvidenceId(evidence));
+            Seen(evidence);
             Metrics.Increment("ledger_evidence_received");
             Broadcast(new LedgerEvidence(evidence), except: peer);
         }

@@ -20,7 +20,7 @@ public sealed partial class LedgerSync
     private void WantHead(PeerSession peer, SignedTreeHead head)
     {
         var author = Hex(head.Author);
-        if (_refusedTargets.Contains(TargetId(peer, head))) return;
+        if (_refusedTargets.Contains(TargetId(peer, head)) || _entryForkAuthors.Contains(author)) return;
         if (_fetches.ContainsKey(author) || _fetches.Count >= _options.MaxConcurrentFetches)
         {
             if (_wanted.Count >= MaxRemembered && !_wanted.ContainsKey(author)) return; // the next heads exchange brings it again

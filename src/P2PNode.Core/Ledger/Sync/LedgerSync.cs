@@ -47,7 +47,7 @@ public sealed partial class LedgerSync : IAsyncDisposable
         if (_options.EntriesPerRequest is < 1 or > LedgerLimits.MaxEntriesPerMessage)
             throw new ArgumentOutOfRangeException(nameof(options), $"EntriesPerRequest must be 1..{LedgerLimits.MaxEntriesPerMessage}");
         _log = log;
-        foreach (var e in store.GetEvidence()) _evidenceSeen.Add(EvidenceId(e));
+        foreach (var e in store.GetEvidence()) Seen(e);
     }
 
     public NodeMetrics Metrics => _host.Metrics;
