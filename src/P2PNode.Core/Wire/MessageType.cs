@@ -29,4 +29,11 @@ public enum MessageType : uint
     GetChunk = 67,
     Chunk = 68,
     NotFound = 69,
+    // Ledger replication (docs/ledger.md, "Replication protocol"): 80..95.
+    LedgerHeads = 80,
+    GetLedgerEntries = 81,
+    LedgerEntries = 82,
+    LedgerCosignature = 83,
+    LedgerEvidence = 84,
+    LedgerUnavailable = 85,
 }

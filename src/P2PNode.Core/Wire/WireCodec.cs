@@ -38,6 +38,12 @@ public static class WireCodec
         [MessageType.GetChunk] = (3, (ref MessagePackReader r) => Transfer.GetChunk.Read(ref r)),
         [MessageType.Chunk] = (4, (ref MessagePackReader r) => Transfer.Chunk.Read(ref r)),
         [MessageType.NotFound] = (2, (ref MessagePackReader r) => Transfer.NotFound.Read(ref r)),
+        [MessageType.LedgerHeads] = (1, (ref MessagePackReader r) => Ledger.LedgerHeads.Read(ref r)),
+        [MessageType.GetLedgerEntries] = (5, (ref MessagePackReader r) => Ledger.GetLedgerEntries.Read(ref r)),
+        [MessageType.LedgerEntries] = (4, (ref MessagePackReader r) => Ledger.LedgerEntries.Read(ref r)),
+        [MessageType.LedgerCosignature] = (2, (ref MessagePackReader r) => Ledger.LedgerCosignature.Read(ref r)),
+        [MessageType.LedgerEvidence] = (5, (ref MessagePackReader r) => Ledger.LedgerEvidence.Read(ref r)),
+        [MessageType.LedgerUnavailable] = (3, (ref MessagePackReader r) => Ledger.LedgerUnavailable.Read(ref r)),
     };
 
     public static byte[] Encode(WireMessage message)

@@ -14,10 +14,10 @@ public sealed class PeerSessionTests : IAsyncLifetime
     private static readonly TransportOptions Fast = new()
     {
         HandshakeTimeout = TimeSpan.FromSeconds(2),
-        // Generous ratio (keep-alive at a tenth of the idle timeout) so a loaded machine's late timers
+        // Generous ratio (keep-alive at a twentieth of the idle timeout) so a loaded machine's late timers
         // cannot make a healthy link look idle.
         KeepAliveInterval = TimeSpan.FromMilliseconds(100),
-        IdleTimeout = TimeSpan.FromMilliseconds(1000),
+        IdleTimeout = TimeSpan.FromMilliseconds(2000),
     };
 
     private readonly MemoryNetwork _network = new();
@@ -86,7 +86,7 @@ public sealed class PeerSessionTests : IAsyncLifetime
         var (a, addressA) = await StartNodeAsync();
         var (b, _) = await StartNodeAsync();
         var session = await b.ConnectAsync(addressA, a.PeerId, default);
-        await Task.Delay(Fast.IdleTimeout * 2.5);
+        await Task.Delay(Fast.IdleTimeout * 2.2);
         Assert.False(session.Completion.IsCompleted, $"session ended: {session.EndReason} {session.EndMessage}");
         Assert.True(b.Metrics.Get("frames_sent") >= 3, "keep-alive pings were sent");
     }

@@ -1,0 +1,188 @@
+using Microsoft.Extensions.Logging;
+using P2PNode.Identity;
+using P2PNode.Ledger.Entries;
+using P2PNode.Ledger.Storage;
+using P2PNode.Metrics;
+using P2PNode.Node;
+using P2PNode.Peers;
+using P2PNode.Wire;
+using P2PNode.Wire.Ledger;
+
+namespace P2PNode.Ledger.Sync;
+
+/// <summary>
+/// Replicates every author's log between this node's <see cref="LedgerStore"/> and its peers over direct
+/// sessions (docs/ledger.md, "Replication protocol"): exchanges latest tree heads, fetches missing ranges with a
+/// consistency proof, ingests them (the store verifies everything), witnesses the heads it checked and spreads
+/// cosignatures and equivocation evidence. One per node. Every refusal is counted in <see cref="NodeMetrics"/>
+/// (names <c>ledger_*</c>) with its precise reason kept in <see cref="RecentRefusals"/> and the log; nothing
+/// refused reaches the store. Partial files: .Heads (exchange and witnessing), .Fetch (ranges), .Evidence.
+/// </summary>
+public sealed partial class LedgerSync : IAsyncDisposable
+{
+    private const int RecentRefusalCount = 64;
+
+    private readonly NodeHost _host;
+    private readonly LedgerStore _store;
+    private readonly NodeIdentity _identity;
+    private readonly byte[] _me;
+    private readonly LedgerSyncOptions _options;
+    private readonly ILogger _log;
+    // One gate for all sync state: handlers are short and synchronous (store calls, TrySend), so sessions
+    // simply take turns; the store has its own lock for everyone else.
+    private readonly Lock _gate = new();
+    private readonly Queue<string> _recentRefusals = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+    private int _headsOffset;
+
+    public LedgerSync(NodeHost host, LedgerStore store, NodeIdentity identity, LedgerSyncOptions? options, ILogger log)
+    {
+        _host = host;
+        _store = store;
+        _identity = identity;
+        _me = identity.PublicKey;
+        _options = options ?? new LedgerSyncOptions();
+        if (_options.MaxConcurrentFetches < 1) throw new ArgumentOutOfRangeException(nameof(options), "MaxConcurrentFetches must be at least 1");
+        if (_options.EntriesPerRequest is < 1 or > LedgerLimits.MaxEntriesPerMessage)
+            throw new ArgumentOutOfRangeException(nameof(options), $"EntriesPerRequest must be 1..{LedgerLimits.MaxEntriesPerMessage}");
+        _log = log;
+        foreach (var e in store.GetEvidence()) Seen(e);
+    }
+
+    public NodeMetrics Metrics => _host.Metrics;
+    public LedgerStore Store => _store;
+
+    /// <summary>The last refusals (newest last), each "peer: reason": what the counters count, in words.</summary>
+    public IReadOnlyList<string> RecentRefusals
+    {
+        get { lock (_recentRefusals) return _recentRefusals.ToList(); }
+    }
+
+    /// <summary>Hooks into the host (every session, present and future) and starts the heads timer.</summary>
+    public void Start()
+    {
+        _host.MessageReceived += OnMessageAsync;
+        _host.SessionStarted += OnSessionStarted;
+        _host.SessionEnded += OnSessionEnded;
+        foreach (var s in _host.Sessions) OnSessionStarted(s);
+        _loop = Task.Run(LoopAsync);
+    }
+
+    /// <summary>Publishes a head over the own log if it grew and sends all heads to every peer now (the timer does
+    /// this every <see cref="LedgerSyncOptions.HeadsInterval"/>; call it right after appending to spread faster).</summary>
+    public void AnnounceNow()
+    {
+        var message = BuildHeads();
+        foreach (var s in _host.Sessions) Send(s, message);
+        ExpireFetches();
+    }
+
+    private async Task LoopAsync()
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(_options.HeadsInterval);
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                try { AnnounceNow(); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Metrics.Increment("ledger_internal_error");
+                    _log.LogError(e, "ledger heads tick failed");
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private void OnSessionStarted(PeerSession session)
+    {
+        try
+        {
+            Send(session, BuildHeads());
+            foreach (var e in _store.GetEvidence().Take(_options.MaxEvidenceOnConnect)) Send(session, new LedgerEvidence(e));
+        }
+        catch (Exception e) when (e is InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            Metrics.Increment("ledger_internal_error");
+            _log.LogError(e, "ledger greeting to {Peer} failed", session.RemotePeer.Short);
+        }
+    }
+
+    private void OnSessionEnded(PeerSession session)
+    {
+        lock (_gate)
+        {
+            foreach (var (author, f) in _fetches.Where(kv => kv.Value.Peer == session).ToList())
+                _fetches.Remove(author);
+            foreach (var (author, w) in _wanted.Where(kv => kv.Value.Peer == session).ToList())
+                _wanted.Remove(author);
+            StartWanted();
+        }
+    }
+
+    private ValueTask OnMessageAsync(PeerSession session, WireMessage message)
+    {
+        try
+        {
+            switch (message)
+            {
+                case LedgerHeads m: OnHeads(session, m); break;
+                case GetLedgerEntries m: OnGetEntries(session, m); break;
+                case LedgerEntries m: OnEntries(session, m); break;
+                case LedgerCosignature m: OnCosignature(session, m); break;
+                case LedgerEvidence m: OnEvidence(session, m); break;
+                case LedgerUnavailable m: OnUnavailable(session, m); break;
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug or an I/O fault must not take the session's receive loop down with it.
+            Metrics.Increment("ledger_internal_error");
+            _log.LogError(e, "ledger message {Type} from {Peer} failed", message.Type, session.RemotePeer.Short);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Counts a refusal under <paramref name="counter"/> and keeps its reason.</summary>
+    private void Refuse(PeerSession? session, string counter, string reason)
+    {
+        Metrics.Increment(counter);
+        var text = $"{session?.RemotePeer.Short ?? "local"}: {reason}";
+        lock (_recentRefusals)
+        {
+            _recentRefusals.Enqueue(text);
+            while (_recentRefusals.Count > RecentRefusalCount) _recentRefusals.Dequeue();
+        }
+        _log.LogWarning("ledger sync refused ({Counter}) {Reason}", counter, text);
+    }
+
+    private void Send(PeerSession session, WireMessage message)
+    {
+        if (!session.TrySend(message)) Metrics.Increment("ledger_send_dropped");
+    }
+
+    private void Broadcast(WireMessage message, PeerSession? except = null)
+    {
+        var frame = WireCodec.Encode(message);
+        foreach (var s in _host.Sessions)
+            if (s != except && !s.TrySendFrame(frame)) Metrics.Increment("ledger_send_dropped");
+    }
+
+    private bool IsMe(byte[] author) => author.AsSpan().SequenceEqual(_me);
+
+    private static string Hex(byte[] b) => Convert.ToHexStringLower(b);
+
+    private static string Short(byte[] author) => Convert.ToHexStringLower(author)[..12];
+
+    public async ValueTask DisposeAsync()
+    {
+        _host.MessageReceived -= OnMessageAsync;
+        _host.SessionStarted -= OnSessionStarted;
+        _host.SessionEnded -= OnSessionEnded;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}
