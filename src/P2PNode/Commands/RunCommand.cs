@@ -4,7 +4,9 @@ using Microsoft.Extensions.Logging;
 using P2PNode.Config;
 using P2PNode.Metrics;
 using P2PNode.Node;
+using P2PNode.Identity;
 using P2PNode.Overlay;
+using P2PNode.Overlay.PeerStore;
 using P2PNode.Peers;
 using P2PNode.Transport;
 using P2PNode.Wire.Gossip;
@@ -23,6 +25,8 @@ namespace P2PNode.Cli.Commands;
 internal static class RunCommand
 {
     private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(5);
+    private const int MaxStoredPeers = 1000;
+    private const int MaxRememberedContacts = 8;
 
     public static Task<int> RunAsync(Args a) => NodeSetup.Guard("run", async () =>
     {
@@ -40,7 +44,9 @@ internal static class RunCommand
         var log = loggerFactory.CreateLogger("p2pnode");
         var metrics = new NodeMetrics();
         await using var metricsFile = new MetricsFileWriter(metrics, Path.Combine(config.Node.DataDir, "metrics.prom"), TimeSpan.FromSeconds(1));
-        var transport = new TcpTransport(identity, config.Network, metrics, log);
+        using var store = config.Overlay.PeerStore ? SqlitePeerStore.Open(Path.Combine(config.Node.DataDir, "peers.db")) : null;
+        ITransport transport = new TcpTransport(identity, config.Network, metrics, log);
+        if (store is not null) transport = new RecordingTransport(transport, store);
         await using var host = new NodeHost(identity, transport, config.Network, metrics, log)
         {
             Agent = AgentInfo.Agent,
@@ -67,8 +73,9 @@ internal static class RunCommand
         var overlay = new OverlayService(host, identity, advertised, new OverlayOptions(), log);
         overlay.Subscribe(topic);
         overlay.Delivered += d => PrintDelivered(d.Id, d.Origin.ToString(), d.Hops, d.Payload);
-        overlay.Start(config.Peers.Bootstrap.Select(p => new PeerAddress(p.PeerId, p.Address)).ToList());
-        log.LogInformation("overlay: topic {Topic}, advertising {Address}, {Count} bootstrap peer(s)", topic, advertised, config.Peers.Bootstrap.Count);
+        using var recorder = store is null ? null : new SessionRecorder(host, store);
+        overlay.Start(JoinContacts(config, store, identity.PeerId, log));
+        log.LogInformation("overlay: topic {Topic}, advertising {Address}", topic, advertised);
 
         var publish = (string text) => Publish(overlay, topic, identity.PeerId.ToString(), text, log);
         _ = Task.Run(() => ReadControlLinesAsync(overlay, publish, log));
@@ -84,6 +91,18 @@ internal static class RunCommand
         await Task.WhenAll(loops);
         return 0;
     });
+
+    // Configured bootstrap peers first, then remembered ones: a restarted node rejoins even with none configured.
+    private static List<PeerAddress> JoinContacts(NodeConfig config, SqlitePeerStore? store, PeerId self, ILogger log)
+    {
+        var contacts = config.Peers.Bootstrap.Select(p => new PeerAddress(p.PeerId, p.Address)).ToList();
+        if (store is null) return contacts;
+        var pruned = store.Prune(MaxStoredPeers);
+        var remembered = store.JoinContacts(self, MaxRememberedContacts).Where(r => contacts.All(c => c.Peer != r.Peer)).ToList();
+        log.LogInformation("peer store: {Known} known peer(s) ({Pruned} pruned); joining through {Configured} configured and {Remembered} remembered peer(s)",
+            store.Count, pruned, contacts.Count, remembered.Count);
+        return [.. contacts, .. remembered];
+    }
 
     private static void Publish(OverlayService overlay, string topic, string self, string text, ILogger log)
     {
