@@ -46,7 +46,7 @@ public sealed class OverlayEndToEndTests : IAsyncLifetime
     {
         var probe = new OverlayProbe(TimeSpan.FromSeconds(85));
         await StartAsync();
-        await probe.WaitForViewsAsync(_nodes, v => v.Count >= 2, "every node to have two overlay neighbours");
+        await probe.WaitForViewsAsync(_nodes.Select(n => n.Process).ToList(), v => v.Count >= 2, "every node to have two overlay neighbours");
 
         var first = await probe.PublishAsync(_nodes[3], "hello-eight");
         var hops = await probe.WaitForDeliveryAsync(_nodes, first, "hello-eight");
@@ -57,7 +57,7 @@ public sealed class OverlayEndToEndTests : IAsyncLifetime
         foreach (var n in killed) n.Process.Kill(); // SIGKILL: no Disconnect, no Detach
         var left = _nodes.Except(killed).ToList();
         var dead = killed.Select(n => n.PeerId).ToHashSet();
-        await probe.WaitForViewsAsync(left, v => v.Count >= 1 && !v.Any(dead.Contains), "the six survivors to drop the killed nodes from their views");
+        await probe.WaitForViewsAsync(left.Select(n => n.Process).ToList(), v => v.Count >= 1 && !v.Any(dead.Contains), "the six survivors to drop the killed nodes from their views");
 
         var second = await probe.PublishAsync(_nodes[6], "hello-six");
         await probe.WaitForDeliveryAsync(left, second, "hello-six");

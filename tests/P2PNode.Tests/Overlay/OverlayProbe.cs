@@ -20,11 +20,11 @@ internal sealed class OverlayProbe(TimeSpan budget)
     public TimeSpan Left => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, (budget - _clock.Elapsed).Ticks));
 
     /// <summary>The node's active view, asked through the "view" control line.</summary>
-    public async Task<IReadOnlyList<string>> ActiveViewAsync(RunningNode node)
+    public async Task<IReadOnlyList<string>> ActiveViewAsync(NodeProcess node)
     {
         var tag = "t" + Interlocked.Increment(ref _tag).ToString(CultureInfo.InvariantCulture);
-        await node.Process.WriteLineAsync("view " + tag);
-        var line = await node.Process.WaitForLineAsync(l => l.StartsWith($"view {tag} ", StringComparison.Ordinal), Left);
+        await node.WriteLineAsync("view " + tag);
+        var line = await node.WaitForLineAsync(l => l.StartsWith($"view {tag} ", StringComparison.Ordinal), Left);
         // "view <tag> active <n> passive <m> <id,id,...>"
         var parts = line.Split(' ');
         var count = int.Parse(parts[3], CultureInfo.InvariantCulture);
@@ -34,7 +34,7 @@ internal sealed class OverlayProbe(TimeSpan budget)
     }
 
     /// <summary>Polls every node's view until <paramref name="ok"/> holds for all of them.</summary>
-    public async Task WaitForViewsAsync(IReadOnlyList<RunningNode> nodes, Func<IReadOnlyList<string>, bool> ok, string what)
+    public async Task WaitForViewsAsync(IReadOnlyList<NodeProcess> nodes, Func<IReadOnlyList<string>, bool> ok, string what)
     {
         while (true)
         {
