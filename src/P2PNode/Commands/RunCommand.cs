@@ -20,7 +20,8 @@ namespace P2PNode.Cli.Commands;
 /// connections, "delivered &lt;id hex&gt; from &lt;origin&gt; hops &lt;h&gt; &lt;text&gt;" for every message of the topic
 /// (its own included, with hops 0), and the answers to control lines read from stdin:
 /// "publish &lt;text&gt;" (answers "published &lt;id hex&gt;") and "view &lt;tag&gt;" (answers
-/// "view &lt;tag&gt; active &lt;n&gt; passive &lt;m&gt; &lt;active ids, comma-separated&gt;").
+/// "view &lt;tag&gt; active &lt;n&gt; passive &lt;m&gt; &lt;active ids, comma-separated&gt;") and "address &lt;tag&gt;"
+/// (answers "address &lt;tag&gt; &lt;external ip or unknown&gt; &lt;agreeing&gt;/&lt;voters&gt;").
 /// </summary>
 internal static class RunCommand
 {
@@ -74,11 +75,12 @@ internal static class RunCommand
         overlay.Subscribe(topic);
         overlay.Delivered += d => PrintDelivered(d.Id, d.Origin.ToString(), d.Hops, d.Payload);
         using var recorder = store is null ? null : new SessionRecorder(host, store);
+        var addressBook = WatchObservedAddresses(host, log);
         overlay.Start(JoinContacts(config, store, identity.PeerId, log));
         log.LogInformation("overlay: topic {Topic}, advertising {Address}", topic, advertised);
 
         var publish = (string text) => Publish(overlay, topic, identity.PeerId.ToString(), text, log);
-        _ = Task.Run(() => ReadControlLinesAsync(overlay, publish, log));
+        _ = Task.Run(() => ReadControlLinesAsync(overlay, addressBook, publish, log));
         var loops = new List<Task> { PingNeighboursAsync(host, overlay, log, shutdown.Token) };
         if (publishEvery is { } ms) loops.Add(PublishEveryAsync(TimeSpan.FromMilliseconds(ms), publish, shutdown.Token));
 
@@ -104,6 +106,23 @@ internal static class RunCommand
         return [.. contacts, .. remembered];
     }
 
+    // Address discovery: every peer's Hello says where it sees us; the majority of distinct peers is logged.
+    private static AddressBook WatchObservedAddresses(NodeHost host, ILogger log)
+    {
+        var book = new AddressBook();
+        book.ExternalIpChanged += ip =>
+        {
+            var (agreeing, voters) = book.Support;
+            log.LogInformation("external address {Ip} (observed by {Agreeing} of {Voters} peers)", ip, agreeing, voters);
+        };
+        host.SessionStarted += s =>
+        {
+            if (!book.Observe(s.RemotePeer, s.RemoteHello.ObservedAddress, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
+                log.LogDebug("{Peer} reported an unusable observed address {Observed}", s.RemotePeer.Short, s.RemoteHello.ObservedAddress);
+        };
+        return book;
+    }
+
     private static void Publish(OverlayService overlay, string topic, string self, string text, ILogger log)
     {
         var payload = Encoding.UTF8.GetBytes(text);
@@ -126,7 +145,7 @@ internal static class RunCommand
     }
 
     // Control lines on stdin; end of input (e.g. stdin is /dev/null under systemd) just ends this loop.
-    private static async Task ReadControlLinesAsync(OverlayService overlay, Action<string> publish, ILogger log)
+    private static async Task ReadControlLinesAsync(OverlayService overlay, AddressBook addressBook, Action<string> publish, ILogger log)
     {
         while (await Console.In.ReadLineAsync() is { } line)
         {
@@ -141,10 +160,14 @@ internal static class RunCommand
                     var active = overlay.ActiveView;
                     Console.Out.WriteLine($"view {rest} active {active.Count} passive {overlay.PassiveView.Count} {string.Join(",", active)}");
                     break;
+                case "address":
+                    var (agreeing, voters) = addressBook.Support;
+                    Console.Out.WriteLine($"address {rest} {addressBook.ExternalIp?.ToString() ?? "unknown"} {agreeing}/{voters}");
+                    break;
                 case "":
                     break;
                 default:
-                    log.LogWarning("unknown control line {Verb} (known: publish <text>, view <tag>)", verb);
+                    log.LogWarning("unknown control line {Verb} (known: publish <text>, view <tag>, address <tag>)", verb);
                     break;
             }
         }

@@ -48,6 +48,9 @@ public sealed class OverlayEndToEndTests : IAsyncLifetime
         await StartAsync();
         await probe.WaitForViewsAsync(_nodes.Select(n => n.Process).ToList(), v => v.Count >= 2, "every node to have two overlay neighbours");
 
+        // Address discovery: with two or more peers each, every node has learned from them where it connects from.
+        foreach (var n in _nodes) Assert.Equal("127.0.0.1", await probe.ExternalIpAsync(n.Process));
+
         var first = await probe.PublishAsync(_nodes[3], "hello-eight");
         var hops = await probe.WaitForDeliveryAsync(_nodes, first, "hello-eight");
         Assert.Equal(0, hops[3]); // the origin's own delivery

@@ -33,6 +33,15 @@ internal sealed class OverlayProbe(TimeSpan budget)
         return ids;
     }
 
+    /// <summary>The node's learned external IP ("unknown" until a majority of peers agree), via the "address" control line.</summary>
+    public async Task<string> ExternalIpAsync(NodeProcess node)
+    {
+        var tag = "a" + Interlocked.Increment(ref _tag).ToString(CultureInfo.InvariantCulture);
+        await node.WriteLineAsync("address " + tag);
+        var line = await node.WaitForLineAsync(l => l.StartsWith($"address {tag} ", StringComparison.Ordinal), Left);
+        return line.Split(' ')[2]; // "address <tag> <ip|unknown> <agreeing>/<voters>"
+    }
+
     /// <summary>Polls every node's view until <paramref name="ok"/> holds for all of them.</summary>
     public async Task WaitForViewsAsync(IReadOnlyList<NodeProcess> nodes, Func<IReadOnlyList<string>, bool> ok, string what)
     {
