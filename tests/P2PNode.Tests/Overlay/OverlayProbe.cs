@@ -51,7 +51,8 @@ internal sealed class OverlayProbe(TimeSpan budget)
             foreach (var n in nodes) views.Add(await ActiveViewAsync(n));
             if (views.All(ok)) return;
             if (Left <= TimeSpan.FromSeconds(1))
-                Assert.Fail($"timed out waiting for {what}; views: {string.Join(" | ", views.Select(v => v.Count + ":" + string.Join(",", v.Select(id => id[..12]))))}");
+                Assert.Fail($"timed out waiting for {what}; views: {string.Join(" | ", views.Select(v => v.Count + ":" + string.Join(",", v.Select(id => id[..12]))))}\n"
+                    + string.Join("\n----\n", nodes.Select(n => string.Join('\n', n.Output.Split('\n').Where(l => !l.Contains("out| view ")).TakeLast(60)))));
             await Task.Delay(250);
         }
     }

@@ -25,11 +25,26 @@ public sealed class RecordingTransport(ITransport inner, SqlitePeerStore store, 
         }
         catch (Exception) when (expected is not null && !_stopped && !ct.IsCancellationRequested)
         {
-            store.Failed(expected);
+            Record(() => store.Failed(expected));
             throw;
         }
-        if (!_stopped) store.Seen(connection.RemotePeer, address, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (!_stopped) Record(() => store.Seen(connection.RemotePeer, address, _time.GetUtcNow().ToUnixTimeMilliseconds()));
         return connection;
+    }
+
+    /// <summary>Store writes that failed (disk full, file removed, an unstorable address); dials go on regardless.</summary>
+    public int StoreErrors => _storeErrors;
+
+    private int _storeErrors;
+
+    // The store is a convenience: its failure must never fail a dial.
+    private void Record(Action write)
+    {
+        try { write(); }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ArgumentException or ObjectDisposedException or InvalidOperationException)
+        {
+            Interlocked.Increment(ref _storeErrors);
+        }
     }
 
     public ValueTask DisposeAsync()

@@ -28,9 +28,22 @@ public sealed class SessionRecorder : IDisposable
     {
         if (!session.IsInbound) return;
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var address in DialableAddresses(session.RemoteHello.ListenAddresses, session.RemoteAddress))
-            _store.Seen(session.RemotePeer, address, now);
+        try
+        {
+            foreach (var address in DialableAddresses(session.RemoteHello.ListenAddresses, session.RemoteAddress))
+                _store.Seen(session.RemotePeer, address, now);
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or ArgumentException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Raised inside NodeHost's SessionStarted: throwing would keep the overlay from seeing the session.
+            Interlocked.Increment(ref _storeErrors);
+        }
     }
+
+    /// <summary>Store writes that failed; the session goes on regardless.</summary>
+    public int StoreErrors => _storeErrors;
+
+    private int _storeErrors;
 
     /// <summary>The advertised listen addresses made dialable from where the peer connected from; entries
     /// that do not parse are dropped.</summary>
