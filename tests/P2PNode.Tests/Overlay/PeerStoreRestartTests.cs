@@ -10,6 +10,9 @@ namespace P2PNode.Tests.Overlay;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PeerStoreRestartTests
 {
+    // The machine-readable line, not the log line that says the same after a timestamp.
+    private static bool IsListeningLine(string l) => l.StartsWith("node ", StringComparison.Ordinal) && l.Contains(" listening on ", StringComparison.Ordinal);
+
     [Fact]
     public async Task A_restarted_node_without_bootstrap_peers_rejoins_from_its_peer_store()
     {
@@ -23,7 +26,7 @@ public sealed class PeerStoreRestartTests
 
         await using (var first = NodeProcess.Start([.. run, "--bootstrap", $"{a.PeerId}@{a.Address}"]))
         {
-            await first.WaitForLineAsync(l => l.Contains(" listening on "), probe.Left);
+            await first.WaitForLineAsync(IsListeningLine, probe.Left);
             await probe.WaitForViewsAsync([first], v => v.Contains(a.PeerId), "the first run to join through its bootstrap peer");
             first.Kill(); // SIGKILL: whatever the store holds must already be on disk
             await first.WaitForExitAsync(probe.Left);
@@ -31,7 +34,7 @@ public sealed class PeerStoreRestartTests
         Assert.True(File.Exists(Path.Combine(dir.Path, "peers.db")), "no peer store written");
 
         await using var second = NodeProcess.Start(run); // node.toml has bootstrap = []
-        var listening = await second.WaitForLineAsync(l => l.Contains(" listening on "), probe.Left);
+        var listening = await second.WaitForLineAsync(IsListeningLine, probe.Left);
         var self = listening.Split(' ')[1];
         await second.WaitForLineAsync(l => l.Contains("joining through 0 configured and 1 remembered peer(s)"), probe.Left);
         await probe.WaitForViewsAsync([second], v => v.Contains(a.PeerId), "the restarted node to rejoin through the remembered peer");
