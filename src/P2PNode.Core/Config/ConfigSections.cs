@@ -12,7 +12,7 @@ namespace P2PNode.Config;
 /// </summary>
 internal static class ConfigSections
 {
-    public static IReadOnlyList<ISectionMap> All { get; } = [Node(), Transport(), Peers(), Logging()];
+    public static IReadOnlyList<ISectionMap> All { get; } = [Node(), Transport(), Peers(), Overlay(), Logging()];
 
     private static SectionMap<NodeSection> Node() =>
         new SectionMap<NodeSection>("node", c => c.Node, (c, s) => c with { Node = s })
@@ -48,6 +48,31 @@ internal static class ConfigSections
     private static SectionMap<NetworkSection> Peers() =>
         new SectionMap<NetworkSection>("network", c => c.Peers, (c, s) => c with { Peers = s })
             .Key("bootstrap", (s, v) => s with { Bootstrap = Bootstrap(v) });
+
+    private static SectionMap<OverlaySection> Overlay() =>
+        new SectionMap<OverlaySection>("overlay", c => c.Overlay, (c, s) => c with { Overlay = s })
+            .Key("topic", (s, v) => s with { Topic = Topic(v) })
+            .Key("advertise_address", (s, v) => s with { AdvertiseAddress = Advertised(v) })
+            .Key("peer_store", (s, v) => s with { PeerStore = v.AsBoolean() });
+
+    private static string Topic(ConfigValue v)
+    {
+        var s = v.AsString();
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(s);
+        if (bytes is < 1 or > 64) throw v.Error($"must be 1 to 64 bytes of UTF-8, got {bytes}");
+        if (s.Any(char.IsControl)) throw v.Error("must not contain control characters");
+        return s;
+    }
+
+    // "" = derive from the listen address; otherwise a dialable host:port (IP literal or DNS name, port 1..65535).
+    private static string? Advertised(ConfigValue v)
+    {
+        var s = v.AsString();
+        if (s.Length == 0) return null;
+        if (!HostPort.TryParse(s, requireIpLiteral: false, allowPortZero: false, out _, out _, out var error))
+            throw v.Error($"{ConfigValue.Quote(s)}: {error}");
+        return s;
+    }
 
     private static SectionMap<LoggingSection> Logging() =>
         new SectionMap<LoggingSection>("logging", c => c.Logging, (c, s) => c with { Logging = s })

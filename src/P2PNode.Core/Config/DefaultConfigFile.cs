@@ -105,6 +105,21 @@ max_frame_size = 4194304
 # slow peer never stalls the node. Memory per peer is bounded by this times the frame sizes in flight.
 send_queue_capacity = 1024
 
+[overlay]
+# Gossip topic this node subscribes and publishes to, one per training run (1 to 64 bytes, no control
+# characters). Nodes with different topics still relay each other's messages, so the overlay stays one
+# network; only nodes on the same topic deliver them.
+topic = "p2pnode/default"
+
+# "host:port" that other nodes dial to reach this one; it is sent to peers when joining. "" = the first
+# listen address, with 0.0.0.0 or [::] replaced by 127.0.0.1, which only works on one machine: set it to
+# your public or LAN address (the address peers observe is logged as "external address ..." once known).
+advertise_address = ""
+
+# Remember peers seen (id, addresses, last seen, failures) in data_dir/peers.db, so a restarted node
+# rejoins from them without bootstrap peers. false = keep nothing between runs.
+peer_store = true
+
 [logging]
 # Lowest level written to the console: trace, debug, information, warning or error. "debug" shows
 # connection and gossip decisions; "trace" every frame (very verbose).

@@ -17,6 +17,9 @@ public sealed record NodeConfig
     /// <summary>[network] keys that are about other peers rather than the transport: the bootstrap list.</summary>
     public NetworkSection Peers { get; init; } = new();
 
+    /// <summary>[overlay]: gossip topic, advertised address, peer store.</summary>
+    public OverlaySection Overlay { get; init; } = new();
+
     /// <summary>[logging].</summary>
     public LoggingSection Logging { get; init; } = new();
 }

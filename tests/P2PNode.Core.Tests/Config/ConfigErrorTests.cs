@@ -53,9 +53,9 @@ public class ConfigErrorTests
     }
 
     [Theory]
-    [InlineData("[node]\n[trainig]\nrounds = 3\n", "node.toml:2: trainig: unknown section (known sections: node, network, logging)")]
-    [InlineData("[netwrk]\n", "node.toml:1: netwrk: unknown section; did you mean network? (known sections: node, network, logging)")]
-    [InlineData("[network.limits]\n", "node.toml:1: network.limits: unknown section (known sections: node, network, logging)")]
+    [InlineData("[node]\n[trainig]\nrounds = 3\n", "node.toml:2: trainig: unknown section (known sections: node, network, overlay, logging)")]
+    [InlineData("[netwrk]\n", "node.toml:1: netwrk: unknown section; did you mean network? (known sections: node, network, overlay, logging)")]
+    [InlineData("[network.limits]\n", "node.toml:1: network.limits: unknown section (known sections: node, network, overlay, logging)")]
     public void Unknown_sections(string toml, string expected) => Assert.Equal(expected, Fails(toml).Message);
 
     [Theory]
