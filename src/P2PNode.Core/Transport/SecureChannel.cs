@@ -28,6 +28,7 @@ public sealed class SecureChannel : IDisposable
     private readonly byte[] _receiveCipher = new byte[CipherState.MaxMessageSize];
     private readonly byte[] _receivePlain = new byte[MaxPlaintext];
     private int _plainOffset, _plainLength;
+    private readonly byte[] _frameHeader = new byte[4];
 
     public SecureChannel(Stream stream, CipherState send, CipherState receive, int maxFrame)
     {
@@ -124,11 +125,11 @@ public sealed class SecureChannel : IDisposable
     /// <summary>The next frame, or null on a clean end of stream at a frame boundary.</summary>
     public async ValueTask<byte[]?> ReceiveAsync(CancellationToken ct)
     {
-        var header = new byte[4];
-        if (!await ReadPlainAsync(header, allowEof: true, ct).ConfigureAwait(false)) return null;
-        var length = BinaryPrimitives.ReadUInt32BigEndian(header);
+        if (!await ReadPlainAsync(_frameHeader, allowEof: true, ct).ConfigureAwait(false)) return null;
+        var length = BinaryPrimitives.ReadUInt32BigEndian(_frameHeader);
         if (length > (uint)_maxFrame)
             throw new TransportException(TransportError.FrameTooLarge, $"peer announced a frame of {length} bytes; the limit is {_maxFrame}");
+        // Every byte is overwritten below, so skip zeroing (it costs as much as a copy on large frames).
         var frame = new byte[length];
         await ReadPlainAsync(frame, allowEof: false, ct).ConfigureAwait(false);
         return frame;
