@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using P2PNode.Hashing;
 
 namespace P2PNode.Transfer;
 
@@ -9,32 +9,22 @@ namespace P2PNode.Transfer;
 /// </summary>
 public readonly record struct ObjectId(ulong A, ulong B, ulong C, ulong D)
 {
-    public const int Length = 32;
+    public const int Length = Digest256.Length;
 
     public static ObjectId FromBytes(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length != Length) throw new ArgumentException($"an object id is {Length} bytes, got {bytes.Length}", nameof(bytes));
-        return new(BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]),
-            BinaryPrimitives.ReadUInt64BigEndian(bytes[16..]), BinaryPrimitives.ReadUInt64BigEndian(bytes[24..]));
+        var d = Digest256.FromBytes(bytes, "an object id");
+        return new(d.A, d.B, d.C, d.D);
     }
 
     public static ObjectId Parse(string hex) => FromBytes(Convert.FromHexString(hex));
 
-    public void WriteTo(Span<byte> destination)
-    {
-        BinaryPrimitives.WriteUInt64BigEndian(destination, A);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], B);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[16..], C);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[24..], D);
-    }
+    public void WriteTo(Span<byte> destination) => Digest.WriteTo(destination);
 
-    public byte[] ToBytes()
-    {
-        var bytes = new byte[Length];
-        WriteTo(bytes);
-        return bytes;
-    }
+    public byte[] ToBytes() => Digest.ToBytes();
 
-    /// <summary>Lowercase hex of all 32 bytes (also the object's directory name in a DirectoryChunkStore).</summary>
-    public override string ToString() => Convert.ToHexStringLower(ToBytes());
+    /// <summary>Lowercase hex of all 32 bytes.</summary>
+    public override string ToString() => Digest.ToString();
+
+    private Digest256 Digest => new(A, B, C, D);
 }

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using P2PNode.Hashing;
 
 namespace P2PNode.Wire.Gossip;
 
@@ -8,30 +8,20 @@ namespace P2PNode.Wire.Gossip;
 /// </summary>
 public readonly record struct MessageId(ulong A, ulong B, ulong C, ulong D)
 {
-    public const int Length = 32;
+    public const int Length = Digest256.Length;
 
     public static MessageId FromBytes(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length != Length) throw new ArgumentException($"a message id is {Length} bytes, got {bytes.Length}", nameof(bytes));
-        return new(BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]),
-            BinaryPrimitives.ReadUInt64BigEndian(bytes[16..]), BinaryPrimitives.ReadUInt64BigEndian(bytes[24..]));
+        var d = Digest256.FromBytes(bytes, "a message id");
+        return new(d.A, d.B, d.C, d.D);
     }
 
-    public void WriteTo(Span<byte> destination)
-    {
-        BinaryPrimitives.WriteUInt64BigEndian(destination, A);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], B);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[16..], C);
-        BinaryPrimitives.WriteUInt64BigEndian(destination[24..], D);
-    }
+    public void WriteTo(Span<byte> destination) => Digest.WriteTo(destination);
 
-    public byte[] ToBytes()
-    {
-        var bytes = new byte[Length];
-        WriteTo(bytes);
-        return bytes;
-    }
+    public byte[] ToBytes() => Digest.ToBytes();
 
     /// <summary>Lowercase hex of all 32 bytes.</summary>
-    public override string ToString() => Convert.ToHexStringLower(ToBytes());
+    public override string ToString() => Digest.ToString();
+
+    private Digest256 Digest => new(A, B, C, D);
 }
