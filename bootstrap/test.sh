@@ -9,6 +9,8 @@ config=${CONFIGURATION:-Release}
 bootstrap/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Reproducible MKL math in libtorch (same inputs, same model hash); see tests/P2PNode.Training.Tests/torch.runsettings.
+export MKL_CBWR=COMPATIBLE
 echo "== build ($config)"
 if ! dotnet build P2PNode.sln -c "$config" -nologo -v q -clp:ErrorsOnly; then
   echo "build failed"
