@@ -48,9 +48,11 @@ public sealed class PortMappingKeeperTests
     public async Task GatewayThatStopsAnsweringIsReportedAsFailedThenLost()
     {
         var answering = true;
-        using var gw = new LoopbackUdpGateway((req, _) => Volatile.Read(ref answering) ? [LoopbackUdpGateway.NatPmpGrant(req, 2)] : []);
+        // A 4 s lease: renewal starts at 2 s and fails well before expiry even when a loaded machine stalls the
+        // test's threads (with 2 s, a clean-clone CI run once saw the lease expire during the first attempt).
+        using var gw = new LoopbackUdpGateway((req, _) => Volatile.Read(ref answering) ? [LoopbackUdpGateway.NatPmpGrant(req, 4)] : []);
         await using var client = new NatPmpClient(gw.Endpoint, IPAddress.Loopback, Fast);
-        var keeper = await PortMappingKeeper.StartAsync(client, new PortMapping(NatProtocol.Tcp, 7700, 7700, TimeSpan.FromSeconds(2), "t"),
+        var keeper = await PortMappingKeeper.StartAsync(client, new PortMapping(NatProtocol.Tcp, 7700, 7700, TimeSpan.FromSeconds(4), "t"),
             new PortMappingKeeperOptions { RetryInterval = TimeSpan.FromMilliseconds(200), DeleteTimeout = TimeSpan.FromMilliseconds(500) });
         var events = Events(keeper);
         Volatile.Write(ref answering, false);
