@@ -4,6 +4,7 @@ using P2PNode.Nat;
 namespace P2PNode.Core.Tests.Nat;
 
 /// <summary>Discovery against scripted loopback servers. UPnP is left out here: SSDP multicasts (it runs in the gateway fixture).</summary>
+[Collection("nat-timing")]
 public sealed class NatDiscovererTests
 {
     private static NatDiscoveryOptions Options(IPEndPoint server) => new()

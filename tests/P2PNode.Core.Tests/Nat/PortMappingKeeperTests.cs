@@ -6,6 +6,7 @@ using P2PNode.Nat.NatPmp;
 namespace P2PNode.Core.Tests.Nat;
 
 /// <summary>The keeper with a real NAT-PMP client against a scripted loopback gateway.</summary>
+[Collection("nat-timing")]
 public sealed class PortMappingKeeperTests
 {
     // Short enough that a silent gateway fails a renewal well within a 2 s lifetime, long enough that a loaded

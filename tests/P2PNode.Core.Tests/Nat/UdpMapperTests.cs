@@ -6,6 +6,7 @@ using P2PNode.Nat.Pcp;
 namespace P2PNode.Core.Tests.Nat;
 
 /// <summary>NAT-PMP and PCP clients against a scripted server on loopback: resends, timeouts, stale and bad replies.</summary>
+[Collection("nat-timing")]
 public sealed class UdpMapperTests
 {
     private static readonly RetransmitPolicy Fast = new() { InitialTimeout = TimeSpan.FromMilliseconds(100), TotalTimeout = TimeSpan.FromMilliseconds(600) };
