@@ -7,6 +7,7 @@ namespace P2PNode.Tests.Nat;
 /// The node runs in the LAN namespace behind the gateway; a peer in the WAN namespace reaches it only through
 /// the mapping, at the gateway's external address 192.0.2.1. All addresses exist only inside the namespaces.
 /// </summary>
+[Collection("nat-gateway")]
 public sealed class GatewayPortMappingTests(GatewayFixture gateway) : IClassFixture<GatewayFixture>
 {
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(30);
@@ -31,6 +32,24 @@ public sealed class GatewayPortMappingTests(GatewayFixture gateway) : IClassFixt
         return code == 0 ? stdout.Trim() : null;
     }
 
+    /// <summary>
+    /// A connection that must succeed: up to three attempts, because miniupnpd renews a NAT-PMP mapping by
+    /// removing and re-adding its rules, and a SYN that falls in that gap is refused. Fails with the mapper's
+    /// output and the gateway's log and rules, so a failure in CI says why.
+    /// </summary>
+    private async Task AssertReachableAsync(int publicPort, NetnsProcess mapper)
+    {
+        string? answer = null;
+        for (var attempt = 0; attempt < 3 && answer is null; attempt++)
+        {
+            if (attempt > 0) await Task.Delay(300);
+            answer = await ConnectFromOutsideAsync(publicPort);
+        }
+        Assert.True(answer?.StartsWith($"p2pnode-nat-test {GatewayFixture.WanPeerAddress} ") == true,
+            $"no answer through the mapping (got '{answer}')\nmapper stdout:\n{mapper.Stdout}\nmapper stderr:\n{mapper.Stderr}\n" +
+            $"gateway rules:\n{gateway.GatewayRules()}\nminiupnpd log:\n{gateway.MiniupnpdLog()}");
+    }
+
     /// <summary>UPnP GetSpecificPortMappingEntry from the LAN side: miniupnpd lists every mapping, whichever protocol made it.</summary>
     private async Task<JsonElement> QueryAsync(int publicPort)
     {
@@ -50,9 +69,9 @@ public sealed class GatewayPortMappingTests(GatewayFixture gateway) : IClassFixt
         using var server = Lan("nat", "serve-test", "--port", port.ToString());
         await server.WaitForLineAsync(IsEvent("listening"), Step);
 
-        // A 4 s lifetime renewed every 1.5 s at most (miniupnpd stretches PCP lifetimes to its 120 s minimum).
+        // A 6 s lifetime renewed every 1.5 s at most (miniupnpd stretches PCP lifetimes to its 120 s minimum).
         using var mapper = Lan("nat", "map", "--protocol", protocol, "--gateway", GatewayFixture.GatewayAddress,
-            "--port", port.ToString(), "--lifetime", "4", "--max-renew", "1.5");
+            "--port", port.ToString(), "--lifetime", "6", "--max-renew", "1.5");
         var mapped = Event(await mapper.WaitForLineAsync(IsEvent("mapped"), Step));
         Assert.Equal(protocolName, mapped.GetProperty("protocol").GetString());
         Assert.Equal(GatewayFixture.ExternalAddress, mapped.GetProperty("externalAddress").GetString());
@@ -62,8 +81,7 @@ public sealed class GatewayPortMappingTests(GatewayFixture gateway) : IClassFixt
 
         // The peer outside connects to the gateway's external address and is answered by the node inside;
         // the node saw the peer's own WAN address, so the connection really crossed the gateway.
-        var answer = await ConnectFromOutsideAsync(publicPort);
-        Assert.StartsWith($"p2pnode-nat-test {GatewayFixture.WanPeerAddress} ", answer);
+        await AssertReachableAsync(publicPort, mapper);
         var entry = await QueryAsync(publicPort);
         Assert.True(entry.GetProperty("present").GetBoolean());
         Assert.Equal(GatewayFixture.LanAddress, entry.GetProperty("internalClient").GetString());
@@ -81,7 +99,7 @@ public sealed class GatewayPortMappingTests(GatewayFixture gateway) : IClassFixt
             var wait = firstExpiry + TimeSpan.FromSeconds(2) - DateTimeOffset.UtcNow;
             if (wait > TimeSpan.Zero) await Task.Delay(wait);
         }
-        Assert.StartsWith($"p2pnode-nat-test {GatewayFixture.WanPeerAddress} ", await ConnectFromOutsideAsync(publicPort));
+        await AssertReachableAsync(publicPort, mapper);
         Assert.True((await QueryAsync(publicPort)).GetProperty("present").GetBoolean());
 
         // Shutdown deletes the mapping: the gateway no longer lists or forwards it.
