@@ -29,8 +29,9 @@ internal static class RunCommand
     private const int MaxStoredPeers = 1000;
     private const int MaxRememberedContacts = 8;
 
-    public static Task<int> RunAsync(Args a) => NodeSetup.Guard("run", async () =>
+    public static Task<int> RunAsync(Args a) => a.Positional is ["new", ..] ? RunNewCommand.RunAsync(a) : NodeSetup.Guard("run", async () =>
     {
+        var training = TrainingFlags.Read(a);
         var flags = NodeSetup.ReadFlags(a);
         if (a.Get("bootstrap") is { } bootstrap)
             flags = flags with { Overrides = new Dictionary<string, string>(flags.Overrides) { ["network.bootstrap"] = bootstrap } };
@@ -71,9 +72,11 @@ internal static class RunCommand
 
         var topic = config.Overlay.Topic;
         var advertised = config.Overlay.AdvertisedFor(addresses[0]);
-        var overlay = new OverlayService(host, identity, advertised, new OverlayOptions(), log);
+        var validator = training is null ? null : new RunTopicValidator(training.Topic);
+        var overlay = new OverlayService(host, identity, advertised, new OverlayOptions(), log, validator);
         overlay.Subscribe(topic);
-        overlay.Delivered += d => PrintDelivered(d.Id, d.Origin.ToString(), d.Hops, d.Payload);
+        if (training is not null) overlay.Subscribe(training.Topic);
+        overlay.Delivered += d => { if (d.Topic == topic) PrintDelivered(d.Id, d.Origin.ToString(), d.Hops, d.Payload); };
         using var recorder = store is null ? null : new SessionRecorder(host, store);
         var addressBook = WatchObservedAddresses(host, log);
         overlay.Start(JoinContacts(config, store, identity.PeerId, log));
@@ -83,6 +86,7 @@ internal static class RunCommand
         _ = Task.Run(() => ReadControlLinesAsync(overlay, addressBook, publish, log));
         var loops = new List<Task> { PingNeighboursAsync(host, overlay, log, shutdown.Token) };
         if (publishEvery is { } ms) loops.Add(PublishEveryAsync(TimeSpan.FromMilliseconds(ms), publish, shutdown.Token));
+        if (training is not null) loops.Add(TrainingRun.RunAsync(training, loaded, host, overlay, validator!, metrics, log, shutdown.Cancel, shutdown.Token));
 
         try { await Task.Delay(Timeout.Infinite, shutdown.Token); }
         catch (OperationCanceledException) { }
