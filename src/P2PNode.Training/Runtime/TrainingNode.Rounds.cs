@@ -79,9 +79,22 @@ public sealed partial class TrainingNode
                 line["eval_loss"] = Math.Round(eval.Loss, 5);
                 if (eval.Accuracy is { } acc) line["accuracy"] = Math.Round(acc, 5);
                 if (eval.BitsPerByte is { } bpb) line["bits_per_byte"] = Math.Round(bpb, 5);
+                if (round + 1 == (ulong)_spec.Rounds) FinalEvaluation(theta, line);
             }
             Report("round", line);
         }
+    }
+
+    /// <summary>The final model on the whole held-out set (per-round scores use a subset to stay cheap).</summary>
+    private void FinalEvaluation(float[] theta, JsonObject line)
+    {
+        using var full = new LocalTrainer(_spec.ModelSpec(), _spec.Seed, _ctx.EvalTask!, _spec.Trainer(_ctx.Device) with { MaxEvalSamples = null });
+        full.SetFlat(theta);
+        var eval = full.Evaluate();
+        line["final_eval_samples"] = eval.Samples;
+        line["final_eval_loss"] = Math.Round(eval.Loss, 5);
+        if (eval.Accuracy is { } acc) line["final_accuracy"] = Math.Round(acc, 5);
+        if (eval.BitsPerByte is { } bpb) line["final_bits_per_byte"] = Math.Round(bpb, 5);
     }
 
     private bool ReadyToClose(ulong round)
