@@ -44,6 +44,7 @@ internal static class RunCommand
         using var loggerFactory = Logging.Create(config.Logging.Level);
         var log = loggerFactory.CreateLogger("p2pnode");
         var metrics = new NodeMetrics();
+        var defence = NodeDefence.Load(config, identity, metrics, log);
         await using var metricsFile = new MetricsFileWriter(metrics, Path.Combine(config.Node.DataDir, "metrics.prom"), TimeSpan.FromSeconds(1));
         using var store = config.Overlay.PeerStore ? SqlitePeerStore.Open(Path.Combine(config.Node.DataDir, "peers.db")) : null;
         ITransport transport = new TcpTransport(identity, config.Network, metrics, log);
@@ -51,8 +52,9 @@ internal static class RunCommand
         await using var host = new NodeHost(identity, transport, config.Network, metrics, log)
         {
             Agent = AgentInfo.Agent,
-            Capabilities = ["gossip/1"],
+            Capabilities = ["gossip/1", .. defence.Capabilities],
         };
+        defence.Attach(host);
 
         using var shutdown = new CancellationTokenSource();
         void Stop(PosixSignalContext c) { c.Cancel = true; shutdown.Cancel(); }
@@ -73,6 +75,7 @@ internal static class RunCommand
         var advertised = config.Overlay.AdvertisedFor(addresses[0]);
         var overlay = new OverlayService(host, identity, advertised, new OverlayOptions(), log);
         overlay.Subscribe(topic);
+        defence.Watch(overlay);
         overlay.Delivered += d => PrintDelivered(d.Id, d.Origin.ToString(), d.Hops, d.Payload);
         using var recorder = store is null ? null : new SessionRecorder(host, store);
         var addressBook = WatchObservedAddresses(host, log);
