@@ -104,10 +104,16 @@ internal sealed class NodeDefence
     // This node's certificate: it must name this node, and verify under the federation key when one is set.
     private static AllowlistCertificate OwnCertificate(string path, PeerId self, PeerId? federationKey, ILogger log)
     {
-        ReadLines(path, "permission.certificate_file");
-        IReadOnlyList<AllowlistCertificate> certificates;
-        try { certificates = AllowlistCertificate.LoadFile(path); }
-        catch (FormatException e) { throw new ConfigException(path, null, null, $"not a membership certificate file: {e.Message}"); }
+        // The format of AllowlistCertificate.LoadFile, read here so that a bad line is a file:line config error.
+        var lines = ReadLines(path, "permission.certificate_file");
+        var certificates = new List<AllowlistCertificate>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i].Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            try { certificates.Add(AllowlistCertificate.FromBytes(Convert.FromBase64String(line))); }
+            catch (FormatException e) { throw new ConfigException(path, i + 1, null, $"not a membership certificate: {e.Message}"); }
+        }
         var own = certificates.FirstOrDefault(c => c.Member == self)
             ?? throw new ConfigException(path, null, null, $"holds no membership certificate for this node ({self})");
         // Checked at the earliest instant: only the signature can fail, expiry is a warning below.

@@ -62,7 +62,7 @@ public sealed class PermissionedModeTests
     }
 
     [Fact]
-    public async Task A_certificate_file_without_this_nodes_certificate_stops_the_node_with_exit_code_2()
+    public async Task A_certificate_file_without_this_nodes_certificate_or_with_a_bad_line_stops_the_node_with_exit_code_2()
     {
         using var federation = NodeIdentity.Generate();
         using var other = NodeIdentity.Generate();
@@ -73,6 +73,11 @@ public sealed class PermissionedModeTests
         var run = await NodeProcess.RunAsync(["run", "--config", node.ConfigPath, "--listen", "127.0.0.1:0"]);
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(run.Stderr, l => l.Contains("member.cert: holds no membership certificate for this node (" + node.PeerId + ")"));
+
+        File.WriteAllText(Path.Combine(node.Dir, "member.cert"), "# ok so far\n" + Convert.ToBase64String(certificate.ToBytes()) + "\nAAAA\n");
+        run = await NodeProcess.RunAsync(["run", "--config", node.ConfigPath, "--listen", "127.0.0.1:0"]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(run.Stderr, l => l.Contains("member.cert:3: not a membership certificate: a membership certificate is 104 bytes, got 3"));
     }
 
     [Fact]
