@@ -45,6 +45,7 @@ internal static class RunCommand
         using var loggerFactory = Logging.Create(config.Logging.Level);
         var log = loggerFactory.CreateLogger("p2pnode");
         var metrics = new NodeMetrics();
+        var defence = NodeDefence.Load(config, identity, metrics, log);
         await using var metricsFile = new MetricsFileWriter(metrics, Path.Combine(config.Node.DataDir, "metrics.prom"), TimeSpan.FromSeconds(1));
         using var store = config.Overlay.PeerStore ? SqlitePeerStore.Open(Path.Combine(config.Node.DataDir, "peers.db")) : null;
         ITransport transport = new TcpTransport(identity, config.Network, metrics, log);
@@ -52,8 +53,9 @@ internal static class RunCommand
         await using var host = new NodeHost(identity, transport, config.Network, metrics, log)
         {
             Agent = AgentInfo.Agent,
-            Capabilities = ["gossip/1"],
+            Capabilities = ["gossip/1", .. defence.Capabilities],
         };
+        defence.Attach(host);
 
         using var shutdown = new CancellationTokenSource();
         void Stop(PosixSignalContext c) { c.Cancel = true; shutdown.Cancel(); }
@@ -76,6 +78,7 @@ internal static class RunCommand
         var overlay = new OverlayService(host, identity, advertised, new OverlayOptions(), log, validator);
         overlay.Subscribe(topic);
         if (training is not null) overlay.Subscribe(training.Topic);
+        defence.Watch(overlay);
         overlay.Delivered += d => { if (d.Topic == topic) PrintDelivered(d.Id, d.Origin.ToString(), d.Hops, d.Payload); };
         using var recorder = store is null ? null : new SessionRecorder(host, store);
         var addressBook = WatchObservedAddresses(host, log);
@@ -86,7 +89,7 @@ internal static class RunCommand
         _ = Task.Run(() => ReadControlLinesAsync(overlay, addressBook, publish, log));
         var loops = new List<Task> { PingNeighboursAsync(host, overlay, log, shutdown.Token) };
         if (publishEvery is { } ms) loops.Add(PublishEveryAsync(TimeSpan.FromMilliseconds(ms), publish, shutdown.Token));
-        if (training is not null) loops.Add(TrainingRun.RunAsync(training, loaded, host, overlay, validator!, metrics, log, shutdown.Cancel, shutdown.Token));
+        if (training is not null) loops.Add(TrainingRun.RunAsync(training, loaded, host, overlay, validator!, metrics, log, defence.Watch, shutdown.Cancel, shutdown.Token));
 
         try { await Task.Delay(Timeout.Infinite, shutdown.Token); }
         catch (OperationCanceledException) { }

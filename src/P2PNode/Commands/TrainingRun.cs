@@ -76,7 +76,7 @@ internal static class TrainingRun
     }
 
     public static async Task RunAsync(TrainingFlags flags, LoadedNode loaded, NodeHost host, OverlayService overlay, RunTopicValidator validator,
-        NodeMetrics metrics, ILogger log, Action stopNode, CancellationToken ct)
+        NodeMetrics metrics, ILogger log, Action<TrainingNode> watch, Action stopNode, CancellationToken ct)
     {
         var dataDir = loaded.Config.Node.DataDir;
         using var ledger = LedgerStore.Open(Path.Combine(dataDir, LedgerFile));
@@ -100,6 +100,7 @@ internal static class TrainingRun
                 Publish = payload => overlay.Publish(flags.Topic, payload), Metrics = metrics, Log = log,
                 Progress = line => Console.Out.WriteLine(line.ToJsonString()),
             });
+            watch(node);
             validator.Attach(node);
             await node.RunAsync(ct);
             sync.AnnounceNow();
