@@ -38,7 +38,7 @@ public sealed record RunSpec
     /// <summary>Contributions whose norm exceeds this multiple of the round's median norm are refused.</summary>
     public double NormOutlierMultiple { get; init; } = 10;
     /// <summary>Test samples each node scores the shared model on after each round (0 = none).</summary>
-    public int EvalSamples { get; init; } = 2000;
+    public int EvalSamples { get; init; } = 1000;
 
     public ModelSpec ModelSpec() => Models.ModelSpec.ForName(Model);
 
