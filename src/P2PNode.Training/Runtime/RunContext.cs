@@ -26,6 +26,8 @@ public sealed record RunContext
     public required string DataDir { get; init; }
     /// <summary>Broadcasts a payload on the run's topic (the overlay signs it as this node).</summary>
     public required Action<byte[]> Publish { get; init; }
+    /// <summary>Serves this node's model to peers and fetches theirs (catch-up); null disables catch-up.</summary>
+    public IModelExchange? Exchange { get; init; }
     public required NodeMetrics Metrics { get; init; }
     public required ILogger Log { get; init; }
     /// <summary>Machine-readable progress (one JSON object per event), e.g. for `p2pnode swarm`.</summary>

@@ -10,8 +10,9 @@ namespace P2PNode.Training.Runtime;
 /// <list type="bullet">
 /// <item>kind 1, Contribution: u32 entry length, the author's signed Contribution ledger entry (canonical bytes),
 /// its 64-byte signature, then the encoded delta (the rest). The entry commits to the delta by SHA-256 and size.</item>
-/// <item>kind 2, Status: u64 round the node is in, 32-byte hash of its current shared model, u16 n, n float32
-/// sketch values (a fixed random projection of the model, for consensus distance).</item>
+/// <item>kind 2, Status: u64 round the node is in, 32-byte hash of its current shared model, 32-byte object id under
+/// which it serves that model (zeros: not served), u16 n, n float32 sketch values (a fixed random projection of
+/// the model, for consensus distance).</item>
 /// </list>
 /// </summary>
 public static class RunMessage
@@ -33,17 +34,20 @@ public static class RunMessage
         return bytes;
     }
 
-    public static byte[] EncodeStatus(ulong round, byte[] modelHash, ReadOnlySpan<float> sketch)
+    private const int StatusHeader = 2 + 8 + 32 + 32 + 2;
+
+    public static byte[] EncodeStatus(RunStatus status)
     {
-        if (modelHash.Length != 32) throw new ArgumentException("model hash must be 32 bytes", nameof(modelHash));
-        if (sketch.Length > MaxSketch) throw new ArgumentException($"sketch has at most {MaxSketch} values", nameof(sketch));
-        var bytes = new byte[2 + 8 + 32 + 2 + 4 * sketch.Length];
+        if (status.ModelHash.Length != 32 || status.ObjectId.Length != 32) throw new ArgumentException("model hash and object id are 32 bytes each", nameof(status));
+        if (status.Sketch.Length > MaxSketch) throw new ArgumentException($"sketch has at most {MaxSketch} values", nameof(status));
+        var bytes = new byte[StatusHeader + 4 * status.Sketch.Length];
         bytes[0] = Version;
         bytes[1] = StatusKind;
-        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(2), round);
-        modelHash.CopyTo(bytes, 10);
-        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(42), (ushort)sketch.Length);
-        for (var i = 0; i < sketch.Length; i++) BinaryPrimitives.WriteSingleBigEndian(bytes.AsSpan(44 + 4 * i), sketch[i]);
+        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(2), status.Round);
+        status.ModelHash.CopyTo(bytes, 10);
+        status.ObjectId.CopyTo(bytes, 42);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(74), (ushort)status.Sketch.Length);
+        for (var i = 0; i < status.Sketch.Length; i++) BinaryPrimitives.WriteSingleBigEndian(bytes.AsSpan(StatusHeader + 4 * i), status.Sketch[i]);
         return bytes;
     }
 
@@ -80,19 +84,19 @@ public static class RunMessage
         return (entry, body, delta);
     }
 
-    public static (ulong Round, byte[] ModelHash, float[] Sketch) DecodeStatus(ReadOnlySpan<byte> message)
+    public static RunStatus DecodeStatus(ReadOnlySpan<byte> message)
     {
         if (KindOf(message) != StatusKind) throw new InvalidDataException("not a status message");
-        if (message.Length < 44) throw new InvalidDataException($"status message of {message.Length} bytes is truncated");
-        var n = BinaryPrimitives.ReadUInt16BigEndian(message[42..]);
+        if (message.Length < StatusHeader) throw new InvalidDataException($"status message of {message.Length} bytes is truncated");
+        var n = BinaryPrimitives.ReadUInt16BigEndian(message[74..]);
         if (n > MaxSketch) throw new InvalidDataException($"status sketch of {n} values exceeds {MaxSketch}");
-        if (message.Length != 44 + 4 * n) throw new InvalidDataException($"status message is {message.Length} bytes, expected {44 + 4 * n}");
+        if (message.Length != StatusHeader + 4 * n) throw new InvalidDataException($"status message is {message.Length} bytes, expected {StatusHeader + 4 * n}");
         var sketch = new float[n];
         for (var i = 0; i < n; i++)
         {
-            sketch[i] = BinaryPrimitives.ReadSingleBigEndian(message[(44 + 4 * i)..]);
+            sketch[i] = BinaryPrimitives.ReadSingleBigEndian(message[(StatusHeader + 4 * i)..]);
             if (!float.IsFinite(sketch[i])) throw new InvalidDataException("status sketch holds a non-finite value");
         }
-        return (BinaryPrimitives.ReadUInt64BigEndian(message[2..]), message.Slice(10, 32).ToArray(), sketch);
+        return new RunStatus(BinaryPrimitives.ReadUInt64BigEndian(message[2..]), message.Slice(10, 32).ToArray(), message.Slice(42, 32).ToArray(), sketch);
     }
 }

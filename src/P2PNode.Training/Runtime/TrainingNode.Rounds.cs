@@ -37,6 +37,21 @@ public sealed partial class TrainingNode
         {
             _stop.Token.ThrowIfCancellationRequested();
             var round = _book.OpenRound;
+            if (TryCatchUp(spec.Canonical, layout) is { } adopted)
+            {
+                (theta, thetaHash) = (adopted.Model.ToArray(), adopted.Hash);
+                outer = new OuterOptimizer(theta.Length, _spec.Outer()); // momentum is not transferred: it restarts
+                if (adopted.Round >= (ulong)_spec.Rounds && evaluator is not null)
+                {
+                    // The peers had finished: the adopted model is the run's final model.
+                    var end = new JsonObject { ["round"] = adopted.Round - 1, ["contributors"] = 0, ["used"] = 0, ["rejected"] = 0, ["late"] = 0,
+                        ["members"] = ActiveMembers(), ["model"] = Convert.ToHexStringLower(thetaHash)[..16], ["consensus_distance"] = 0.0,
+                        ["bytes_sent"] = _ctx.Metrics.Get("frame_bytes_sent"), ["published_bytes"] = _ctx.Metrics.Get("training_contribution_bytes_published") };
+                    FinalEvaluation(theta, end);
+                    Report("round", end);
+                }
+                continue;
+            }
             if (!ReadyToClose(round))
             {
                 Thread.Sleep(20);
@@ -56,11 +71,12 @@ public sealed partial class TrainingNode
             lock (_gate) residual = _residualSnapshot ?? new float[theta.Length];
             new NodeState(round + 1, thetaHash, theta, outerState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
             var sketch = sketcher.Of(theta);
+            var objectId = _ctx.Exchange?.Offer(ModelBytes(theta)) ?? new byte[32];
             lock (_gate)
             {
                 _results[round] = new RoundResult(round, theta.ToArray(), thetaHash, outerState);
                 _results.Remove(round - 4); // late contributions up to RoundBook's window still find their base
-                (_statusRound, _statusHash, _statusSketch) = (round + 1, thetaHash, sketch);
+                (_statusRound, _statusHash, _statusSketch, _statusObject) = (round + 1, thetaHash, sketch, objectId);
             }
             PublishStatus();
             var line = new JsonObject
@@ -178,7 +194,7 @@ public sealed partial class TrainingNode
     {
         lock (_gate)
         {
-            var peers = _peerSketches.Values.Where(p => p.Round == round).ToList();
+            var peers = _peerStatus.Values.Where(p => p.Round == round).ToList();
             return peers.Count == 0 ? 0 : Math.Round(peers.Max(p => ModelSketch.RelativeDistance(sketch, p.Sketch)), 6);
         }
     }

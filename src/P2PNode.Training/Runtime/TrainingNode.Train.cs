@@ -44,9 +44,17 @@ public sealed partial class TrainingNode
             var clock = Stopwatch.StartNew();
             double waitSeconds = 0, lossBefore = double.NaN, lossAfter = double.NaN;
             long samples = 0;
-            for (var done = 0; done < _spec.InnerSteps;)
+            var adopted = false;
+            for (var done = 0; done < _spec.InnerSteps && !adopted;)
             {
                 _stop.Token.ThrowIfCancellationRequested();
+                if (TakeAdoption(round) is { } a)
+                {
+                    // Caught up with the peers: their model for a later round replaces ours; this round restarts there.
+                    trainer.SetFlat(a.Model);
+                    (baseModel, baseHash, pendingEnd, round, adopted) = (a.Model, a.Hash, null, a.Round, true);
+                    break;
+                }
                 if (pendingEnd is not null && TryTakeResult(round - 1, out var early))
                     (baseModel, baseHash, pendingEnd) = Rebase(trainer, early, pendingEnd);
                 var steps = Math.Min(_ctx.ChunkSteps, _spec.InnerSteps - done);
@@ -56,11 +64,13 @@ public sealed partial class TrainingNode
                 samples += stats.Samples;
                 done += steps;
             }
+            if (adopted) continue;
             if (pendingEnd is not null)
             {
                 var waited = Stopwatch.StartNew();
                 var result = WaitForResult(round - 1);
                 waitSeconds = waited.Elapsed.TotalSeconds;
+                if (result is null) continue; // an adoption arrived while waiting: take it at the top
                 (baseModel, baseHash, pendingEnd) = Rebase(trainer, result, pendingEnd);
             }
             var computeSeconds = clock.Elapsed.TotalSeconds - waitSeconds;
@@ -92,7 +102,7 @@ public sealed partial class TrainingNode
             round++;
         }
         // The last round's result ends the run for this node.
-        if (pendingEnd is not null) Rebase(trainer, WaitForResult(round - 1), pendingEnd);
+        if (pendingEnd is not null && WaitForResult(round - 1) is { } final) Rebase(trainer, final, pendingEnd);
     }
 
     private void Contribute(ulong round, byte[] baseHash, byte[] payload, long samples, double lossBefore, double lossAfter, double computeSeconds)
@@ -123,11 +133,13 @@ public sealed partial class TrainingNode
         lock (_gate) return _results.TryGetValue(round, out result!);
     }
 
-    private RoundResult WaitForResult(ulong round)
+    /// <summary>Waits for the result of <paramref name="round"/>; null when an adoption is pending instead.</summary>
+    private RoundResult? WaitForResult(ulong round)
     {
         while (true)
         {
             if (TryTakeResult(round, out var r)) return r;
+            lock (_gate) if (_adoption is not null) return null;
             _stop.Token.ThrowIfCancellationRequested();
             Thread.Sleep(10);
         }

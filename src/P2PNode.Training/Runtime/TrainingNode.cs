@@ -31,7 +31,7 @@ public sealed partial class TrainingNode : IGossipValidator
     private readonly Dictionary<ulong, RoundResult> _results = [];
     private readonly Dictionary<ulong, (long At, bool Own)> _ready = [];
     private readonly Dictionary<(ulong Round, string Hash), int> _announcedBases = [];
-    private readonly Dictionary<string, (ulong Round, float[] Sketch)> _peerSketches = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunStatus> _peerStatus = new(StringComparer.Ordinal);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stop = new();
     private double _roundComputeMs = 5000;
@@ -40,6 +40,7 @@ public sealed partial class TrainingNode : IGossipValidator
     private ulong _statusRound;
     private byte[] _statusHash;
     private float[] _statusSketch = [];
+    private byte[] _statusObject = new byte[32];
     private Exception? _failure;
 
     public TrainingNode(RunContext ctx)
@@ -101,14 +102,14 @@ public sealed partial class TrainingNode : IGossipValidator
                 case RunMessage.ContributionKind:
                     return OnContribution(origin, message.Origin, message.Payload);
                 case RunMessage.StatusKind:
-                    var (round, hash, sketch) = RunMessage.DecodeStatus(message.Payload);
-                    if (sketch.Length != 0 && sketch.Length != ModelSketch.Size) throw new InvalidDataException($"status sketch has {sketch.Length} values, expected {ModelSketch.Size}");
+                    var status = RunMessage.DecodeStatus(message.Payload);
+                    if (status.Sketch.Length != ModelSketch.Size) throw new InvalidDataException($"status sketch has {status.Sketch.Length} values, expected {ModelSketch.Size}");
                     lock (_gate)
                     {
                         _lastSeen[origin] = _clock.ElapsedMilliseconds;
-                        var key = (round, Convert.ToHexStringLower(hash));
+                        var key = (status.Round, Convert.ToHexStringLower(status.ModelHash));
                         _announcedBases[key] = _announcedBases.GetValueOrDefault(key) + 1;
-                        if (sketch.Length == ModelSketch.Size) _peerSketches[origin] = (round, sketch);
+                        _peerStatus[origin] = status;
                     }
                     return ValidationResult.Accept;
                 default:
@@ -185,7 +186,7 @@ public sealed partial class TrainingNode : IGossipValidator
     private void PublishStatus()
     {
         byte[] message;
-        lock (_gate) message = RunMessage.EncodeStatus(_statusRound, _statusHash, _statusSketch);
+        lock (_gate) message = RunMessage.EncodeStatus(new RunStatus(_statusRound, _statusHash, _statusObject, _statusSketch));
         try { _ctx.Publish(message); }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {

@@ -89,7 +89,8 @@ internal static class RunCommand
         _ = Task.Run(() => ReadControlLinesAsync(overlay, addressBook, publish, log));
         var loops = new List<Task> { PingNeighboursAsync(host, overlay, log, shutdown.Token) };
         if (publishEvery is { } ms) loops.Add(PublishEveryAsync(TimeSpan.FromMilliseconds(ms), publish, shutdown.Token));
-        if (training is not null) loops.Add(TrainingRun.RunAsync(training, loaded, host, overlay, validator!, metrics, log, defence.Watch, shutdown.Cancel, shutdown.Token));
+        if (training is not null) loops.Add(TrainingRun.RunAsync(training, loaded, host, overlay, validator!, metrics, log,
+            (node, transfer) => { defence.Watch(node); defence.Watch(transfer); }, shutdown.Cancel, shutdown.Token));
 
         try { await Task.Delay(Timeout.Infinite, shutdown.Token); }
         catch (OperationCanceledException) { }

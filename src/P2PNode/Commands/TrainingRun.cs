@@ -11,6 +11,7 @@ using P2PNode.Training.Data;
 using P2PNode.Training.Runtime;
 using P2PNode.Training.Simulation;
 using P2PNode.Training.Trainer;
+using P2PNode.Transfer;
 
 namespace P2PNode.Cli.Commands;
 
@@ -76,12 +77,13 @@ internal static class TrainingRun
     }
 
     public static async Task RunAsync(TrainingFlags flags, LoadedNode loaded, NodeHost host, OverlayService overlay, RunTopicValidator validator,
-        NodeMetrics metrics, ILogger log, Action<TrainingNode> watch, Action stopNode, CancellationToken ct)
+        NodeMetrics metrics, ILogger log, Action<TrainingNode, TransferService> watch, Action stopNode, CancellationToken ct)
     {
         var dataDir = loaded.Config.Node.DataDir;
         using var ledger = LedgerStore.Open(Path.Combine(dataDir, LedgerFile));
         await using var sync = new LedgerSync(host, ledger, loaded.Identity, new LedgerSyncOptions { HeadsInterval = TimeSpan.FromSeconds(1) }, log);
         sync.Start();
+        await using var transfer = new TransferService(host, new MemoryChunkStore(), new TransferOptions(), log);
         try
         {
             var genesis = await WaitForGenesisAsync(ledger, flags, log, ct);
@@ -98,9 +100,10 @@ internal static class TrainingRun
                 Spec = spec, Run = flags.Run, InitialModel = genesis.InitialModel, Identity = loaded.Identity, Ledger = ledger,
                 TrainTask = trainTask, EvalTask = evalTask, DataSeed = dataSeed, DataDir = dataDir,
                 Publish = payload => overlay.Publish(flags.Topic, payload), Metrics = metrics, Log = log,
+                Exchange = new TransferModelExchange(transfer),
                 Progress = line => Console.Out.WriteLine(line.ToJsonString()),
             });
-            watch(node);
+            watch(node, transfer);
             validator.Attach(node);
             await node.RunAsync(ct);
             sync.AnnounceNow();
