@@ -52,6 +52,8 @@ public sealed partial class TrainingNode
                 }
                 continue;
             }
+            if (TryRepair(thetaHash, spec.Canonical, layout) is { } repair)
+                (theta, thetaHash) = (repair.Model.ToArray(), repair.Hash);
             if (!ReadyToClose(round))
             {
                 Thread.Sleep(20);
@@ -167,7 +169,7 @@ public sealed partial class TrainingNode
 
     private RejectedInput Refuse(ReceivedContribution c, string reason, string detail)
     {
-        Reject(Identity.PeerId.FromPublicKey(c.Entry.Author).ToString(), reason, $"round {c.Round}: {detail}");
+        Reject(Identity.PeerId.FromPublicKey(c.Entry.Author).ToString(), reason, $"round {c.Round}: {detail}", score: true);
         return new RejectedInput(c.Entry.Hash, reason);
     }
 

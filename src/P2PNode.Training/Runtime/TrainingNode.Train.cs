@@ -57,6 +57,8 @@ public sealed partial class TrainingNode
                 }
                 if (pendingEnd is not null && TryTakeResult(round - 1, out var early))
                     (baseModel, baseHash, pendingEnd) = Rebase(trainer, early, pendingEnd);
+                if (pendingEnd is null && TakeRepair(trainer, round, baseModel, baseHash) is { } repaired)
+                    (baseModel, baseHash) = repaired;
                 var steps = Math.Min(_ctx.ChunkSteps, _spec.InnerSteps - done);
                 var stats = trainer.TrainSteps(steps);
                 if (done == 0) lossBefore = stats.MeanLoss;

@@ -103,7 +103,7 @@ public sealed partial class TrainingNode : IGossipValidator
                     return OnContribution(origin, message.Origin, message.Payload);
                 case RunMessage.StatusKind:
                     var status = RunMessage.DecodeStatus(message.Payload);
-                    if (status.Sketch.Length != ModelSketch.Size) throw new InvalidDataException($"status sketch has {status.Sketch.Length} values, expected {ModelSketch.Size}");
+                    if (status.Sketch.Length is not (0 or ModelSketch.Size)) throw new InvalidDataException($"status sketch has {status.Sketch.Length} values, expected {ModelSketch.Size} (or 0: none yet)");
                     lock (_gate)
                     {
                         _lastSeen[origin] = _clock.ElapsedMilliseconds;
@@ -155,11 +155,13 @@ public sealed partial class TrainingNode : IGossipValidator
         }
     }
 
-    private void Reject(string author, string reason, string detail)
+    /// <summary>Counts and logs a refusal. <paramref name="score"/>: also report it for peer scoring — only for
+    /// refusals at aggregation; a message the validator rejects is already scored by the overlay.</summary>
+    private void Reject(string author, string reason, string detail, bool score = false)
     {
         _ctx.Metrics.Increment("training_contributions_rejected_" + reason);
         _ctx.Log.LogWarning("refused a training message from {Peer} [{Reason}]: {Detail}", author, reason, detail);
-        ContributionRejected?.Invoke(author, reason);
+        if (score) ContributionRejected?.Invoke(author, reason);
     }
 
     /// <summary>Nodes heard from within the liveness window (this node included).</summary>
