@@ -90,15 +90,15 @@ public sealed partial class TrainingNode
                 ["bytes_sent"] = _ctx.Metrics.Get("frame_bytes_sent"),
                 ["published_bytes"] = _ctx.Metrics.Get("training_contribution_bytes_published"),
             };
-            if (evaluator is not null)
+            if (evaluator is not null && _spec.EvalSamples > 0)
             {
                 evaluator.SetFlat(theta);
                 var eval = evaluator.Evaluate();
                 line["eval_loss"] = Math.Round(eval.Loss, 5);
                 if (eval.Accuracy is { } acc) line["accuracy"] = Math.Round(acc, 5);
                 if (eval.BitsPerByte is { } bpb) line["bits_per_byte"] = Math.Round(bpb, 5);
-                if (round + 1 == (ulong)_spec.Rounds) FinalEvaluation(theta, line);
             }
+            if (evaluator is not null && round + 1 == (ulong)_spec.Rounds) FinalEvaluation(theta, line);
             Report("round", line);
         }
     }
