@@ -55,6 +55,9 @@ public sealed record RunSpec
     /// <summary>Inner optimizer of every node: warm-up then cosine over the run's planned steps.</summary>
     public TrainerOptions Trainer(string device) => new()
     {
+        // The byte-level transformer wants the steadier Adam β2 and clipped gradients (docs/training.md).
+        Beta2 = Model == "lm" ? 0.95 : 0.999,
+        GradientClip = Model == "lm" ? 1.0 : null,
         BatchSize = BatchSize,
         LearningRate = InnerLearningRate,
         WarmupSteps = (int)Math.Min(50, (long)InnerSteps * Rounds / 20),

@@ -16,7 +16,8 @@ using P2PNode.Transfer;
 namespace P2PNode.Cli.Commands;
 
 /// <summary>The training flags of `p2pnode run --run ID [--shard I/N] [--split S] [--data DIR] [--exit-when-done]`.</summary>
-internal sealed record TrainingFlags(byte[] Run, int ShardIndex, int ShardCount, DataSplit Split, string? DataDir, bool ExitWhenDone, string DisplayName)
+internal sealed record TrainingFlags(byte[] Run, int ShardIndex, int ShardCount, DataSplit Split, string? DataDir, bool ExitWhenDone, string DisplayName,
+    string? Corpus = null)
 {
     public string RunHex => Convert.ToHexStringLower(Run);
 
@@ -31,10 +32,11 @@ internal sealed record TrainingFlags(byte[] Run, int ShardIndex, int ShardCount,
         var data = a.Get("data");
         var exit = a.Flag("exit-when-done");
         var name = a.Get("name");
+        var corpus = a.Get("corpus");
         if (run is null)
         {
-            if (shard is not null || split is not null || data is not null || exit || name is not null)
-                throw new UsageException("--shard, --split, --data, --name and --exit-when-done need --run <run id>");
+            if (shard is not null || split is not null || data is not null || exit || name is not null || corpus is not null)
+                throw new UsageException("--shard, --split, --data, --corpus, --name and --exit-when-done need --run <run id>");
             return null;
         }
         byte[] id;
@@ -52,7 +54,7 @@ internal sealed record TrainingFlags(byte[] Run, int ShardIndex, int ShardCount,
         DataSplit s;
         try { s = DataSplit.Parse(split ?? "iid"); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
-        return new TrainingFlags(id, index, count, s, data, exit, name ?? "");
+        return new TrainingFlags(id, index, count, s, data, exit, name ?? "", corpus);
     }
 }
 
@@ -139,7 +141,15 @@ internal static class TrainingRun
 
     private static (TrainingTask Train, TrainingTask Eval, long DataSeed) LoadData(RunSpec spec, TrainingFlags flags)
     {
-        if (!spec.ModelSpec().IsClassifier) throw new InvalidDataException($"model '{spec.Model}' is not served by `run` yet (cnn and mlp are)");
+        if (!spec.ModelSpec().IsClassifier)
+        {
+            // The language model: this node's own text (e.g. one language); 10% of it held out for bits per byte.
+            var path = flags.Corpus ?? throw new InvalidDataException("a language-model run needs --corpus PATH (this node's text: files or folders)");
+            var (text, heldOut) = TextCorpus.Load([path]).Split(0.1);
+            var seed = spec.Seed * 1000 + flags.ShardIndex;
+            var context = spec.ModelSpec().Context;
+            return (new LanguageModelTask(text, heldOut, context, seed), new LanguageModelTask(text, heldOut, context, seed), seed);
+        }
         var train = FashionMnist.Load("train", flags.DataDir);
         var test = FashionMnist.Load("t10k", flags.DataDir);
         // The split is deterministic from the run seed, so N nodes given shards 0..N-1 hold disjoint parts.

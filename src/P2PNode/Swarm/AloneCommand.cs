@@ -22,15 +22,25 @@ internal static class AloneCommand
         var split = DataSplit.Parse(a.Require("split"));
         var spec = RunSpec.FromJson(a.Require("spec"));
         var data = a.Get("data");
+        var corpus = a.Get("corpus");
         a.EnsureAllUsed(maxPositional: 1);
         var parts = shardText.Split('/');
         var (index, count) = (int.Parse(parts[0]), int.Parse(parts[1]));
         TorchSharp.torch.set_num_threads(1);
-        var train = FashionMnist.Load("train", data);
-        var test = FashionMnist.Load("t10k", data);
-        var shard = split.Partition(train.Labels, train.Classes, count, spec.Seed)[index];
-        var testIndices = Enumerable.Range(0, test.Count).ToArray();
-        var task = new ClassificationTask(train, shard.Train, test, testIndices, spec.Seed * 1000 + index);
+        TrainingTask task;
+        if (corpus is not null)
+        {
+            var (text, heldOut) = TextCorpus.Load([corpus]).Split(0.1);
+            task = new LanguageModelTask(text, heldOut, spec.ModelSpec().Context, spec.Seed * 1000 + index);
+        }
+        else
+        {
+            var train = FashionMnist.Load("train", data);
+            var test = FashionMnist.Load("t10k", data);
+            var shard = split.Partition(train.Labels, train.Classes, count, spec.Seed)[index];
+            var testIndices = Enumerable.Range(0, test.Count).ToArray();
+            task = new ClassificationTask(train, shard.Train, test, testIndices, spec.Seed * 1000 + index);
+        }
         using var trainer = new LocalTrainer(spec.ModelSpec(), spec.Seed, task, spec.Trainer("cpu") with { MaxEvalSamples = null });
         var steps = spec.InnerSteps * spec.Rounds;
         var clock = Stopwatch.StartNew();
@@ -45,7 +55,7 @@ internal static class AloneCommand
         var eval = trainer.Evaluate();
         Console.WriteLine(new JsonObject
         {
-            ["event"] = "alone", ["shard"] = index, ["steps"] = steps, ["samples"] = samples, ["accuracy"] = eval.Accuracy,
+            ["event"] = "alone", ["shard"] = index, ["steps"] = steps, ["samples"] = samples, ["accuracy"] = eval.Accuracy, ["bits_per_byte"] = eval.BitsPerByte,
             ["loss"] = eval.Loss, ["samples_per_s"] = samples / Math.Max(1e-9, trainSeconds), ["seconds"] = clock.Elapsed.TotalSeconds,
         }.ToJsonString());
         return 0;

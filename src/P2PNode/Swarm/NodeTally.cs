@@ -16,6 +16,8 @@ internal sealed class NodeTally(int index)
     public Dictionary<int, double> Accuracy { get; } = [];
     /// <summary>The final model's accuracy on the whole test set.</summary>
     public double FinalAccuracy { get; private set; } = double.NaN;
+    /// <summary>Language models: the final model's bits per byte on this node's held-out text.</summary>
+    public double FinalBitsPerByte { get; private set; } = double.NaN;
     public long BytesSent { get; private set; }
     public long PublishedBytes { get; private set; }
     public long Samples { get; private set; }
@@ -47,6 +49,7 @@ internal sealed class NodeTally(int index)
                 ConsensusDistance = (double)e["consensus_distance"]!;
                 if (e["accuracy"] is { } acc) Accuracy[r] = (double)acc;
                 if (e["final_accuracy"] is { } final) FinalAccuracy = (double)final;
+                if (e["final_bits_per_byte"] is { } bpb) FinalBitsPerByte = (double)bpb;
                 BytesSent = _bytesBefore + (long)e["bytes_sent"]!;
                 PublishedBytes = _publishedBefore + (long)e["published_bytes"]!;
                 LateUsed += (int)e["late"]!;

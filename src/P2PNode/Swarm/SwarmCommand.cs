@@ -7,7 +7,7 @@ using P2PNode.Training.Simulation;
 namespace P2PNode.Cli.Swarm;
 
 /// <summary>
-/// `p2pnode swarm --nodes N [--rounds R] [--split S] [--model cnn|mlp] [...]`: the main job. Starts N real node
+/// `p2pnode swarm --nodes N [--rounds R] [--split S] [--model cnn|mlp|lm] [...]`: the main job. Starts N real node
 /// processes on loopback (own identity, shard, SQLite ledger and port each), shows progress per round, then
 /// audits every node's ledger and compares with the baselines (docs/swarm.md).
 /// </summary>
@@ -72,12 +72,13 @@ internal static class SwarmCommand
             return (n, r);
         }).ToList();
         var late = a.GetInt("late-join", 1, spec.Rounds - 1);
-        var options = new SwarmOptions
+        SwarmOptions options = new()
         {
             Nodes = nodes, Spec = late is null ? spec : spec with { MinNodes = nodes - 1 }, Split = split,
             WorkDir = a.Get("work") ?? Directory.CreateTempSubdirectory("p2pnode-swarm.").FullName,
             Json = a.Get("json"), Data = a.Get("data"), Baselines = !a.Flag("no-baselines"), Kills = kills, LateJoinRound = late,
         };
+        if (a.Get("corpora") is { } corpora) options = options with { Corpora = corpora.Split(',', StringSplitOptions.RemoveEmptyEntries) };
         a.EnsureAllUsed();
         return options;
     }

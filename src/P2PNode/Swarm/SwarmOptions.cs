@@ -18,4 +18,11 @@ internal sealed record SwarmOptions
     /// <summary>Start node N−1 only when the others reach this round (a newcomer); null = all start together.</summary>
     public int? LateJoinRound { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Language-model runs: node i trains on Corpora[i % count] (default: the Debian Reference in four languages).</summary>
+    public IReadOnlyList<string> Corpora { get; init; } = [.. new[] { "en", "de", "fr", "es" }.Select(l => $"/usr/share/debian-reference/debian-reference.{l}.txt.gz")];
+
+    public bool LanguageModel => Spec.Model == "lm";
+
+    public string CorpusOf(int node) => Corpora[node % Corpora.Count];
 }

@@ -10,7 +10,7 @@ namespace P2PNode.Cli.Swarm;
 
 internal sealed partial class SwarmRun
 {
-    private sealed record Baselines(double Centralized, long CentralizedSamples, JsonObject[] Alone);
+    private sealed record Baselines(double? Centralized, long CentralizedSamples, JsonObject[] Alone);
 
     /// <summary>
     /// Each node alone: N processes side by side (the swarm's own CPU sharing), same shard, steps and optimizer, no
@@ -20,7 +20,8 @@ internal sealed partial class SwarmRun
     {
         Console.WriteLine($"baselines: {o.Nodes} nodes alone on their shards (side by side), then centralized on all data");
         var alone = Enumerable.Range(0, o.Nodes).Select(i => new NodeProcess($"alone-{i}", Path.Combine(o.WorkDir, $"alone-{i}.log"),
-            ["swarm", "alone", "--shard", $"{i}/{o.Nodes}", "--split", o.Split.ToString(), "--spec", o.Spec.ToJson(), .. o.Data is null ? Array.Empty<string>() : ["--data", o.Data]])).ToList();
+            ["swarm", "alone", "--shard", $"{i}/{o.Nodes}", "--split", o.Split.ToString(), "--spec", o.Spec.ToJson(),
+             .. o.Data is null ? Array.Empty<string>() : ["--data", o.Data], .. o.LanguageModel ? ["--corpus", o.CorpusOf(i)] : Array.Empty<string>()])).ToList();
         var results = new JsonObject[o.Nodes];
         for (var i = 0; i < o.Nodes; i++)
         {
@@ -29,6 +30,7 @@ internal sealed partial class SwarmRun
                 ?? throw new InvalidOperationException($"alone baseline {i} failed ({code}); see {o.WorkDir}/alone-{i}.log");
             alone[i].Dispose();
         }
+        if (o.LanguageModel) return new Baselines(null, 0, results); // per-language text: the comparison is each node alone
         var (centralized, samples) = await Task.Factory.StartNew(() =>
         {
             TorchSharp.torch.set_num_threads(Math.Max(1, Environment.ProcessorCount));
@@ -37,7 +39,7 @@ internal sealed partial class SwarmRun
             var s = o.Spec;
             var steps = (long)o.Nodes * s.InnerSteps * s.Rounds;
             var (eval, n, _) = CentralizedBaseline.Run(train, test, s.ModelSpec(), s.Seed, steps, s.BatchSize, s.InnerLearningRate, "cpu");
-            return (eval.Accuracy ?? double.NaN, n);
+            return ((double?)(eval.Accuracy ?? double.NaN), n);
         }, TaskCreationOptions.LongRunning);
         return new Baselines(centralized, samples, results);
     }
@@ -48,22 +50,28 @@ internal sealed partial class SwarmRun
         var parameters = GenesisModel.Describe(s.ModelSpec(), s.Seed).Parameters;
         var dense = AllReduceCost.BytesPerWorker(o.Nodes, parameters, (long)s.InnerSteps * s.Rounds);
         var nodes = new JsonArray();
+        var lm = o.LanguageModel;
+        // Classification: accuracy in % (higher is better). Language model: bits per byte on the node's own held-out
+        // text (lower is better; the gain is alone − swarm).
+        var (metric, unit, scale) = lm ? ("bits/byte", "", 1.0) : ("accuracy", "%", 100.0);
         Console.WriteLine();
-        Console.WriteLine($"{"node",-7} {"accuracy",8} {"alone",8} {"gain",7} {"sent MB",8} {"x fewer",8} {"samples/s",9} {"alone/s",8} {"ratio",6} {"audit",-28}");
+        Console.WriteLine($"{"node",-7} {metric,9} {"alone",8} {"gain",7} {"sent MB",8} {"x fewer",8} {"samples/s",9} {"alone/s",8} {"ratio",6} {"audit",-28}");
         for (var i = 0; i < o.Nodes; i++)
         {
             var t = _tally[i];
-            var acc = t.FinalAccuracy;
+            var acc = lm ? t.FinalBitsPerByte : t.FinalAccuracy;
             var alone = b?.Alone[i];
-            var aloneAcc = alone is null ? double.NaN : (double)alone["accuracy"]!;
+            var aloneAcc = alone?[lm ? "bits_per_byte" : "accuracy"] is { } av ? (double)av : double.NaN;
+            var gain = lm ? aloneAcc - acc : acc - aloneAcc;
             var aloneRate = alone is null ? double.NaN : (double)alone["samples_per_s"]!;
             var audit = audits[i].Report;
             var verdict = audit.Valid ? $"valid ({audit.Entries} entries, {audit.Authors.Count} authors)" : $"INVALID: {audit.Findings[0].Code}";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"node-{i,-2} {acc * 100,7:0.00}% {aloneAcc * 100,7:0.00}% {(acc - aloneAcc) * 100,+6:+0.0;-0.0} {t.BytesSent / 1e6,8:0.00} {dense / t.BytesSent,8:0} {t.Throughput,9:0.0} {aloneRate,8:0.0} {t.Throughput / aloneRate,6:0.00} {verdict}"));
+                $"node-{i,-2} {acc * scale,8:0.00}{unit} {aloneAcc * scale,7:0.00}{unit} {gain * scale,+6:+0.00;-0.00} {t.BytesSent / 1e6,8:0.00} {dense / t.BytesSent,8:0} {t.Throughput,9:0.0} {aloneRate,8:0.0} {t.Throughput / aloneRate,6:0.00} {verdict}"));
             nodes.Add(new JsonObject
             {
-                ["node"] = i, ["accuracy"] = acc, ["alone_accuracy"] = alone is null ? null : aloneAcc, ["bytes_sent"] = t.BytesSent,
+                ["node"] = i, [lm ? "bits_per_byte" : "accuracy"] = acc, [lm ? "alone_bits_per_byte" : "alone_accuracy"] = alone is null ? null : aloneAcc,
+                ["corpus"] = lm ? o.CorpusOf(i) : null, ["bytes_sent"] = t.BytesSent,
                 ["contribution_bytes"] = t.PublishedBytes, ["reduction_vs_dense_allreduce"] = dense / t.BytesSent,
                 ["samples_per_s"] = t.Throughput, ["alone_samples_per_s"] = alone is null ? null : aloneRate, ["wait_s"] = t.WaitSeconds,
                 ["starts"] = t.Starts, ["late_contributions_used"] = t.LateUsed, ["rejected"] = t.Rejected,
@@ -72,12 +80,12 @@ internal sealed partial class SwarmRun
                 ["accuracy_by_round"] = new JsonObject(t.Accuracy.OrderBy(kv => kv.Key).Select(kv => KeyValuePair.Create(kv.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)kv.Value))),
             });
         }
-        var finals = _tally.Select(t => t.FinalAccuracy).ToList();
+        var finals = _tally.Select(t => lm ? t.FinalBitsPerByte : t.FinalAccuracy).ToList();
         var agree = _tally.Select(t => t.Model).Distinct().Count() == 1;
         var allValid = audits.All(a => a.Report.Valid);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"\nswarm mean accuracy {finals.Average() * 100:0.00}% (full test set); final models identical on all nodes: {agree}"));
-        if (b is not null)
+            $"\nswarm mean {metric} {finals.Average() * scale:0.00}{unit} (each node's full held-out set); final models identical on all nodes: {agree}"));
+        if (b?.Centralized is not null)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"centralized baseline {b.Centralized * 100:0.00}% (full test set) after {b.CentralizedSamples:N0} samples = the swarm's total; gap {(b.Centralized - finals.Average()) * 100:0.00} points"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -85,7 +93,7 @@ internal sealed partial class SwarmRun
         var report = new JsonObject
         {
             ["nodes"] = o.Nodes, ["split"] = o.Split.ToString(), ["spec"] = JsonNode.Parse(s.ToJson()), ["run"] = _runId, ["parameters"] = parameters,
-            ["dense_allreduce_bytes_per_node"] = dense, ["mean_accuracy"] = finals.Average(), ["models_identical"] = agree,
+            ["dense_allreduce_bytes_per_node"] = dense, [lm ? "mean_bits_per_byte" : "mean_accuracy"] = finals.Average(), ["models_identical"] = agree,
             ["centralized_accuracy"] = b?.Centralized, ["centralized_samples"] = b?.CentralizedSamples, ["audit_valid"] = allValid,
             ["seconds"] = _clock.Elapsed.TotalSeconds, ["per_node"] = nodes, ["kills"] = o.Kills.Count, ["late_join_round"] = o.LateJoinRound,
         };

@@ -70,6 +70,7 @@ internal sealed partial class SwarmRun(SwarmOptions o)
         };
         if (i > 0) args.AddRange(["--bootstrap", _bootstrap]);
         if (o.Data is not null) args.AddRange(["--data", o.Data]);
+        if (o.LanguageModel) args.AddRange(["--corpus", o.CorpusOf(i)]);
         _procs[i]?.Dispose();
         _procs[i] = new NodeProcess($"node-{i}", Path.Combine(o.WorkDir, $"node-{i}.log"), args);
         _tally[i].Starts++;
