@@ -130,7 +130,8 @@ public sealed record RunSpec
                 throw new ArgumentException($"run hyperparameters: field '{key}' has the wrong type");
             }
         }
-        spec.Validate();
+        try { spec.Validate(); }
+        catch (FormatException e) { throw new ArgumentException($"run hyperparameters: {e.Message}"); }
         return spec;
     }
 

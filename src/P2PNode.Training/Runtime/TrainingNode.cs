@@ -60,17 +60,21 @@ public sealed partial class TrainingNode : IGossipValidator
     public ulong RoundsDone => _book.OpenRound;
 
     /// <summary>Trains and aggregates until the run's last round is aggregated or <paramref name="ct"/> fires.</summary>
+    /// <remarks>Statuses keep going out after the run ends, until <paramref name="ct"/> fires (see <see cref="Serving"/>):
+    /// a node that restarts late, or joins after the end, learns from them where the run is and catches up.</remarks>
     public async Task RunAsync(CancellationToken ct)
     {
         using var link = ct.Register(_stop.Cancel);
+        Serving = StatusLoopAsync(ct);
         var train = StartThread(TrainLoop, "training");
         var rounds = StartThread(RoundLoop, "rounds");
-        var status = StatusLoopAsync(_stop.Token);
         await Task.WhenAll(train, rounds).ConfigureAwait(false);
         _stop.Cancel();
-        await status.ConfigureAwait(false);
         if (_failure is not null) throw new InvalidOperationException($"training node failed: {_failure.Message}", _failure);
     }
+
+    /// <summary>The status broadcasts, which outlive <see cref="RunAsync"/> until its token fires.</summary>
+    public Task Serving { get; private set; } = Task.CompletedTask;
 
     private Task StartThread(Action body, string name)
     {

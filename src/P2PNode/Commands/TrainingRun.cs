@@ -118,7 +118,7 @@ internal static class TrainingRun
             else await Task.Delay(Timeout.Infinite, ct); // keep serving the ledger and the overlay until stopped
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or InvalidOperationException or DatasetFormatException)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or InvalidOperationException or DatasetFormatException or FormatException)
         {
             log.LogError("training stopped: {Reason}", e.Message);
             Console.Out.WriteLine(new System.Text.Json.Nodes.JsonObject { ["event"] = "failed", ["reason"] = e.Message }.ToJsonString());
