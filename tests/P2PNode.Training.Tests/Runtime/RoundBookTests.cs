@@ -34,7 +34,7 @@ public sealed class RoundBookTests : IDisposable
         Assert.Equal(OfferResult.Duplicate, book.Offer(a0));
         Assert.Equal(OfferResult.Duplicate, book.Offer(a0 with { })); // same entry, another object
         Assert.Equal(OfferResult.Equivocation, book.Offer(C(0, 0, extra: 9)));
-        Assert.Equal(OfferResult.WrongRun, book.Offer(C(1, 0, run: new byte[32])));
+        Assert.Equal(OfferResult.WrongRun, book.Offer(C(1, 0, run: Enumerable.Repeat((byte)0xCD, 32).ToArray())));
         Assert.Equal(OfferResult.Accepted, book.Offer(C(0, 1))); // same author, next round: fine
         Assert.Equal(OfferResult.Accepted, book.Offer(C(1, 2))); // open + 2
         Assert.Equal(OfferResult.OutOfWindow, book.Offer(C(2, 3))); // open + 3
