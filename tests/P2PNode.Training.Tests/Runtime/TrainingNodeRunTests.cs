@@ -128,4 +128,27 @@ public sealed class TrainingNodeRunTests
         Assert.Contains(run.Events, e => (string?)e["event"] == "resumed" && N(e, "round") == 2);
         Assert.Equal(3UL, NodeState.Load(statePath, (int)run.Parameters)!.Round);
     }
+
+    [Fact]
+    public async Task ANodeRestartedAfterItsPeersFinishedDoesNotWaitForMinNodesAgain()
+    {
+        // docs/runtime.md §1: min_nodes is how many members a node must see "before round 0". A node resuming at a
+        // later round whose peers have finished (and so no longer send Status) must still finish its run, closing
+        // its rounds at the deadline; seen in `p2pnode swarm --kill 1@2` with short rounds, where the restarted
+        // node waited for members forever.
+        var spec = new RunSpec { Model = "mlp", Seed = 6, Rounds = 3, InnerSteps = 2, MinNodes = 2, BatchSize = 16, EvalSamples = 0, MinDeadlineMs = 300, DeadlineFactor = 0.01 };
+        using var run = new InProcessRun(2, spec);
+        await run.RunAllAsync(Limit);
+        var peer = run.Peers[1];
+        var statePath = Path.Combine(peer.Dir.Path, "state.bin");
+        var done = NodeState.Load(statePath, (int)run.Parameters)!;
+        var round1 = OwnBodies<AggregationBody>(peer).Single(a => a.Round == 1);
+        (done with { Round = 2, ModelHash = round1.ResultModel }).Save(statePath);
+
+        var again = new TrainingNode(run.Contexts[1]);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await again.RunAsync(cts.Token);
+        Assert.False(cts.IsCancellationRequested, "the resumed node waited for min_nodes members at round 2 and never finished");
+        Assert.Equal(3UL, again.RoundsDone);
+    }
 }
