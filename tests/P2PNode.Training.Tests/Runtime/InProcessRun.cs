@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using P2PNode.Identity;
+using P2PNode.Metrics;
+using P2PNode.Overlay;
+using P2PNode.Training.Data;
+using P2PNode.Training.Runtime;
+using P2PNode.Training.Trainer;
+using P2PNode.Wire.Gossip;
+
+namespace P2PNode.Training.Tests.Runtime;
+
+/// <summary>
+/// A run of real <see cref="TrainingNode"/>s in one process. The only stand-in is the overlay: a tiny hub whose
+/// Publish hands each payload, as a <see cref="GossipDelivery"/> from the publishing node, to every OTHER node's
+/// validator (what the overlay does after checking the envelope signature). Node 0 creates the run, as `run new`.
+/// </summary>
+internal sealed class InProcessRun : IDisposable
+{
+    private long _sequence;
+
+    public InProcessRun(int nodes, RunSpec spec)
+    {
+        Spec = spec;
+        Peers = Enumerable.Range(0, nodes).Select(_ => new RunPeer()).ToList();
+        (InitialModel, _, Parameters) = GenesisModel.Describe(spec.ModelSpec(), spec.Seed);
+        Run = Peers[0].CreateRun(spec.ToJson(), InitialModel, spec.ModelSpec().Canonical);
+        foreach (var p in Peers.Skip(1)) p.Join(Run);
+        Contexts = Peers.Select(Context).ToList();
+        Nodes = Contexts.Select(c => new TrainingNode(c)).ToList();
+    }
+
+    public RunSpec Spec { get; }
+    public List<RunPeer> Peers { get; }
+    public List<TrainingNode> Nodes { get; }
+    public List<RunContext> Contexts { get; }
+    public List<NodeMetrics> Metrics { get; } = [];
+    public byte[] Run { get; }
+    public byte[] InitialModel { get; }
+    public long Parameters { get; }
+    public string Topic => "run/" + Convert.ToHexStringLower(Run)[..16];
+    /// <summary>Every payload each node published, in order.</summary>
+    public ConcurrentDictionary<int, ConcurrentQueue<byte[]>> Published { get; } = new();
+    public ConcurrentQueue<JsonObject> Events { get; } = new();
+    /// <summary>Verdicts the receivers' validators gave to each node's publications.</summary>
+    public ConcurrentQueue<(int From, int To, ValidationResult Verdict)> Verdicts { get; } = new();
+
+    /// <summary>Synthetic 28x28, 10-class blobs (the `mlp` model's input); each node gets its own slice.</summary>
+    public static (TrainingTask Train, TrainingTask Eval) Data(int index, long seed)
+    {
+        var data = SyntheticData.Classification(800, classes: 10, sampleShape: [1, 28, 28], seed: 42, noise: 1.0);
+        var train = Enumerable.Range(0, 600).Where(i => i % 3 == index % 3).ToArray();
+        var eval = Enumerable.Range(600, 200).ToArray();
+        return (new ClassificationTask(data, train, eval, seed), new ClassificationTask(data, eval, eval, seed));
+    }
+
+    private RunContext Context(RunPeer p, int index)
+    {
+        var metrics = new NodeMetrics();
+        Metrics.Add(metrics);
+        var (train, eval) = Data(index, Spec.Seed * 1000 + index);
+        Published[index] = new ConcurrentQueue<byte[]>();
+        return new RunContext
+        {
+            Spec = Spec, Run = Run, InitialModel = InitialModel, Identity = p.Identity, Ledger = p.Ledger,
+            TrainTask = train, EvalTask = Spec.EvalSamples > 0 ? eval : null, DataSeed = Spec.Seed * 1000 + index,
+            DataDir = p.Dir.Path, Publish = payload => Deliver(index, payload), Metrics = metrics, Log = NullLogger.Instance,
+            Progress = line => Events.Enqueue((JsonObject)line.DeepClone()), ChunkSteps = 2,
+        };
+    }
+
+    private void Deliver(int from, byte[] payload)
+    {
+        Published[from].Enqueue(payload);
+        for (var to = 0; to < Nodes.Count; to++)
+        {
+            if (to == from) continue;
+            Verdicts.Enqueue((from, to, Nodes[to].Validate(Delivery(Peers[from].Id, payload))));
+        }
+    }
+
+    public GossipDelivery Delivery(PeerId origin, byte[] payload) => new(
+        new MessageId(1, 2, 3, (ulong)Interlocked.Increment(ref _sequence)), Topic, origin, (ulong)Interlocked.Read(ref _sequence),
+        (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), payload, 1, origin);
+
+    /// <summary>Runs every node to the end of the run (or fails the test after <paramref name="timeout"/>).</summary>
+    public async Task RunAllAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var all = Task.WhenAll(Nodes.Select(n => n.RunAsync(cts.Token)));
+        await all;
+        Assert.False(cts.IsCancellationRequested, $"the run did not finish within {timeout}");
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in Peers) p.Dispose();
+    }
+}
