@@ -6,7 +6,7 @@ usage: runtime_message.py [--run HEX] [--origin HEX] MESSAGE_FILE [MESSAGE_FILE 
   For each file (one gossip payload of a run topic) prints one JSON line:
     {"file": F, "ok": true, "kind": "contribution", "round": r, "author": hex, "entry_hash": hex,
      "base_model": hex, "payload_size": n, "samples": s}
-    {"file": F, "ok": true, "kind": "status", "round": r, "model": hex, "n": n}
+    {"file": F, "ok": true, "kind": "status", "round": r, "model": hex, "object": hex, "n": n}
     {"file": F, "ok": false, "reason": CLASS, "detail": text}
   CLASS is one of: header, version, kind, length, entry, not_contribution, signature, payload_size,
   payload_hash, wrong_run, not_author, status_length, status_n, status_value, status_size.
@@ -120,21 +120,22 @@ def check_contribution(m, run=None, origin=None):
 
 
 def check_status(m):
-    if len(m) < 44:
-        raise Refused("status_length", f"status of {len(m)} bytes is shorter than its 44-byte header")
+    if len(m) < 76:
+        raise Refused("status_length", f"status of {len(m)} bytes is shorter than its 76-byte header")
     rnd, = struct.unpack_from(">Q", m, 2)
     model = m[10:42]
-    n, = struct.unpack_from(">H", m, 42)
+    obj = m[42:74]
+    n, = struct.unpack_from(">H", m, 74)
     if n > 64:
         raise Refused("status_n", f"sketch of {n} values exceeds 64")
-    if len(m) != 44 + 4 * n:
-        raise Refused("status_length", f"status is {len(m)} bytes, expected {44 + 4 * n}")
-    values = struct.unpack_from(f">{n}f", m, 44)
+    if len(m) != 76 + 4 * n:
+        raise Refused("status_length", f"status is {len(m)} bytes, expected {76 + 4 * n}")
+    values = struct.unpack_from(f">{n}f", m, 76)
     if not all(math.isfinite(v) for v in values):
         raise Refused("status_value", "sketch holds a non-finite value")
     if n not in (0, 32):
         raise Refused("status_size", f"sketch of {n} values (p2pnode uses 32, or 0 before its first sketch)")
-    return {"kind": "status", "round": rnd, "model": model.hex(), "n": n}
+    return {"kind": "status", "round": rnd, "model": model.hex(), "object": obj.hex(), "n": n}
 
 
 def check(m, run=None, origin=None):

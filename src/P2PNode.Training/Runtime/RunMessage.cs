@@ -36,6 +36,10 @@ public static class RunMessage
 
     private const int StatusHeader = 2 + 8 + 32 + 32 + 2;
 
+    /// <summary>A status of a node that serves no model object (object id all zeros).</summary>
+    public static byte[] EncodeStatus(ulong round, byte[] modelHash, ReadOnlySpan<float> sketch) =>
+        EncodeStatus(new RunStatus(round, modelHash, new byte[32], sketch.ToArray()));
+
     public static byte[] EncodeStatus(RunStatus status)
     {
         if (status.ModelHash.Length != 32 || status.ObjectId.Length != 32) throw new ArgumentException("model hash and object id are 32 bytes each", nameof(status));

@@ -149,9 +149,9 @@ public sealed class RuntimeMessageInteropTests : IDisposable
         Skip.IfNot(LedgerProcess.PythonHasNacl(), "Debian's /usr/bin/python3 with python3-nacl is not installed");
         var hash = new byte[32];
         var good = RunMessage.EncodeStatus(3, hash, new float[32]);
-        var big = new byte[44 + 4 * 65];
-        good[..42].CopyTo(big, 0);
-        BinaryPrimitives.WriteUInt16BigEndian(big.AsSpan(42), 65);
+        var big = new byte[76 + 4 * 65];
+        good[..74].CopyTo(big, 0);
+        BinaryPrimitives.WriteUInt16BigEndian(big.AsSpan(74), 65);
         var nan = new float[32];
         nan[31] = float.NaN;
         var cases = new Dictionary<string, (byte[] Message, string Reason, bool CodecRefuses)>
@@ -159,7 +159,7 @@ public sealed class RuntimeMessageInteropTests : IDisposable
             ["n65"] = (big, "status_n", true),
             ["shorter"] = (good[..^1], "status_length", true),
             ["longer"] = ([.. good, 0], "status_length", true),
-            ["header"] = (good[..43], "status_length", true),
+            ["header"] = (good[..75], "status_length", true),
             ["nan"] = (RunMessage.EncodeStatus(3, hash, nan), "status_value", true),
             ["inf"] = (RunMessage.EncodeStatus(3, hash, [.. new float[31], float.NegativeInfinity]), "status_value", true),
             // Well-formed but of another size than p2pnode's 32: refused by the node (TrainingNode.Validate).

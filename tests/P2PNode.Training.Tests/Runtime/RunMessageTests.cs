@@ -168,15 +168,20 @@ public sealed class RunMessageTests : IDisposable
         var hash = Enumerable.Range(0, 32).Select(i => (byte)(255 - i)).ToArray();
         var sketch = Enumerable.Range(0, 32).Select(i => i * -1.25f + 0.5f).ToArray();
         var m = RunMessage.EncodeStatus(0x0102030405060708, hash, sketch);
-        Assert.Equal(2 + 8 + 32 + 2 + 4 * 32, m.Length);
+        Assert.Equal(2 + 8 + 32 + 32 + 2 + 4 * 32, m.Length);
         Assert.Equal([1, 2, 1, 2, 3, 4, 5, 6, 7, 8], m[..10]);
         Assert.Equal(hash, m[10..42]);
-        Assert.Equal([0, 32], m[42..44]);
-        Assert.Equal(sketch[1], BinaryPrimitives.ReadSingleBigEndian(m.AsSpan(48)));
-        var (round, h, s) = RunMessage.DecodeStatus(m);
+        Assert.Equal(new byte[32], m[42..74]);
+        Assert.Equal([0, 32], m[74..76]);
+        Assert.Equal(sketch[1], BinaryPrimitives.ReadSingleBigEndian(m.AsSpan(80)));
+        var (round, h, objectId, s) = RunMessage.DecodeStatus(m);
         Assert.Equal(0x0102030405060708UL, round);
         Assert.Equal(hash, h);
+        Assert.Equal(new byte[32], objectId);
         Assert.Equal(sketch, s);
+        var served = RunMessage.DecodeStatus(RunMessage.EncodeStatus(new RunStatus(5, hash, Enumerable.Repeat((byte)7, 32).ToArray(), sketch)));
+        Assert.True(served.Serves);
+        Assert.Equal(Enumerable.Repeat((byte)7, 32).ToArray(), served.ObjectId);
         Assert.Empty(RunMessage.DecodeStatus(RunMessage.EncodeStatus(3, hash, [])).Sketch);
         Assert.Throws<InvalidDataException>(() => RunMessage.DecodeContribution(m));
     }
@@ -187,15 +192,15 @@ public sealed class RunMessageTests : IDisposable
         var hash = new byte[32];
         var good = RunMessage.EncodeStatus(1, hash, new float[32]);
         // n > 64, with the bytes to match it.
-        var big = new byte[44 + 4 * 65];
-        good[..42].CopyTo(big, 0);
-        BinaryPrimitives.WriteUInt16BigEndian(big.AsSpan(42), 65);
+        var big = new byte[76 + 4 * 65];
+        good[..74].CopyTo(big, 0);
+        BinaryPrimitives.WriteUInt16BigEndian(big.AsSpan(74), 65);
         var e = Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus(big));
         Assert.Contains("64", e.Message, StringComparison.Ordinal);
         // Length mismatch both ways.
         Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus(good[..^1]));
         Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus([.. good, 0]));
-        Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus(good[..43]));
+        Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus(good[..75]));
         // Non-finite sketch values.
         foreach (var bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
         {
