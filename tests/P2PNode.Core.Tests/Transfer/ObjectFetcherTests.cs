@@ -80,6 +80,7 @@ public sealed class ObjectFetcherTests : IAsyncLifetime
     [Fact]
     public async Task APeerThatAnnouncedButNeverAnswersTimesOutAndTheChunksComeFromElsewhere()
     {
+        _kit.Options = TransferTestKit.MutePeer;
         var (f, m) = await SwarmAsync(new MemoryChunkStore());
         // A bare NodeHost with no TransferService: it receives requests and never answers them.
         var mute = await _kit.StartAsync(new MemoryChunkStore());
