@@ -43,7 +43,7 @@ for proj in tests/P2PNode.Core.Tests tests/P2PNode.Training.Tests tests/P2PNode.
       --blame-hang --blame-hang-timeout "$hang_timeout" --blame-hang-dump-type none \
       --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" "$@" >"$log" 2>&1
   rc=$?
-  grep -E '^\s*(Failed|Skipped) |Error Message|^\s+(Passed|Failed)!|error|[Hh]ang|[Aa]bort' "$log" || true
+  grep -E '^\s*(Failed|Skipped) |Error Message|^\s+(Passed|Failed)!|error [A-Z]+[0-9]+|[Aa]borted|inactivity time' "$log" || true
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
     echo "$name: KILLED after $project_timeout (TEST_PROJECT_TIMEOUT); last output:"
     tail -n 40 "$log"
@@ -71,6 +71,9 @@ PY
   # A run aborted by a hang or a crash can leave a results file with no failed test in it: the exit code says.
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
     echo "$name: dotnet test exited $rc with no failed test recorded (aborted run: a hang past $hang_timeout or a crash)"
+    # The blame collector's sequence file lists the tests in start order: the last one is the culprit.
+    seq=$(ls -t "$results"/*/Sequence_*.xml 2>/dev/null | head -n 1)
+    [ -n "$seq" ] && echo "$name: last test started: $(grep -o 'Name="[^"]*"' "$seq" | tail -n 1)"
     f=1
   fi
   echo "$name: $p passed, $f failed, $s skipped"
