@@ -100,6 +100,25 @@ public sealed class UdpMapperTests
         Assert.Equal("000200001e14000000000000", Convert.ToHexStringLower(Assert.Single(Distinct(gw))));
     }
 
+    // Reproduces a bug in src/ (reported by the CI-hardening pass, which may not change src/): a gateway that
+    // answers a resent request twice leaves a late duplicate queued, and the next exchange takes it as its own
+    // answer; for a delete that is a success with a non-zero lifetime, so the delete fails. Under load this failed
+    // the gateway test's "deleted on shutdown" step for NAT-PMP and PCP. Remove the Skip once UdpExchange drops
+    // stale datagrams before sending (and deletes skip non-zero-lifetime successes instead of throwing).
+    [Fact(Skip = "src bug: a late duplicate reply is taken as the answer to the next request (see the comment)")]
+    public async Task ADuplicatedReplyToARenewalDoesNotFailTheDelete()
+    {
+        // Requests: create, external address, renewal (answered twice, as after a resend), delete.
+        using var gw = new LoopbackUdpGateway((req, n) => n == 3
+            ? [LoopbackUdpGateway.NatPmpGrant(req, 60), LoopbackUdpGateway.NatPmpGrant(req, 60)]
+            : [LoopbackUdpGateway.NatPmpGrant(req, 60)]);
+        await using var client = new NatPmpClient(gw.Endpoint, IPAddress.Loopback, Patient);
+        await client.CreateAsync(Request, CancellationToken.None);
+        var mapping = await client.CreateAsync(Request, CancellationToken.None);
+        await client.DeleteAsync(mapping, CancellationToken.None);
+        Assert.Equal("000200001e14000000000000", Convert.ToHexStringLower(Distinct(gw)[^1]));
+    }
+
     [Fact]
     public void InvalidRequestsAreRefusedBeforeSending()
     {
