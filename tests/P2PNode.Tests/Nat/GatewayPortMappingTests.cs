@@ -53,16 +53,19 @@ public sealed class GatewayPortMappingTests(GatewayFixture gateway) : IClassFixt
     /// <summary>UPnP GetSpecificPortMappingEntry from the LAN side: miniupnpd lists every mapping, whichever protocol made it.</summary>
     private async Task<JsonElement> QueryAsync(int publicPort)
     {
-        // The query is the test's own observation tool with a 3 s HTTP budget: a miniupnpd stalled past it on a
-        // loaded machine ("no reply to GET ...") is asked again, up to three times; any other failure fails at once.
+        // The query is the test's own observation tool with a 3 s UPnP budget: a miniupnpd starved past it on a
+        // loaded machine ("no reply to ...") is asked again for up to 60 s (three tries in a row were once not
+        // enough); any other failure fails at once.
         var failures = new List<string>();
-        for (var attempt = 0; attempt < 3; attempt++)
+        var until = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
         {
             var (code, stdout, stderr) = await NetnsProcess.RunAsync(gateway.Lan, gateway.P2PNodeDll, Step,
                 "nat", "query", "--gateway", GatewayFixture.GatewayAddress, "--public-port", publicPort.ToString());
             if (code == 0) return Event(stdout.Trim());
             failures.Add($"({code}) {stderr.Trim()}");
-            if (!stderr.Contains("no reply to", StringComparison.Ordinal)) break;
+            if (!stderr.Contains("no reply to", StringComparison.Ordinal) || DateTimeOffset.UtcNow > until) break;
+            await Task.Delay(1000);
         }
         Assert.Fail($"nat query failed: {string.Join(" | ", failures)}\nminiupnpd log:\n{gateway.MiniupnpdLog()}");
         return default;
