@@ -11,6 +11,8 @@ bootstrap/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # Reproducible MKL math in libtorch (same inputs, same model hash); see tests/P2PNode.Training.Tests/torch.runsettings.
 export MKL_CBWR=COMPATIBLE
+# vstest gives a test host 90 s to connect back; a loaded CI machine once needed more (the run was aborted).
+export VSTEST_CONNECTION_TIMEOUT=${VSTEST_CONNECTION_TIMEOUT:-600}
 echo "== build ($config)"
 if ! dotnet build P2PNode.sln -c "$config" -nologo -v q -clp:ErrorsOnly; then
   echo "build failed"
@@ -21,26 +23,59 @@ fi
 results="$root/out/test-results"
 rm -rf "$results"; mkdir -p "$results"
 passed=0; failed=0; skipped=0; broken=0
+# Bounds so a hung or crashed project is reported and counted, never left to hang the whole run:
+#   - a single test running longer than TEST_HANG_TIMEOUT (vstest --blame-hang; the longest test takes about
+#     a minute on a loaded 2-core machine) has its test host killed, and the project counts as failed;
+#   - a whole project running longer than TEST_PROJECT_TIMEOUT is killed with its process group (GNU timeout).
+hang_timeout=${TEST_HANG_TIMEOUT:-10m}
+project_timeout=${TEST_PROJECT_TIMEOUT:-40m}
+ns='{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}'
 # One project at a time: the integration tests start real processes and the torch tests use both cores.
 for proj in tests/P2PNode.Core.Tests tests/P2PNode.Training.Tests tests/P2PNode.Tests; do
   name=$(basename "$proj")
   echo "== $name"
   log="$results/$name.log"
-  dotnet test "$proj" -c "$config" --no-build --nologo --results-directory "$results" \
-    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" \
-    | grep -E '^\s*(Failed|Skipped) |Error Message|^\s+(Passed|Failed)!|error' || true
   trx="$results/$name.trx"
+  # Output goes to a file, not a pipe: a stray grandchild holding a pipe open could otherwise hang the script
+  # after the project was killed.
+  timeout -k 30s "$project_timeout" \
+    dotnet test "$proj" -c "$config" --no-build --nologo --results-directory "$results" \
+      --blame-hang --blame-hang-timeout "$hang_timeout" --blame-hang-dump-type none \
+      --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" "$@" >"$log" 2>&1
+  rc=$?
+  grep -E '^\s*(Failed|Skipped) |Error Message|^\s+(Passed|Failed)!|error [A-Z]+[0-9]+|[Aa]borted|inactivity time' "$log" || true
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "$name: KILLED after $project_timeout (TEST_PROJECT_TIMEOUT); last output:"
+    tail -n 40 "$log"
+  fi
   if [ ! -f "$trx" ]; then
-    echo "$name: no results (the test host crashed or did not start)"
+    echo "$name: no results (the test host crashed, hung or did not start; dotnet test exit code $rc); last output:"
+    tail -n 40 "$log"
     broken=$((broken + 1))
     continue
   fi
-  read -r p f s < <(/usr/bin/python3 - "$trx" <<'PY'
+  counts=$(/usr/bin/python3 - "$trx" "$ns" <<'PY'
 import sys, xml.etree.ElementTree as ET
-c = ET.parse(sys.argv[1]).getroot().find('{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}ResultSummary/{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}Counters')
-print(c.get('passed'), int(c.get('failed')) + int(c.get('error')) + int(c.get('timeout')) + int(c.get('aborted')), c.get('notExecuted'))
+ns = sys.argv[2]
+c = ET.parse(sys.argv[1]).getroot().find(ns + 'ResultSummary/' + ns + 'Counters')
+n = lambda k: int(c.get(k) or 0)
+print(n('passed'), n('failed') + n('error') + n('timeout') + n('aborted'), n('notExecuted'))
 PY
-)
+) || counts=""
+  read -r p f s <<<"$counts"
+  if [ -z "${s:-}" ]; then
+    echo "$name: unreadable results file $trx (dotnet test exit code $rc)"
+    broken=$((broken + 1))
+    continue
+  fi
+  # A run aborted by a hang or a crash can leave a results file with no failed test in it: the exit code says.
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "$name: dotnet test exited $rc with no failed test recorded (aborted run: a hang past $hang_timeout or a crash)"
+    # The blame collector's sequence file lists the tests in start order: the last one is the culprit.
+    seq=$(ls -t "$results"/*/Sequence_*.xml 2>/dev/null | head -n 1)
+    [ -n "$seq" ] && echo "$name: last test started: $(grep -o 'Name="[^"]*"' "$seq" | tail -n 1)"
+    f=1
+  fi
   echo "$name: $p passed, $f failed, $s skipped"
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 done

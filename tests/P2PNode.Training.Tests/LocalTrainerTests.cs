@@ -100,12 +100,26 @@ public sealed class LocalTrainerTests
     public async Task ConcurrentUseIsRefused()
     {
         using var t = TestModels.Trainer(TestModels.TinyCnn);
-        var training = Task.Factory.StartNew(() => t.TrainSteps(60), TaskCreationOptions.LongRunning);
-        SpinWait.SpinUntil(() => t.StepsDone > 0 || training.IsCompleted, TimeSpan.FromSeconds(30));
-        Assert.False(training.IsCompleted, "training finished before the concurrent call could be tried");
-        Assert.Throws<InvalidOperationException>(() => t.GetFlat());
-        await training;
-        Assert.Equal(60, t.StepsDone);
+        // A stalled test thread can miss a short run entirely (60 tiny steps take a fraction of a second): then the
+        // attempt proves nothing and is retried with a longer run. A call that returns while the run is still
+        // going is the bug, whatever the attempt.
+        long expected = 0;
+        for (var steps = 60; ; steps *= 4)
+        {
+            var (before, run) = (expected, steps);
+            expected += run;
+            var training = Task.Factory.StartNew(() => t.TrainSteps(run), TaskCreationOptions.LongRunning);
+            SpinWait.SpinUntil(() => t.StepsDone > before || training.IsCompleted, TimeSpan.FromSeconds(30));
+            InvalidOperationException? refused = null;
+            try { t.GetFlat(); }
+            catch (InvalidOperationException e) { refused = e; }
+            var finished = training.IsCompleted;
+            await training;
+            if (refused is not null) break;
+            Assert.True(finished, "GetFlat returned while TrainSteps was still running on another thread");
+            Assert.True(steps < 3840, "every training run finished before the concurrent call could be tried");
+        }
+        Assert.Equal(expected, t.StepsDone);
     }
 
     [Fact]

@@ -7,21 +7,26 @@ namespace P2PNode.Core.Tests.Nat;
 [Collection("nat-timing")]
 public sealed class NatDiscovererTests
 {
-    private static NatDiscoveryOptions Options(IPEndPoint server) => new()
+    // Gateways that answer get a patient budget: a stalled machine can delay an answer past 500 ms, and the
+    // probe would then fall through to the next protocol (or to null). Silent and closed ones get 500 ms:
+    // their outcome is null either way, and the test stays short.
+    private static readonly TimeSpan Answering = TimeSpan.FromSeconds(10), Silent = TimeSpan.FromMilliseconds(500);
+
+    private static NatDiscoveryOptions Options(IPEndPoint server, TimeSpan budget) => new()
     {
         Gateway = server.Address,
         ServerPort = server.Port,
         LocalAddress = IPAddress.Loopback,
         Methods = [NatMethod.Pcp, NatMethod.NatPmp],
-        PcpTimeout = TimeSpan.FromMilliseconds(500),
-        NatPmpTimeout = TimeSpan.FromMilliseconds(500),
+        PcpTimeout = budget,
+        NatPmpTimeout = budget,
     };
 
     [Fact]
     public async Task PcpServerIsFoundFirst()
     {
         using var gw = new LoopbackUdpGateway((req, _) => req[0] == 2 ? [LoopbackUdpGateway.PcpGrant(req, 120)] : [LoopbackUdpGateway.NatPmpGrant(req, 60)]);
-        await using var mapper = await NatDiscoverer.DiscoverAsync(Options(gw.Endpoint), CancellationToken.None);
+        await using var mapper = await NatDiscoverer.DiscoverAsync(Options(gw.Endpoint, Answering), CancellationToken.None);
         Assert.NotNull(mapper);
         Assert.Equal("PCP", mapper.Protocol);
         Assert.All(gw.Requests, r => Assert.Equal("0200", Convert.ToHexStringLower(r.AsSpan(0, 2)))); // ANNOUNCE only
@@ -32,7 +37,7 @@ public sealed class NatDiscovererTests
     {
         // A NAT-PMP-only gateway answers PCP with "unsupported version" (8 bytes, version 0).
         using var gw = new LoopbackUdpGateway((req, _) => req[0] == 2 ? [[0, (byte)(128 + req[1]), 0, 1, 0, 0, 0, 5]] : [LoopbackUdpGateway.NatPmpGrant(req, 60)]);
-        await using var mapper = await NatDiscoverer.DiscoverAsync(Options(gw.Endpoint), CancellationToken.None);
+        await using var mapper = await NatDiscoverer.DiscoverAsync(Options(gw.Endpoint, Answering), CancellationToken.None);
         Assert.NotNull(mapper);
         Assert.Equal("NAT-PMP", mapper.Protocol);
         Assert.Equal(IPAddress.Parse("192.0.2.1"), await mapper.GetExternalAddressAsync(CancellationToken.None));
@@ -42,7 +47,7 @@ public sealed class NatDiscovererTests
     public async Task PcpServerWithoutAnnounceStillCountsAsPcp()
     {
         using var gw = new LoopbackUdpGateway((req, _) => req[1] == 0 ? [LoopbackUdpGateway.PcpGrant(req, 0, result: 4)] : [LoopbackUdpGateway.PcpGrant(req, 120)]);
-        await using var mapper = await NatDiscoverer.DiscoverAsync(Options(gw.Endpoint), CancellationToken.None);
+        await using var mapper = await NatDiscoverer.DiscoverAsync(Options(gw.Endpoint, Answering), CancellationToken.None);
         Assert.Equal("PCP", mapper?.Protocol);
     }
 
@@ -50,7 +55,7 @@ public sealed class NatDiscovererTests
     public async Task NoServerMeansNullAndNatPmpIsNotRetriedOnAnUnreachablePort()
     {
         var closed = LoopbackUdpGateway.ClosedPort();
-        var mapper = await NatDiscoverer.DiscoverAsync(Options(closed), CancellationToken.None);
+        var mapper = await NatDiscoverer.DiscoverAsync(Options(closed, Silent), CancellationToken.None);
         Assert.Null(mapper);
     }
 
@@ -58,9 +63,12 @@ public sealed class NatDiscovererTests
     public async Task SilentServerMeansNullWithinTheProbeBudgets()
     {
         using var gw = new LoopbackUdpGateway((_, _) => []);
-        var mapper = await NatDiscoverer.DiscoverAsync(Options(gw.Endpoint), CancellationToken.None);
+        var mapper = await NatDiscoverer.DiscoverAsync(Options(gw.Endpoint, Silent), CancellationToken.None);
         Assert.Null(mapper);
-        // Both were tried in turn: PCP (version 2) then NAT-PMP (version 0).
+        // Both were tried in turn: PCP (version 2) then NAT-PMP (version 0). The gateway's loop may lag behind
+        // the client's timeout on a loaded machine, so wait (bounded) for the NAT-PMP request to be recorded.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!gw.Requests.Any(r => r[0] == 0) && DateTime.UtcNow < deadline) await Task.Delay(10);
         Assert.Equal(2, gw.Requests.First()[0]);
         Assert.Equal(0, gw.Requests.Last()[0]);
     }

@@ -12,7 +12,10 @@ public sealed class PortMappingKeeperTests
     // Short enough that a silent gateway fails a renewal well within a 2 s lifetime, long enough that a loaded
     // machine still gets its answers.
     private static readonly RetransmitPolicy Fast = new() { InitialTimeout = TimeSpan.FromMilliseconds(200), TotalTimeout = TimeSpan.FromMilliseconds(900) };
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    // For gateways that always answer: what is tested is when the keeper renews, not resends, so a stall that
+    // delays an answer must not turn into a failed renewal.
+    private static readonly RetransmitPolicy Patient = new() { InitialTimeout = TimeSpan.FromMilliseconds(500), TotalTimeout = TimeSpan.FromSeconds(10) };
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private static Channel<PortMappingEvent> Events(PortMappingKeeper keeper)
     {
@@ -26,8 +29,9 @@ public sealed class PortMappingKeeperTests
     {
         // The gateway grants 1 s whatever is asked: the keeper must follow the granted lifetime.
         using var gw = new LoopbackUdpGateway((req, _) => [LoopbackUdpGateway.NatPmpGrant(req, 1)]);
-        await using var client = new NatPmpClient(gw.Endpoint, IPAddress.Loopback, Fast);
-        var keeper = await PortMappingKeeper.StartAsync(client, new PortMapping(NatProtocol.Udp, 7700, 0, TimeSpan.FromHours(2), "t"));
+        await using var client = new NatPmpClient(gw.Endpoint, IPAddress.Loopback, Patient);
+        var keeper = await PortMappingKeeper.StartAsync(client, new PortMapping(NatProtocol.Udp, 7700, 0, TimeSpan.FromHours(2), "t"),
+            new PortMappingKeeperOptions { DeleteTimeout = Patience });
         var events = Events(keeper);
         Assert.Equal(TimeSpan.FromSeconds(1), keeper.Current.Lifetime);
         Assert.Equal(new IPEndPoint(IPAddress.Parse("192.0.2.1"), 7700), keeper.ExternalEndpoint);
@@ -78,7 +82,7 @@ public sealed class PortMappingKeeperTests
     public async Task MaxRenewIntervalRenewsLongLeasesSooner()
     {
         using var gw = new LoopbackUdpGateway((req, _) => [LoopbackUdpGateway.NatPmpGrant(req, 7200)]);
-        await using var client = new NatPmpClient(gw.Endpoint, IPAddress.Loopback, Fast);
+        await using var client = new NatPmpClient(gw.Endpoint, IPAddress.Loopback, Patient);
         var keeper = await PortMappingKeeper.StartAsync(client, new PortMapping(NatProtocol.Tcp, 7700, 7700, TimeSpan.FromHours(2), "t"),
             new PortMappingKeeperOptions { MaxRenewInterval = TimeSpan.FromMilliseconds(200) });
         var events = Events(keeper);

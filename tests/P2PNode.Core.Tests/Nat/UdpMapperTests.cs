@@ -36,15 +36,22 @@ public sealed class UdpMapperTests
         await using var client = new NatPmpClient(gw.Endpoint, IPAddress.Loopback, Fast);
         var e = await Assert.ThrowsAsync<NatTimeoutException>(() => client.CreateAsync(Request, CancellationToken.None));
         Assert.Equal(NatErrorKind.Timeout, e.Kind);
-        // 100 + 200 + the 300 ms left of the 600 ms budget; a stalled thread on a loaded machine may merge two.
-        Assert.InRange(e.Attempts, 2, 3);
+        // The whole budget was waited, not given up early (wall clock only as a lower bound: the loop stops
+        // with under 10 ms left).
+        Assert.True(e.Waited >= Fast.TotalTimeout - TimeSpan.FromMilliseconds(10), $"gave up after {e.Waited}");
+        // 100 + 200 + the 300 ms left of the 600 ms budget at most; a stalled thread on a loaded machine may
+        // merge attempts (a 600 ms stall leaves one), so the count is only bounded above.
+        Assert.InRange(e.Attempts, 1, 3);
+        // The gateway's loop may not have read the last datagram yet: wait for the first, then check the bound.
+        await WaitForAsync(() => !gw.Requests.IsEmpty, "the gateway to receive a request");
         Assert.InRange(gw.Requests.Count, 1, e.Attempts);
     }
 
     [Fact]
     public async Task ClosedPortIsReportedUnreachable()
     {
-        await using var client = new NatPmpClient(LoopbackUdpGateway.ClosedPort(), IPAddress.Loopback, Fast);
+        // Patient: ICMP answers at once, but a 600 ms budget eaten by a stall would end in a timeout instead.
+        await using var client = new NatPmpClient(LoopbackUdpGateway.ClosedPort(), IPAddress.Loopback, Patient);
         var e = await Assert.ThrowsAsync<NatException>(() => client.GetExternalAddressAsync(CancellationToken.None));
         Assert.Equal(NatErrorKind.Unreachable, e.Kind);
     }
@@ -91,6 +98,25 @@ public sealed class UdpMapperTests
         await using var client = new NatPmpClient(gw.Endpoint, IPAddress.Loopback, Patient);
         await client.DeleteAsync(Request with { PublicPort = 7701 }, CancellationToken.None);
         Assert.Equal("000200001e14000000000000", Convert.ToHexStringLower(Assert.Single(Distinct(gw))));
+    }
+
+    // Reproduces a bug in src/ (reported by the CI-hardening pass, which may not change src/): a gateway that
+    // answers a resent request twice leaves a late duplicate queued, and the next exchange takes it as its own
+    // answer; for a delete that is a success with a non-zero lifetime, so the delete fails. Under load this failed
+    // the gateway test's "deleted on shutdown" step for NAT-PMP and PCP. Remove the Skip once UdpExchange drops
+    // stale datagrams before sending (and deletes skip non-zero-lifetime successes instead of throwing).
+    [Fact(Skip = "src bug: a late duplicate reply is taken as the answer to the next request (see the comment)")]
+    public async Task ADuplicatedReplyToARenewalDoesNotFailTheDelete()
+    {
+        // Requests: create, external address, renewal (answered twice, as after a resend), delete.
+        using var gw = new LoopbackUdpGateway((req, n) => n == 3
+            ? [LoopbackUdpGateway.NatPmpGrant(req, 60), LoopbackUdpGateway.NatPmpGrant(req, 60)]
+            : [LoopbackUdpGateway.NatPmpGrant(req, 60)]);
+        await using var client = new NatPmpClient(gw.Endpoint, IPAddress.Loopback, Patient);
+        await client.CreateAsync(Request, CancellationToken.None);
+        var mapping = await client.CreateAsync(Request, CancellationToken.None);
+        await client.DeleteAsync(mapping, CancellationToken.None);
+        Assert.Equal("000200001e14000000000000", Convert.ToHexStringLower(Distinct(gw)[^1]));
     }
 
     [Fact]
@@ -140,6 +166,16 @@ public sealed class UdpMapperTests
             .ToDictionary(g => g.Key, g => g.Select(r => Convert.ToHexStringLower(r.AsSpan(24, 12))).Distinct().ToArray());
         Assert.True(gw.Requests.Count(r => (r[40] << 8 | r[41]) == 7700) >= 2);
         Assert.NotEqual(Assert.Single(nonces[7700]), Assert.Single(nonces[7800]));
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
+            await Task.Delay(10);
+        }
     }
 
     private static byte[][] Distinct(LoopbackUdpGateway gw) =>

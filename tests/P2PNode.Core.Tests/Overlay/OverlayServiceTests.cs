@@ -58,7 +58,7 @@ public sealed class OverlayServiceTests : IAsyncLifetime
         return index;
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, string what, int seconds = 20)
+    private static async Task WaitForAsync(Func<bool> condition, string what, int seconds = 30)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!condition())

@@ -13,12 +13,17 @@ public sealed class PeerSessionTests : IAsyncLifetime
 {
     private static readonly TransportOptions Fast = new()
     {
-        HandshakeTimeout = TimeSpan.FromSeconds(2),
-        // Generous ratio (keep-alive at a twentieth of the idle timeout) so a loaded machine's late timers
-        // cannot make a healthy link look idle.
+        // No test here needs the handshake to time out: room for a stalled machine (below the idle timeout,
+        // as the config loader requires).
+        HandshakeTimeout = TimeSpan.FromSeconds(3),
+        // Generous ratio (keep-alive at a fortieth of the idle timeout) and an idle timeout longer than the
+        // second-long stalls a loaded CI machine shows, so late timers cannot make a healthy link look idle.
         KeepAliveInterval = TimeSpan.FromMilliseconds(100),
-        IdleTimeout = TimeSpan.FromMilliseconds(2000),
+        IdleTimeout = TimeSpan.FromSeconds(4),
     };
+
+    // Upper bound on waits for something that happens at once (or after the idle timeout): only a failure waits it out.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     private readonly MemoryNetwork _network = new();
     private readonly List<IAsyncDisposable> _owned = [];
@@ -56,7 +61,7 @@ public sealed class PeerSessionTests : IAsyncLifetime
     {
         while (true)
         {
-            var frame = await c.ReceiveAsync(default).AsTask().WaitAsync(TimeSpan.FromSeconds(5)) ?? throw new EndOfStreamException("closed");
+            var frame = await c.ReceiveAsync(default).AsTask().WaitAsync(Patience) ?? throw new EndOfStreamException("closed");
             var m = WireCodec.Decode(frame);
             if (skip is null || !skip(m)) return m;
         }
@@ -75,7 +80,7 @@ public sealed class PeerSessionTests : IAsyncLifetime
         Assert.Equal("test/1", session.RemoteHello.Agent);
         Assert.Equal(["gossip/1"], session.RemoteHello.Capabilities);
         Assert.Equal(addressA, session.RemoteHello.ListenAddresses.Single());
-        var rtt = await session.PingAsync(default).WaitAsync(TimeSpan.FromSeconds(5));
+        var rtt = await session.PingAsync(default).WaitAsync(Patience);
         Assert.True(rtt > TimeSpan.Zero);
         await WaitForAsync(() => a.Sessions.Any(s => s.RemotePeer == b.PeerId));
     }
@@ -86,7 +91,7 @@ public sealed class PeerSessionTests : IAsyncLifetime
         var (a, addressA) = await StartNodeAsync();
         var (b, _) = await StartNodeAsync();
         var session = await b.ConnectAsync(addressA, a.PeerId, default);
-        await Task.Delay(Fast.IdleTimeout * 2.2);
+        await Task.Delay(Fast.IdleTimeout * 1.5);
         Assert.False(session.Completion.IsCompleted, $"session ended: {session.EndReason} {session.EndMessage}");
         Assert.True(b.Metrics.Get("frames_sent") >= 3, "keep-alive pings were sent");
     }
@@ -168,17 +173,17 @@ public sealed class PeerSessionTests : IAsyncLifetime
         var sc = await c.ConnectAsync(addressA, a.PeerId, default);
         await WaitForAsync(() => a.Sessions.Count == 2);
         await a.StopAsync();
-        await Task.WhenAll(sb.Completion, sc.Completion).WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.WhenAll(sb.Completion, sc.Completion).WaitAsync(Patience);
         Assert.Equal(DisconnectReason.Shutdown, sb.EndReason);
         Assert.Equal(DisconnectReason.Shutdown, sc.EndReason);
     }
 
     private static async Task WaitForAsync(Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow + Patience;
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) Assert.Fail("condition not met within 10 s");
+            if (DateTime.UtcNow > deadline) Assert.Fail($"condition not met within {Patience.TotalSeconds} s");
             await Task.Delay(10);
         }
     }

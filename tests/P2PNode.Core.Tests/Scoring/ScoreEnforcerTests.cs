@@ -46,7 +46,7 @@ public sealed class ScoreEnforcerTests : IAsyncLifetime
 
     private static async Task WaitForAsync(Func<bool> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
@@ -59,7 +59,7 @@ public sealed class ScoreEnforcerTests : IAsyncLifetime
     {
         var session = await DialGuardAsync();
         for (var i = 0; i < 100; i++) session.TrySend(new Ping((ulong)i));
-        await session.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        await session.Completion.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(DisconnectReason.Banned, session.EndReason);
         Assert.True(_guard.Metrics.Get("rate_limited_frames") > 0);
         Assert.True(_scorer.IsBanned(_peerId.PeerId));

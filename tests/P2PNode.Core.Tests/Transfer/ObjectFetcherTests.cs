@@ -41,7 +41,10 @@ public sealed class ObjectFetcherTests : IAsyncLifetime
         Assert.Equal(_object, _kit.Nodes[f].Transfer.Store.ReadObject(m.Id));
         Assert.Equal(3, result.ChunksFrom.Count);
         Assert.Equal(m.ChunkCount, result.ChunksFrom.Values.Sum());
-        Assert.All(result.ChunksFrom.Values, n => Assert.True(n >= m.ChunkCount / 6, $"uneven spread: {string.Join(",", result.ChunksFrom.Values)}"));
+        // Each peer got a full window of requests at the start; how the rest splits follows which peer answers
+        // first, which is the scheduler's choice (a loaded CI machine gave 12,11,2 of 25), so only the window is asserted.
+        var window = TransferTestKit.Patient.MaxInFlightPerPeer;
+        Assert.All(result.ChunksFrom.Values, n => Assert.True(n >= window, $"a peer served fewer than its first {window} requests: {string.Join(",", result.ChunksFrom.Values)}"));
         Assert.Empty(_kit.Offences);
     }
 
@@ -80,6 +83,7 @@ public sealed class ObjectFetcherTests : IAsyncLifetime
     [Fact]
     public async Task APeerThatAnnouncedButNeverAnswersTimesOutAndTheChunksComeFromElsewhere()
     {
+        _kit.Options = TransferTestKit.MutePeer;
         var (f, m) = await SwarmAsync(new MemoryChunkStore());
         // A bare NodeHost with no TransferService: it receives requests and never answers them.
         var mute = await _kit.StartAsync(new MemoryChunkStore());

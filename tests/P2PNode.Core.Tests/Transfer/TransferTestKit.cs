@@ -16,14 +16,20 @@ internal sealed class TransferTestKit : IAsyncDisposable
     public List<(NodeHost Host, TransferService Transfer, NodeIdentity Id)> Nodes { get; } = [];
     public ConcurrentQueue<(PeerId Reporter, PeerId Peer, Offence Offence)> Offences { get; } = new();
 
-    public static readonly TransferOptions Fast = new() { RequestTimeout = TimeSpan.FromSeconds(1), MaxInFlightPerPeer = 2 };
+    // A request timeout drops that peer from the fetch and reports it: a stalled machine must not make an
+    // honest seeder look mute, so only the test about a mute peer uses the shorter timeout.
+    public static readonly TransferOptions Patient = new() { RequestTimeout = TimeSpan.FromSeconds(20), MaxInFlightPerPeer = 2 };
+    public static readonly TransferOptions MutePeer = Patient with { RequestTimeout = TimeSpan.FromSeconds(5) };
+
+    /// <summary>Options for the transfer services started from now on.</summary>
+    public TransferOptions Options { get; set; } = Patient;
 
     public async Task<int> StartAsync(IChunkStore store)
     {
         var id = NodeIdentity.Generate();
         var host = new NodeHost(id, new MemoryTransport(id.PeerId, _network), new TransportOptions(), new NodeMetrics(), NullLogger.Instance);
         await host.StartAsync(default);
-        var transfer = new TransferService(host, store, Fast, NullLogger.Instance);
+        var transfer = new TransferService(host, store, Options, NullLogger.Instance);
         transfer.OffenceDetected += (peer, o) => Offences.Enqueue((id.PeerId, peer, o));
         Nodes.Add((host, transfer, id));
         return Nodes.Count - 1;
@@ -35,7 +41,7 @@ internal sealed class TransferTestKit : IAsyncDisposable
         await WaitForAsync(() => Nodes[to].Host.Sessions.Any(s => s.RemotePeer == Nodes[from].Id.PeerId), "inbound session");
     }
 
-    public static async Task WaitForAsync(Func<bool> condition, string what, int seconds = 10)
+    public static async Task WaitForAsync(Func<bool> condition, string what, int seconds = 30)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!condition())

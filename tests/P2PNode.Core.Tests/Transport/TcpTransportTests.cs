@@ -9,7 +9,11 @@ namespace P2PNode.Core.Tests.Transport;
 // Real TCP on 127.0.0.1 with the real Noise handshake, both ends in this process.
 public sealed class TcpTransportTests : IAsyncLifetime
 {
-    private static readonly TransportOptions Options = new() { Listen = ["127.0.0.1:0"], HandshakeTimeout = TimeSpan.FromSeconds(2), MaxFrameSize = 2 * 1024 * 1024 };
+    // The silent-client test waits this out; every other handshake here must finish within it, so it is longer
+    // than the second-long stalls of a loaded CI machine.
+    private static readonly TransportOptions Options = new() { Listen = ["127.0.0.1:0"], HandshakeTimeout = TimeSpan.FromSeconds(4), MaxFrameSize = 2 * 1024 * 1024 };
+    // Upper bound on waits: only a failing test waits it out.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly NodeIdentity _serverId = NodeIdentity.Generate(), _clientId = NodeIdentity.Generate();
     private readonly NodeMetrics _serverMetrics = new();
     private TcpTransport _server = null!, _client = null!;
@@ -33,7 +37,7 @@ public sealed class TcpTransportTests : IAsyncLifetime
     public async Task BothSidesLearnTheProvenIdentity()
     {
         await using var client = await _client.DialAsync(_address, _serverId.PeerId, default);
-        await using var server = await _accepted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await using var server = await _accepted.Task.WaitAsync(Patience);
         Assert.Equal(_serverId.PeerId, client.RemotePeer);
         Assert.Equal(_clientId.PeerId, server.RemotePeer);
         Assert.True(server.IsInbound);
@@ -44,7 +48,7 @@ public sealed class TcpTransportTests : IAsyncLifetime
     public async Task FramesOfEverySizeAcrossNoiseMessageBoundariesArriveIntact()
     {
         await using var client = await _client.DialAsync(_address, null, default);
-        await using var server = await _accepted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await using var server = await _accepted.Task.WaitAsync(Patience);
         int[] sizes = [0, 1, 3, 65515, 65516, 65519, 65520, 131038, 1 << 20, Options.MaxFrameSize];
         var rng = new Random(5);
         var frames = sizes.Select(n => { var b = new byte[n]; rng.NextBytes(b); return b; }).ToArray();
@@ -72,7 +76,7 @@ public sealed class TcpTransportTests : IAsyncLifetime
     public async Task OversizedFrameClaimIsRefusedBeforeAllocation()
     {
         await using var client = await _client.DialAsync(_address, null, default);
-        await using var server = await _accepted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await using var server = await _accepted.Task.WaitAsync(Patience);
         // A sender is refused locally too...
         await Assert.ThrowsAsync<ArgumentException>(() => client.SendAsync([new byte[Options.MaxFrameSize + 1]], default).AsTask());
         // ...and a receiver refuses a claimed length over its cap without reading the body.
@@ -90,7 +94,7 @@ public sealed class TcpTransportTests : IAsyncLifetime
         using var silent = new TcpClient();
         await silent.ConnectAsync(host, port);
         var buffer = new byte[16];
-        var read = await silent.GetStream().ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(6));
+        var read = await silent.GetStream().ReadAsync(buffer).AsTask().WaitAsync(Patience);
         Assert.Equal(0, read); // closed by the server
         await WaitForAsync(() => _serverMetrics.Get("handshake_timeout") == 1);
     }
@@ -116,10 +120,10 @@ public sealed class TcpTransportTests : IAsyncLifetime
 
     private static async Task WaitForAsync(Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow + Patience;
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline) Assert.Fail("condition not met within 10 s");
+            if (DateTime.UtcNow > deadline) Assert.Fail($"condition not met within {Patience.TotalSeconds} s");
             await Task.Delay(20);
         }
     }

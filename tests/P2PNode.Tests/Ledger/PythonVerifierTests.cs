@@ -190,11 +190,11 @@ public sealed class PythonVerifierTests : IDisposable
         var (exit, _, err) = LedgerProcess.P2PNode("ledger", "prove", Path.Combine(_dir, "ledger.db"), $"{author[..10]}:4", "--out", proofFile);
         Assert.True(exit == 0, err);
         var verifier = LedgerProcess.RepoFile("tests/interop/ledger_verify.py");
-        Assert.Equal(0, LedgerProcess.Run(LedgerProcess.Python, [verifier, "--proof", proofFile], TimeSpan.FromSeconds(30)).Exit);
+        Assert.Equal(0, LedgerProcess.Run(LedgerProcess.Python, [verifier, "--proof", proofFile], TimeSpan.FromSeconds(60)).Exit);
         var proof = JsonNode.Parse(File.ReadAllText(proofFile))!;
         proof["proof"]![0] = Flip(proof["proof"]![0]!.GetValue<string>(), 1);
         File.WriteAllText(proofFile, proof.ToJsonString());
-        var bad = LedgerProcess.Run(LedgerProcess.Python, [verifier, "--proof", proofFile], TimeSpan.FromSeconds(30));
+        var bad = LedgerProcess.Run(LedgerProcess.Python, [verifier, "--proof", proofFile], TimeSpan.FromSeconds(60));
         Assert.Equal(1, bad.Exit);
         Assert.Contains("inclusion proof fails", bad.Stdout);
     }

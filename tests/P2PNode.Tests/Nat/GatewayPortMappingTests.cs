@@ -53,10 +53,22 @@ public sealed class GatewayPortMappingTests(GatewayFixture gateway) : IClassFixt
     /// <summary>UPnP GetSpecificPortMappingEntry from the LAN side: miniupnpd lists every mapping, whichever protocol made it.</summary>
     private async Task<JsonElement> QueryAsync(int publicPort)
     {
-        var (code, stdout, stderr) = await NetnsProcess.RunAsync(gateway.Lan, gateway.P2PNodeDll, Step,
-            "nat", "query", "--gateway", GatewayFixture.GatewayAddress, "--public-port", publicPort.ToString());
-        Assert.True(code == 0, $"nat query failed ({code}): {stderr}");
-        return Event(stdout.Trim());
+        // The query is the test's own observation tool with a 3 s UPnP budget: a miniupnpd starved past it on a
+        // loaded machine ("no reply to ...") is asked again for up to 60 s (three tries in a row were once not
+        // enough); any other failure fails at once.
+        var failures = new List<string>();
+        var until = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var (code, stdout, stderr) = await NetnsProcess.RunAsync(gateway.Lan, gateway.P2PNodeDll, Step,
+                "nat", "query", "--gateway", GatewayFixture.GatewayAddress, "--public-port", publicPort.ToString());
+            if (code == 0) return Event(stdout.Trim());
+            failures.Add($"({code}) {stderr.Trim()}");
+            if (!stderr.Contains("no reply to", StringComparison.Ordinal) || DateTimeOffset.UtcNow > until) break;
+            await Task.Delay(1000);
+        }
+        Assert.Fail($"nat query failed: {string.Join(" | ", failures)}\nminiupnpd log:\n{gateway.MiniupnpdLog()}");
+        return default;
     }
 
     [SkippableTheory]
@@ -119,19 +131,20 @@ public sealed class GatewayPortMappingTests(GatewayFixture gateway) : IClassFixt
     public async Task UnrenewedMappingExpires()
     {
         // The control for the renewal test: a mapper killed outright neither renews nor deletes, and the
-        // gateway drops the mapping once its lifetime is over. 8 s leaves time to see it listed first.
+        // gateway drops the mapping once its lifetime is over. 12 s leaves time to see it listed first, even when
+        // the query (a fresh dotnet process) starts slowly on a loaded machine.
         SkipOrFail();
         const int port = 41004;
-        using (var mapper = Lan("nat", "map", "--protocol", "natpmp", "--gateway", GatewayFixture.GatewayAddress, "--port", port.ToString(), "--lifetime", "8"))
+        using (var mapper = Lan("nat", "map", "--protocol", "natpmp", "--gateway", GatewayFixture.GatewayAddress, "--port", port.ToString(), "--lifetime", "12"))
         {
             await mapper.WaitForLineAsync(IsEvent("mapped"), Step);
             mapper.Kill();
         }
         Assert.True((await QueryAsync(port)).GetProperty("present").GetBoolean());
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(28);
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(45);
         while ((await QueryAsync(port)).GetProperty("present").GetBoolean())
         {
-            Assert.True(DateTimeOffset.UtcNow < deadline, "miniupnpd still lists a mapping with an 8 s lifetime 28 s after it was seen\n" + gateway.MiniupnpdLog());
+            Assert.True(DateTimeOffset.UtcNow < deadline, "miniupnpd still lists a mapping with a 12 s lifetime 45 s after it was seen\n" + gateway.MiniupnpdLog());
             await Task.Delay(500);
         }
         Assert.DoesNotContain($"dport {port}", gateway.GatewayRules());

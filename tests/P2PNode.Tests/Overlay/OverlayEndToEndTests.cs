@@ -8,6 +8,7 @@ namespace P2PNode.Tests.Overlay;
 /// that are left.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+[Collection("many-processes")]
 public sealed class OverlayEndToEndTests : IAsyncLifetime
 {
     private readonly List<RunningNode> _nodes = [];
@@ -44,7 +45,8 @@ public sealed class OverlayEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task OneBroadcastReachesAllEightAndTheSixLeftAfterTwoAreKilled()
     {
-        var probe = new OverlayProbe(TimeSpan.FromSeconds(85));
+        // One upper bound for every wait of the test (about 30 s on a loaded 2-core machine); only a failure waits it out.
+        var probe = new OverlayProbe(TimeSpan.FromSeconds(150));
         await StartAsync();
         await probe.WaitForViewsAsync(_nodes.Select(n => n.Process).ToList(), v => v.Count >= 2, "every node to have two overlay neighbours");
 
@@ -66,6 +68,5 @@ public sealed class OverlayEndToEndTests : IAsyncLifetime
         await probe.WaitForDeliveryAsync(left, second, "hello-six");
         foreach (var n in killed) Assert.DoesNotContain(n.Process.StdoutLines, l => l.Contains(second, StringComparison.Ordinal));
         Assert.All(left, n => Assert.False(n.Process.HasExited, "a survivor died"));
-        Assert.True(probe.Elapsed < TimeSpan.FromSeconds(90), $"took {probe.Elapsed}");
     }
 }

@@ -12,6 +12,9 @@ namespace P2PNode.Tests.Transport;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class HostileInputTests(RunningNode node) : IClassFixture<RunningNode>
 {
+    // Upper bound on waits for a log line or a close that is due at once (or at the 5 s handshake timeout).
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     private async Task<long> Before(string counter) { await Task.Delay(1100); return node.Counter(counter); }
 
     private async Task<TcpClient> ConnectAsync(IPAddress? from = null)
@@ -35,7 +38,7 @@ public sealed class HostileInputTests(RunningNode node) : IClassFixture<RunningN
             await DrainUntilClosedAsync(stream);
         }
         await node.WaitForCounterAsync("handshake_failed", before + 1);
-        await node.Process.WaitForLineAsync(l => l.Contains("closed during handshake [handshake_failed]"), TimeSpan.FromSeconds(5));
+        await node.Process.WaitForLineAsync(l => l.Contains("closed during handshake [handshake_failed]"), Patience);
         await node.AssertHealthyAsync();
     }
 
@@ -57,7 +60,7 @@ public sealed class HostileInputTests(RunningNode node) : IClassFixture<RunningN
             await s.WriteAsync(new byte[] { 0, 100, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 });
         }
         await node.WaitForCounterAsync("handshake_failed", before + 1);
-        await node.Process.WaitForLineAsync(l => l.Contains("connection closed inside a handshake message"), TimeSpan.FromSeconds(5));
+        await node.Process.WaitForLineAsync(l => l.Contains("connection closed inside a handshake message"), Patience);
         await node.AssertHealthyAsync();
     }
 
@@ -68,7 +71,7 @@ public sealed class HostileInputTests(RunningNode node) : IClassFixture<RunningN
         var result = await node.RunPythonPeerAsync("--mode", "bad-signature");
         Assert.True(result.TryGetProperty("closed", out _), result.ToString());
         await node.WaitForCounterAsync("bad_identity_proof", before + 1);
-        await node.Process.WaitForLineAsync(l => l.Contains("identity signature does not verify over the Noise static key"), TimeSpan.FromSeconds(5));
+        await node.Process.WaitForLineAsync(l => l.Contains("identity signature does not verify over the Noise static key"), Patience);
         await node.AssertHealthyAsync();
     }
 
@@ -91,7 +94,7 @@ public sealed class HostileInputTests(RunningNode node) : IClassFixture<RunningN
         var result = await node.RunPythonPeerAsync("--mode", "corrupt-ciphertext");
         Assert.False(result.TryGetProperty("pong_ok", out _), result.ToString());
         await node.WaitForCounterAsync("decrypt_failed", before + 1);
-        await node.Process.WaitForLineAsync(l => l.Contains("failed authentication"), TimeSpan.FromSeconds(5));
+        await node.Process.WaitForLineAsync(l => l.Contains("failed authentication"), Patience);
         await node.AssertHealthyAsync();
     }
 
@@ -101,7 +104,7 @@ public sealed class HostileInputTests(RunningNode node) : IClassFixture<RunningN
         var before = await Before("handshake_timeout");
         using (var tcp = await ConnectAsync())
         {
-            var closed = await DrainUntilClosedAsync(tcp.GetStream()).WaitAsync(TimeSpan.FromSeconds(10));
+            var closed = await DrainUntilClosedAsync(tcp.GetStream()).WaitAsync(Patience);
             Assert.True(closed, "the node closed the silent connection");
         }
         await node.WaitForCounterAsync("handshake_timeout", before + 1);
@@ -125,7 +128,7 @@ public sealed class HostileInputTests(RunningNode node) : IClassFixture<RunningN
             Assert.True(clients.Count(c => c is not null) >= 450, "the listen backlog took most connections");
             await node.WaitForCounterAsync("inbound_refused_limit", refusedBefore + 200);
             await node.WaitForCounterAsync("handshake_timeout", timeoutsBefore + 200);
-            await node.Process.WaitForLineAsync(l => l.Contains("inbound limit of 256 connections reached"), TimeSpan.FromSeconds(5));
+            await node.Process.WaitForLineAsync(l => l.Contains("inbound limit of 256 connections reached"), Patience);
         }
         finally
         {

@@ -22,7 +22,7 @@ public sealed class PythonPeerInteropTests(RunningNode node) : IClassFixture<Run
         Assert.Equal(3, result.GetProperty("rtt_ms").GetArrayLength());
         // The node saw the Python peer's own Hello and proven identity.
         var pythonId = result.GetProperty("my_peer_id").GetString()!;
-        await node.Process.WaitForLineAsync(l => l.Contains("inbound session with " + pythonId), TimeSpan.FromSeconds(10));
+        await node.Process.WaitForLineAsync(l => l.Contains("inbound session with " + pythonId), TimeSpan.FromSeconds(30));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace P2PNode.Tests.Transport;
 
 /// <summary>
 /// A real `p2pnode run` process on 127.0.0.1 with its own identity and data folder, started from a node.toml
-/// written by `p2pnode init` (with a short handshake timeout so hostile tests run fast). Exposes its peer id,
+/// written by `p2pnode init` (with a shorter handshake timeout so hostile tests run fast). Exposes its peer id,
 /// address, counters (from metrics.prom) and log.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -25,7 +25,10 @@ public sealed class RunningNode : IAsyncLifetime, IAsyncDisposable
     /// <summary>Extra `key = value` lines for [network], e.g. "max_inbound = 300".</summary>
     public Dictionary<string, string> Network { get; } = new()
     {
-        ["handshake_timeout_ms"] = "2000",
+        // Shorter than the default so the silent-peer tests are quick, but long enough that an honest peer
+        // started as a fresh process (JIT, a loaded 2-core CI machine) still finishes its handshake: with 2 s,
+        // a stall could make the node drop `p2pnode ping` or an overlay neighbour mid-handshake.
+        ["handshake_timeout_ms"] = "5000",
     };
 
     /// <summary>Optional "peerid@host:port" the node dials at start (--bootstrap).</summary>
@@ -72,7 +75,7 @@ public sealed class RunningNode : IAsyncLifetime, IAsyncDisposable
     /// <summary>Waits until the counter reaches at least <paramref name="atLeast"/> (the file is rewritten every second).</summary>
     public async Task WaitForCounterAsync(string name, long atLeast, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(45));
         while (Counter(name) < atLeast)
         {
             if (DateTime.UtcNow > deadline)
@@ -86,7 +89,7 @@ public sealed class RunningNode : IAsyncLifetime, IAsyncDisposable
     {
         var script = Path.Combine(NodeProcess.RepoRoot, "tests", "interop", "peer_client.py");
         await using var p = NodeProcess.StartExecutable("/usr/bin/python3", [script, Address, .. extra]);
-        var code = await p.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        var code = await p.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.True(code == 0, $"peer_client.py exited {code}:\n{p.Output}");
         var json = p.StdoutLines.LastOrDefault(l => l.StartsWith('{')) ?? throw new Xunit.Sdk.XunitException($"no JSON from peer_client.py:\n{p.Output}");
         return JsonDocument.Parse(json).RootElement.Clone();

@@ -40,7 +40,7 @@ internal static class SyncKit
             }, run, time++);
     }
 
-    public static async Task WaitForAsync(Func<bool> condition, string what, int seconds = 20)
+    public static async Task WaitForAsync(Func<bool> condition, string what, int seconds = 30)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!condition())
