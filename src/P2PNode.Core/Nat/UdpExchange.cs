@@ -53,6 +53,9 @@ internal sealed class UdpExchange : IDisposable
         try
         {
             var buffer = new byte[1100]; // RFC 6887: PCP messages are at most 1100 bytes; NAT-PMP ones far less.
+            // Exchanges run one at a time, so anything already queued is a late (duplicate) reply to an earlier
+            // request: drop it, or this request would read the previous one's answer.
+            while (_socket.Available > 0) _socket.Receive(buffer);
             var clock = Stopwatch.StartNew();
             var wait = policy.InitialTimeout;
             var attempts = 0;

@@ -100,12 +100,10 @@ public sealed class UdpMapperTests
         Assert.Equal("000200001e14000000000000", Convert.ToHexStringLower(Assert.Single(Distinct(gw))));
     }
 
-    // Reproduces a bug in src/ (reported by the CI-hardening pass, which may not change src/): a gateway that
-    // answers a resent request twice leaves a late duplicate queued, and the next exchange takes it as its own
-    // answer; for a delete that is a success with a non-zero lifetime, so the delete fails. Under load this failed
-    // the gateway test's "deleted on shutdown" step for NAT-PMP and PCP. Remove the Skip once UdpExchange drops
-    // stale datagrams before sending (and deletes skip non-zero-lifetime successes instead of throwing).
-    [Fact(Skip = "src bug: a late duplicate reply is taken as the answer to the next request (see the comment)")]
+    // A gateway that answers a resent request twice leaves a late duplicate queued; the next exchange must not
+    // take it as its own answer (for a delete: a success with a non-zero lifetime). Under load this failed the
+    // gateway test's "deleted on shutdown" step for NAT-PMP and PCP before UdpExchange dropped stale datagrams.
+    [Fact]
     public async Task ADuplicatedReplyToARenewalDoesNotFailTheDelete()
     {
         // Requests: create, external address, renewal (answered twice, as after a resend), delete.

@@ -68,10 +68,10 @@ public sealed class NatPmpClient : IPortMapper
         // RFC 6886 section 3.4: lifetime 0 and suggested external port 0 delete the mapping of this internal port.
         var packet = NatPmpCodec.EncodeMapRequest(mapping.Protocol, (ushort)mapping.PrivatePort, 0, 0);
         var reply = await _udp.RequestAsync(packet, $"{mapping.Protocol} delete request for port {mapping.PrivatePort}",
-            r => NatPmpCodec.DecodeMap(r.Span, mapping.Protocol, (ushort)mapping.PrivatePort), _policy, cancellationToken).ConfigureAwait(false);
+            // A success with a lifetime is a late duplicate answer to an earlier renewal, not this delete's: keep waiting.
+            r => NatPmpCodec.DecodeMap(r.Span, mapping.Protocol, (ushort)mapping.PrivatePort) is { Lifetime: 0 } d ? d : null,
+            _policy, cancellationToken).ConfigureAwait(false);
         LastEpoch = reply.Epoch;
-        if (reply.Lifetime != 0)
-            throw new NatMalformedReplyException(Protocol, $"success response to a delete has lifetime {reply.Lifetime}, expected 0");
     }
 
     public ValueTask DisposeAsync()

@@ -96,11 +96,11 @@ public sealed class PcpClient : IPortMapper
         var nonce = _nonces.TryGetValue(key, out var known) ? known : RandomNumberGenerator.GetBytes(PcpCodec.NonceLength);
         var packet = PcpCodec.EncodeMap(nonce, mapping.Protocol, (ushort)mapping.PrivatePort, (ushort)mapping.PublicPort, null, 0, ClientAddress);
         var reply = await _udp.RequestAsync(packet, $"{mapping.Protocol} MAP delete for port {mapping.PrivatePort}",
-            r => PcpCodec.DecodeMap(r.Span, nonce, mapping.Protocol, (ushort)mapping.PrivatePort), _policy, cancellationToken).ConfigureAwait(false);
+            // A success with a lifetime is a late duplicate answer to an earlier renewal, not this delete's: keep waiting.
+            r => PcpCodec.DecodeMap(r.Span, nonce, mapping.Protocol, (ushort)mapping.PrivatePort) is { Lifetime: 0 } d ? d : null,
+            _policy, cancellationToken).ConfigureAwait(false);
         LastEpoch = reply.Epoch;
         _nonces.TryRemove(key, out _);
-        if (reply.Lifetime != 0)
-            throw new NatMalformedReplyException(Protocol, $"success response to a delete has lifetime {reply.Lifetime}, expected 0");
     }
 
     public ValueTask DisposeAsync()
