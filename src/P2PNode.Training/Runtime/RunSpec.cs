@@ -35,7 +35,7 @@ public sealed record RunSpec
     public int MinDeadlineMs { get; init; } = 2000;
     /// <summary>Nodes must see this many members (themselves included) before round 0 starts.</summary>
     public int MinNodes { get; init; } = 1;
-    /// <summary>Contributions whose norm exceeds this multiple of the round's median norm are refused.</summary>
+    /// <summary>Contributions whose L2 norm exceeds this multiple of the round's (lower) median norm are refused.</summary>
     public double NormOutlierMultiple { get; init; } = 10;
     /// <summary>Test samples each node scores the shared model on after each round (0 = none).</summary>
     public int EvalSamples { get; init; } = 1000;
@@ -50,7 +50,6 @@ public sealed record RunSpec
         Momentum = (float)OuterMomentum,
     };
 
-    public AggregationOptions Aggregation() => new() { MedianNormMultiple = NormOutlierMultiple };
 
     /// <summary>Inner optimizer of every node: warm-up then cosine over the run's planned steps.</summary>
     public TrainerOptions Trainer(string device) => new()
@@ -71,8 +70,10 @@ public sealed record RunSpec
     {
         ModelSpec().Validate();
         CodecSpec().Validate();
+        if (!(OuterLearningRate > 0) || double.IsInfinity(OuterLearningRate)) throw new ArgumentException($"outer_lr must be > 0, got {OuterLearningRate}");
+        if (!(OuterMomentum >= 0 && OuterMomentum < 1)) throw new ArgumentException($"outer_momentum must be in [0, 1), got {OuterMomentum}");
+        if (!(NormOutlierMultiple > 1) || double.IsInfinity(NormOutlierMultiple)) throw new ArgumentException($"norm_outlier_multiple must be > 1, got {NormOutlierMultiple}");
         Outer().Validate();
-        Aggregation().Validate();
         if (InnerSteps < 1) throw new ArgumentException($"inner_steps must be >= 1, got {InnerSteps}");
         if (Rounds < 1) throw new ArgumentException($"rounds must be >= 1, got {Rounds}");
         if (BatchSize < 1) throw new ArgumentException($"batch_size must be >= 1, got {BatchSize}");

@@ -154,10 +154,22 @@ public sealed partial class TrainingNode
             }
             candidates.Add((c, new DeltaContribution { ContributorId = c.Entry.Hash, Samples = (long)c.Body.Samples, Delta = values }));
         }
+        // Norm outliers are refused, not clipped: a delta this far from the others is a fault or an attack.
+        if (candidates.Count > 1)
+        {
+            var norms = candidates.Select(x => Norm(x.D.Delta.Span)).ToList();
+            var median = norms.Order().ElementAt((norms.Count - 1) / 2);
+            for (var i = candidates.Count - 1; i >= 0; i--)
+                if (norms[i] > _spec.NormOutlierMultiple * median)
+                {
+                    rejected.Add(Refuse(candidates[i].C, "norm_outlier", $"norm {norms[i]:G4} is over {_spec.NormOutlierMultiple} × the median {median:G4}"));
+                    candidates.RemoveAt(i);
+                }
+        }
         var used = new List<WeightedInput>();
         if (candidates.Count > 0)
         {
-            var report = DeltaAggregator.Aggregate(candidates.Select(x => x.D).ToList(), aggregate, _spec.Aggregation());
+            var report = DeltaAggregator.Aggregate(candidates.Select(x => x.D).ToList(), aggregate);
             var byId = candidates.ToDictionary(x => Convert.ToHexStringLower(x.D.ContributorId), x => x.C, StringComparer.Ordinal);
             foreach (var r in report.Rejected)
                 rejected.Add(Refuse(byId[Convert.ToHexStringLower(r.ContributorId)], ReasonCode(r.Reason), r.Reason));
@@ -165,6 +177,13 @@ public sealed partial class TrainingNode
         }
         _ctx.Metrics.Increment("training_rounds_aggregated");
         return (used, rejected, inputs.Select(c => c.Author).Distinct().Count());
+    }
+
+    private static double Norm(ReadOnlySpan<float> v)
+    {
+        double sum = 0;
+        foreach (var x in v) sum += (double)x * x;
+        return Math.Sqrt(sum);
     }
 
     private RejectedInput Refuse(ReceivedContribution c, string reason, string detail)
@@ -175,7 +194,6 @@ public sealed partial class TrainingNode
 
     private static string ReasonCode(string reason) =>
         reason.Contains("NaN", StringComparison.Ordinal) ? "nan" :
-        reason.Contains("norm", StringComparison.OrdinalIgnoreCase) ? "norm_outlier" :
         reason.Contains("length", StringComparison.OrdinalIgnoreCase) ? "wrong_shape" : "refused";
 
     /// <summary>A contribution must start from a model some node had for its round: ours, or one announced.</summary>

@@ -35,7 +35,7 @@ public sealed partial class TrainingNode
         var lastOwn = LastOwnContributionRound();
         trainer.SetFlat(baseModel);
         lock (_gate) { _statusRound = round; _statusHash = baseHash; }
-        WaitForMembers();
+        if (round == 0 && _book.OpenRound == 0) WaitForMembers(); // min_nodes gates the start of a run, not a restart
 
         float[]? pendingEnd = null;
         var delta = new float[n];
