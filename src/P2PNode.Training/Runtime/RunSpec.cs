@@ -69,7 +69,8 @@ public sealed record RunSpec
     public void Validate()
     {
         ModelSpec().Validate();
-        CodecSpec().Validate();
+        try { CodecSpec().Validate(); }
+        catch (Exception e) when (e is ArgumentException or FormatException) { throw new ArgumentException($"codec: {e.Message}"); }
         if (!(OuterLearningRate > 0) || double.IsInfinity(OuterLearningRate)) throw new ArgumentException($"outer_lr must be > 0, got {OuterLearningRate}");
         if (!(OuterMomentum >= 0 && OuterMomentum < 1)) throw new ArgumentException($"outer_momentum must be in [0, 1), got {OuterMomentum}");
         if (!(NormOutlierMultiple > 1) || double.IsInfinity(NormOutlierMultiple)) throw new ArgumentException($"norm_outlier_multiple must be > 1, got {NormOutlierMultiple}");

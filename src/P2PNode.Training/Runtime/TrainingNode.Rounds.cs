@@ -188,7 +188,7 @@ public sealed partial class TrainingNode
 
     private RejectedInput Refuse(ReceivedContribution c, string reason, string detail)
     {
-        Reject(Identity.PeerId.FromPublicKey(c.Entry.Author).ToString(), reason, $"round {c.Round}: {detail}", score: true);
+        Reject(Identity.PeerId.FromPublicKey(c.Entry.Author).ToString(), reason, $"round {c.Round}: {detail}");
         return new RejectedInput(c.Entry.Hash, reason);
     }
 

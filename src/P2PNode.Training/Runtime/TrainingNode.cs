@@ -159,14 +159,16 @@ public sealed partial class TrainingNode : IGossipValidator
         }
     }
 
-    /// <summary>Counts and logs a refusal. <paramref name="score"/>: also report it for peer scoring — only for
-    /// refusals at aggregation; a message the validator rejects is already scored by the overlay.</summary>
-    private void Reject(string author, string reason, string detail, bool score = false)
+    /// <summary>Counts, logs and raises <see cref="ContributionRejected"/> for a refusal.</summary>
+    private void Reject(string author, string reason, string detail)
     {
         _ctx.Metrics.Increment("training_contributions_rejected_" + reason);
         _ctx.Log.LogWarning("refused a training message from {Peer} [{Reason}]: {Detail}", author, reason, detail);
-        if (score) ContributionRejected?.Invoke(author, reason);
+        ContributionRejected?.Invoke(author, reason);
     }
+
+    /// <summary>Refusals made by <see cref="Validate"/>: the overlay already scores the sender for these.</summary>
+    public static bool RefusedAtValidation(string reason) => reason is "malformed" or "not_author" or "wrong_run" or "equivocation";
 
     /// <summary>Nodes heard from within the liveness window (this node included).</summary>
     public int ActiveMembers()

@@ -72,11 +72,13 @@ internal sealed class NodeDefence
     public void Watch(TransferService transfer) =>
         transfer.OffenceDetected += (peer, offence) => Report(peer, offence, offence.ToString());
 
-    /// <summary>Training contributions refused for their content (NaN, norm outlier, wrong base...) lower the author's score.</summary>
+    /// <summary>Training contributions refused for their content at aggregation (NaN, norm outlier, wrong base...)
+    /// lower the author's score; messages the validator rejected were already scored by the overlay.</summary>
     public void Watch(Training.Runtime.TrainingNode node) =>
         node.ContributionRejected += (author, reason) =>
         {
-            if (PeerId.TryParse(author, out var peer, out _)) Report(peer, Offence.InvalidMessage, "refused contribution: " + reason);
+            if (!Training.Runtime.TrainingNode.RefusedAtValidation(reason) && PeerId.TryParse(author, out var peer, out _))
+                Report(peer, Offence.InvalidMessage, "refused contribution: " + reason);
         };
 
     private void Report(PeerId peer, Offence offence, string what)
