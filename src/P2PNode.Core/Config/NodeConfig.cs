@@ -20,6 +20,9 @@ public sealed record NodeConfig
     /// <summary>[overlay]: gossip topic, advertised address, peer store.</summary>
     public OverlaySection Overlay { get; init; } = new();
 
+    /// <summary>[relay]: relay service for peers behind NAT.</summary>
+    public RelaySection Relay { get; init; } = new();
+
     /// <summary>[logging].</summary>
     public LoggingSection Logging { get; init; } = new();
 }
