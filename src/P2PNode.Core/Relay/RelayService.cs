@@ -68,6 +68,11 @@ public sealed class RelayService : IAsyncDisposable
     public PeerId Self { get; }
     public RelayServiceOptions Options => _options;
 
+    /// <summary>Another live direct session with a peer, if any. Set by <see cref="RelayTransport.Attach"/>: when two
+    /// sessions with a reserving peer race (both dialled at start-up) and one is closed as a duplicate, the
+    /// reservation moves to the survivor instead of being lost.</summary>
+    internal Func<PeerId, PeerSession, PeerSession?> OtherSession { get; set; } = (_, _) => null;
+
     public int ReservationCount { get { lock (_gate) return _reservations.Count; } }
     public int CircuitCount { get { lock (_gate) return _legs.Count / 2; } }
 
@@ -267,7 +272,11 @@ public sealed class RelayService : IAsyncDisposable
         List<Circuit> affected;
         lock (_gate)
         {
-            if (_reservations.TryGetValue(session.RemotePeer, out var r) && r.Session == session) _reservations.Remove(session.RemotePeer);
+            if (_reservations.TryGetValue(session.RemotePeer, out var r) && r.Session == session)
+            {
+                if (OtherSession(session.RemotePeer, session) is { } survivor) r.Session = survivor;
+                else _reservations.Remove(session.RemotePeer);
+            }
             affected = _legs.Where(l => l.Key.Item1 == session).Select(l => l.Value).Distinct().ToList();
         }
         foreach (var c in affected) CloseCircuit(c, RelayStatus.PeerGone, "the other end's session ended", from: session);

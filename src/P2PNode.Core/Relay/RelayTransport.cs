@@ -55,6 +55,7 @@ public sealed class RelayTransport : ITransport
         if (_host is not null) throw new InvalidOperationException("already attached");
         _host = host;
         _service = service;
+        if (service is not null) service.OtherSession = (peer, ended) => LiveSession(peer, except: ended);
         host.MessageReceived += OnMessageAsync;
         host.SessionEnded += OnSessionEnded;
     }
@@ -119,7 +120,7 @@ public sealed class RelayTransport : ITransport
         if (relayed.Target.Equals(_identity.PeerId) || relayed.Relay.Equals(_identity.PeerId))
             throw new TransportException(TransportError.DialFailed, $"'{address}' leads to this node");
 
-        var session = host.Sessions.FirstOrDefault(s => s.RemotePeer.Equals(relayed.Relay) && !s.Completion.IsCompleted && !RelayAddress.IsRelayed(s.RemoteAddress));
+        var session = LiveSession(relayed.Relay, except: null);
         if (session is null)
         {
             try { session = await host.ConnectAsync(relayed.RelayEndpoint, relayed.Relay, ct).ConfigureAwait(false); }
@@ -318,8 +319,15 @@ public sealed class RelayTransport : ITransport
             if (_opening.TryRemove(key, out var tcs)) tcs.TrySetResult(new CircuitClose(key.Item2, RelayStatus.PeerGone, "the session to the relay ended"));
         if (_reserving.TryRemove(session, out var pending)) pending.TrySetResult(new CircuitClose(0, RelayStatus.PeerGone, "session ended"));
         if (_reservedOn.TryGetValue(session.RemotePeer, out var reserved) && reserved == session)
-            _reservedOn.TryRemove(new KeyValuePair<PeerId, PeerSession>(session.RemotePeer, session));
+        {
+            // A duplicate session closed: the relay moves the reservation to the survivor, and so do we.
+            if (LiveSession(session.RemotePeer, except: session) is { } survivor) _reservedOn[session.RemotePeer] = survivor;
+            else _reservedOn.TryRemove(new KeyValuePair<PeerId, PeerSession>(session.RemotePeer, session));
+        }
     }
+
+    private PeerSession? LiveSession(PeerId peer, PeerSession? except) => _host?.Sessions.FirstOrDefault(s =>
+        s != except && s.RemotePeer.Equals(peer) && !s.Completion.IsCompleted && !RelayAddress.IsRelayed(s.RemoteAddress));
 
     private ulong NewId(PeerSession session)
     {

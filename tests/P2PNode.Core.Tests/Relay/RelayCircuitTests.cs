@@ -80,6 +80,23 @@ public sealed class RelayCircuitTests
     }
 
     [Fact]
+    public async Task AReservationSurvivesTheCloseOfADuplicateSession()
+    {
+        await using var relay = await RelayTestNode.StartAsync(_network, new RelayServiceOptions());
+        await using var target = await RelayTestNode.StartAsync(_network);
+        await using var dialer = await RelayTestNode.StartAsync(_network);
+        var first = await target.Host.ConnectAsync(relay.Address, relay.Id, CancellationToken.None);
+        var address = (await target.Transport.ReserveAsync(first, CancellationToken.None)).RelayedAddress;
+        await target.Host.ConnectAsync(relay.Address, relay.Id, CancellationToken.None);
+        await first.CloseAsync(DisconnectReason.DuplicateConnection, "duplicate connection");
+        await RelayTestNode.WaitUntilAsync(() => relay.Host.Sessions.Count(s => s.RemotePeer == target.Id) == 1, "the relay sees one session");
+
+        var session = await dialer.Host.ConnectAsync(address, target.Id, CancellationToken.None);
+        await session.PingAsync(CancellationToken.None);
+        Assert.Equal(1, relay.Service!.ReservationCount);
+    }
+
+    [Fact]
     public async Task ATargetWithoutAReservationCannotBeReached()
     {
         await using var relay = await RelayTestNode.StartAsync(_network, new RelayServiceOptions());
