@@ -69,6 +69,13 @@ internal sealed class NetnsProcess : IDisposable
         throw new InvalidOperationException($"{Description}: exited (code {ExitCodeOrNull()}) without a matching line\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
     }
 
+    /// <summary>Writes one control line to the process's stdin (e.g. `p2pnode run`'s "publish" and "view").</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
     /// <summary>Closes stdin: p2pnode's long-running nat verbs take that as "shut down cleanly".</summary>
     public void CloseStdin() => _process.StandardInput.Close();
 
