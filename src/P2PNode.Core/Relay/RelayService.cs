@@ -151,7 +151,10 @@ public sealed class RelayService : IAsyncDisposable
                 RefuseCircuit(source, request.CircuitId, RelayStatus.ProtocolViolation, "a circuit must lead to a third peer");
                 return;
             }
-            if (!_reservations.TryGetValue(request.Target, out var reservation) || reservation.ExpiresMs <= NowMs || reservation.Session.Completion.IsCompleted)
+            if (_reservations.TryGetValue(request.Target, out var held) && held.Session.EndReason is not null
+                && OtherSession(request.Target, held.Session) is { } survivor)
+                held.Session = survivor; // the reservation's session is closing (a duplicate): use the one that stays
+            if (!_reservations.TryGetValue(request.Target, out var reservation) || reservation.ExpiresMs <= NowMs || reservation.Session.EndReason is not null)
             {
                 RefuseCircuit(source, request.CircuitId, RelayStatus.NoReservation, $"{request.Target.Short} holds no reservation here");
                 return;
@@ -175,7 +178,8 @@ public sealed class RelayService : IAsyncDisposable
         }
         _metrics.Increment("relay_circuits_requested");
         if (!circuit.Target.TrySend(new IncomingCircuit(circuit.TargetId, source.RemotePeer)))
-            CloseCircuit(circuit, RelayStatus.FlowControl, "the target's queue is full", from: null);
+            CloseCircuit(circuit, circuit.Target.EndReason is null ? RelayStatus.FlowControl : RelayStatus.PeerGone,
+                circuit.Target.EndReason is null ? "the target's queue is full" : "the target's session is closing", from: null);
     }
 
     private void RefuseCircuit(PeerSession source, ulong id, RelayStatus status, string message)
