@@ -53,6 +53,7 @@ public sealed class RelayReservation(NodeHost host, RelayTransport transport, Pe
                 log.LogInformation("relay: session to {Relay} ended; reserving again", Relay.Short);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+            catch (ObjectDisposedException) when (ct.IsCancellationRequested) { return; } // the host shut down under us
             catch (Exception e) when (e is TransportException or SessionException or RelayException or TimeoutException or OperationCanceledException)
             {
                 Current = null;

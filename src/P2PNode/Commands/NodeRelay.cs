@@ -20,7 +20,7 @@ namespace P2PNode.Cli.Commands;
 /// </summary>
 internal sealed class NodeRelay(NodeConfig config, NodeIdentity identity, NodeMetrics metrics, ILogger log) : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
+    private CancellationTokenSource _stop = new();
     private RelayTransport? _transport;
     private RelayService? _service;
     private Task _keeper = Task.CompletedTask;
@@ -34,6 +34,9 @@ internal sealed class NodeRelay(NodeConfig config, NodeIdentity identity, NodeMe
     public async Task<string> StartAsync(NodeHost host, string ownAddress, CancellationToken ct)
     {
         var transport = _transport ?? throw new InvalidOperationException("Wrap the transport first");
+        // The keeper stops with the node's shutdown signal, before the host closes its transport under it.
+        _stop.Dispose();
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         if (config.Relay.Serve) _service = new RelayService(config.Relay.Limits, metrics, log, () => ownAddress, host.PeerId);
         transport.Attach(host, _service);
         switch (config.Peers.Relay)

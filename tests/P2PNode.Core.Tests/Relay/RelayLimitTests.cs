@@ -1,4 +1,7 @@
-using MessagePack;
+using Microsoft.Extensions.Logging.Abstractions;
+using P2PNode.Identity;
+using P2PNode.Metrics;
+using P2PNode.Node;
 using P2PNode.Peers;
 using P2PNode.Relay;
 using P2PNode.Transport;
@@ -40,6 +43,60 @@ public sealed class RelayLimitTests
         var e = await Assert.ThrowsAsync<TransportException>(() => b.Host.ConnectAsync(address, target.Id, CancellationToken.None));
         Assert.Contains("CircuitLimit", e.Message);
         Assert.Equal(1, relay.Metrics.Get("relay_circuit_refused_circuit_limit"));
+    }
+
+    [Fact]
+    public async Task CircuitsOnTheWholeRelayAreCapped()
+    {
+        await using var relay = await RelayTestNode.StartAsync(_network, new RelayServiceOptions { MaxCircuits = 1 });
+        await using var t1 = await RelayTestNode.StartAsync(_network);
+        await using var t2 = await RelayTestNode.StartAsync(_network);
+        await using var dialer = await RelayTestNode.StartAsync(_network);
+        var a1 = await t1.ReserveOnAsync(relay);
+        var a2 = await t2.ReserveOnAsync(relay);
+        await dialer.Host.ConnectAsync(a1, t1.Id, CancellationToken.None);
+        var e = await Assert.ThrowsAsync<TransportException>(() => dialer.Host.ConnectAsync(a2, t2.Id, CancellationToken.None));
+        Assert.Contains("carries its maximum of 1 circuits", e.Message);
+        Assert.Equal(1, relay.Metrics.Get("relay_circuit_refused_circuit_limit"));
+    }
+
+    [Fact]
+    public async Task ATargetThatNeverAnswersTimesOutAtTheRelay()
+    {
+        await using var relay = await RelayTestNode.StartAsync(_network, new RelayServiceOptions { OpenTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var dialer = await RelayTestNode.StartAsync(_network);
+        // A target that reserves but ignores IncomingCircuit: a bare host with no relay support at all.
+        using var silentId = NodeIdentity.Generate();
+        await using var silent = new NodeHost(silentId, new MemoryTransport(silentId.PeerId, _network), RelayTestNode.Options, new NodeMetrics(), NullLogger.Instance);
+        await silent.StartAsync(CancellationToken.None);
+        var reserved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        silent.MessageReceived += (_, m) => { if (m is ReserveOk) reserved.TrySetResult(); return ValueTask.CompletedTask; };
+        var session = await silent.ConnectAsync(relay.Address, relay.Id, CancellationToken.None);
+        session.TrySend(new ReserveRequest());
+        await reserved.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var address = new RelayAddress(relay.Id, relay.Address, silentId.PeerId).ToString();
+        var e = await Assert.ThrowsAsync<TransportException>(() => dialer.Host.ConnectAsync(address, silentId.PeerId, CancellationToken.None));
+        Assert.Contains("Timeout", e.Message);
+        Assert.Equal(1, relay.Metrics.Get("relay_circuit_refused_timeout"));
+        Assert.Equal(0, relay.Service!.CircuitCount);
+    }
+
+    [Fact]
+    public async Task AnEndBuffersAtMostItsCapOfUnreadBytes()
+    {
+        await using var relay = await RelayTestNode.StartAsync(_network, new RelayServiceOptions());
+        await using var node = await RelayTestNode.StartAsync(_network);
+        var session = await node.Host.ConnectAsync(relay.Address, relay.Id, CancellationToken.None);
+        RelayStatus? closed = null;
+        using var stream = new CircuitStream(session, 1, maxBuffered: 100, s => closed = s.CloseStatus);
+        Assert.True(stream.Deliver(new byte[60]));
+        Assert.False(stream.Deliver(new byte[60]));
+        var buffer = new byte[100];
+        Assert.Equal(60, await stream.ReadAsync(buffer));
+        stream.MarkClosed(RelayStatus.FlowControl, "test");
+        Assert.Equal(RelayStatus.FlowControl, closed);
+        Assert.Equal(0, await stream.ReadAsync(buffer)); // end of stream after close
     }
 
     [Fact]
