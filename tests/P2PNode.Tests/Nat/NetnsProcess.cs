@@ -93,6 +93,13 @@ internal sealed class NetnsProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Sends SIGTERM (`ip netns exec` execs the program, so the pid is p2pnode's own): a graceful shutdown.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     /// <summary>Kills the process without letting it clean up (what a crash or power cut does).</summary>
     public void Kill()
     {
