@@ -91,6 +91,8 @@ internal sealed class NodeRelay(NodeConfig config, NodeIdentity identity, NodeMe
             log.LogInformation("relay auto: bootstrap peer {Peer} unreachable: {Reason}", peer.PeerId.Short, e.Message);
             return null;
         }
+        catch (OperationCanceledException) { return null; } // shutting down during start-up
+
     }
 
     private async Task<string> KeepReservationAsync(NodeHost host, RelayTransport transport, PeerId relay, string endpoint, CancellationToken ct)
