@@ -7,7 +7,8 @@
 #   - a libstdc++ providing GLIBCXX_3.4.32 (GCC 13+): TorchSharp 0.107's native part needs it. Debian 12
 #     ships GCC 12, so on Debian 12 we add the Debian 13 (trixie) suite pinned at priority 100 (nothing else
 #     is upgraded unless asked for with -t trixie) and install libstdc++6 from it.
-#   - dataset-fashion-mnist: the training data (no downloads at run time).
+#   - dataset-fashion-mnist: the training data (no downloads at run time); debian-reference-{en,de,fr,es}:
+#     the same guide in four languages, the text of the language-model swarm (one language per node).
 #   - python3-noiseprotocol, python3-msgpack, python3-nacl: the independent peer and ledger verifier used by
 #     the interoperability tests are written in Python against these.
 #   - iproute2, nftables, miniupnpd-nftables (trixie): the NAT gateway fixture in network namespaces.
@@ -101,7 +102,8 @@ fi
 
 # 2. Plain packages from the default suite.
 missing=()
-for p in dataset-fashion-mnist python3-noiseprotocol python3-msgpack python3-nacl iproute2 nftables; do
+for p in dataset-fashion-mnist debian-reference-en debian-reference-de debian-reference-fr debian-reference-es \
+         python3-noiseprotocol python3-msgpack python3-nacl iproute2 nftables; do
   pkg_ok "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -17,6 +17,7 @@ public static class CommandLine
         ["id"] = ("print this node's peer id", IdCommand.RunAsync),
         ["run"] = ("run a node until SIGINT/SIGTERM", RunCommand.RunAsync),
         ["ping"] = ("dial a node, prove its identity, print round-trip times", PingCommand.RunAsync),
+        ["swarm"] = (Swarm.SwarmCommand.Help, Swarm.SwarmCommand.RunAsync),
         ["nat"] = ("NAT port mapping tools: map, query, gateway (see docs/nat.md)", NatCommand.RunAsync),
     };
 

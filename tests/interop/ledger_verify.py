@@ -515,14 +515,15 @@ class Audit:
 
         for a in authors:
             joined = set()
+            used_before = set()
             for e in live[a]:
                 b = e.body
 
-                def inp(c, r):
+                def inp(c, r, late_allowed):
                     x = by_hash.get(bytes.fromhex(c))
                     if x is None or x.kind != 3 or x.run != e.run:
                         self.add("LINEAGE_MISSING_INPUT", a, e.seq, None, "input %s" % c[:16])
-                    elif x.body["round"] != r:
+                    elif not (x.body["round"] == r or (late_allowed and x.body["round"] < r and r - x.body["round"] <= 4)):
                         self.add("LINEAGE_ROUND_MISMATCH", a, e.seq, None, "input %s" % c[:16])
 
                 if e.kind == 1:
@@ -543,11 +544,14 @@ class Audit:
                     if not allowed(e.run, b["round"], b["base_model"]):
                         self.add("LINEAGE_BASE_MISMATCH", a, e.seq, None, "base model")
                     for u in b["used"]:
-                        inp(u["contribution"], b["round"])
+                        inp(u["contribution"], b["round"], True)
+                        if u["contribution"] in used_before:
+                            self.add("LINEAGE_DOUBLE_USE", a, e.seq, None, "input %s used twice" % u["contribution"][:16])
+                        used_before.add(u["contribution"])
                     for x in b["rejected"]:
-                        inp(x["contribution"], b["round"])
+                        inp(x["contribution"], b["round"], True)
                 elif e.kind == 5:
-                    inp(b["contribution"], b["round"])
+                    inp(b["contribution"], b["round"], False)
                 elif e.kind == 6:
                     ok = b["model"] in results.get((e.run, b["round"]), set()) or (b["round"] == 0 and allowed(e.run, 0, b["model"]))
                     if not ok:

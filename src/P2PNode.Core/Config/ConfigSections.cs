@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using P2PNode.Identity;
+using P2PNode.Peers.Scoring;
 using P2PNode.Transport;
 
 namespace P2PNode.Config;
@@ -12,7 +14,7 @@ namespace P2PNode.Config;
 /// </summary>
 internal static class ConfigSections
 {
-    public static IReadOnlyList<ISectionMap> All { get; } = [Node(), Transport(), Peers(), Overlay(), Relay(), Logging()];
+    public static IReadOnlyList<ISectionMap> All { get; } = [Node(), Transport(), Peers(), Overlay(), Scoring(), Permission(), Relay(), Logging()];
 
     private static SectionMap<NodeSection> Node() =>
         new SectionMap<NodeSection>("node", c => c.Node, (c, s) => c with { Node = s })
@@ -76,6 +78,83 @@ internal static class ConfigSections
             .Key("topic", (s, v) => s with { Topic = Topic(v) })
             .Key("advertise_address", (s, v) => s with { AdvertiseAddress = Advertised(v) })
             .Key("peer_store", (s, v) => s with { PeerStore = v.AsBoolean() });
+
+    // Thresholds and penalties are whole points: the scale is arbitrary, integers keep the file readable.
+    private static SectionMap<ScoringSection> Scoring() =>
+        new SectionMap<ScoringSection>("scoring", c => c.Scoring, (c, s) => c with { Scoring = s })
+            .Key("enabled", (s, v) => s with { Enabled = v.AsBoolean() })
+            .Key("graylist_threshold", (s, v) => Tune(s, o => o with { GraylistThreshold = v.AsInt(-1_000_000, -1) }))
+            .Key("ban_threshold", (s, v) => Tune(s, o => o with { BanThreshold = v.AsInt(-1_000_000, -1) }))
+            .Key("half_life_ms", (s, v) => Tune(s, o => o with { HalfLife = Millis(v, 1_000, 604_800_000) }))
+            .Key("ban_duration_ms", (s, v) => Tune(s, o => o with { BanDuration = TimeSpan.FromMilliseconds(v.AsInteger(1_000, 2_592_000_000)) }))
+            .Key("invalid_message_penalty", (s, v) => Tune(s, o => o with { InvalidMessagePenalty = Penalty(v) }))
+            .Key("bad_chunk_penalty", (s, v) => Tune(s, o => o with { BadChunkPenalty = Penalty(v) }))
+            .Key("broken_promise_penalty", (s, v) => Tune(s, o => o with { BrokenPromisePenalty = Penalty(v) }))
+            .Key("rate_violation_penalty", (s, v) => Tune(s, o => o with { RateViolationPenalty = Penalty(v) }))
+            .Key("forged_signature_penalty", (s, v) => Tune(s, o => o with { ForgedSignaturePenalty = Penalty(v) }))
+            .Key("frames_per_second", (s, v) => Tune(s, o => o with { FramesPerSecond = v.AsInt(1, 10_000_000) }))
+            .Key("frame_burst", (s, v) => Tune(s, o => o with { FrameBurst = v.AsInt(1, 10_000_000) }))
+            .Key("bytes_per_second", (s, v) => Tune(s, o => o with { BytesPerSecond = v.AsInteger(1024, 1L << 40) }))
+            .Key("byte_burst", (s, v) => Tune(s, o => o with { ByteBurst = v.AsInteger(1024, 1L << 40) }))
+            .Check((s, config, check) =>
+            {
+                var o = s.Options;
+                if (o.BanThreshold > o.GraylistThreshold)
+                    check.Fail(Inv($"ban_threshold ({o.BanThreshold}) must not be above graylist_threshold ({o.GraylistThreshold}): a peer is graylisted before it is banned"),
+                        "ban_threshold", "graylist_threshold");
+                if (o.ByteBurst < config.Network.MaxFrameSize)
+                    check.Fail(Inv($"byte_burst ({o.ByteBurst}) must be at least network.max_frame_size ({config.Network.MaxFrameSize}), or a frame of the largest size could never be received"),
+                        "byte_burst");
+            });
+
+    private static ScoringSection Tune(ScoringSection s, Func<ScoringOptions, ScoringOptions> change) => s with { Options = change(s.Options) };
+
+    private static double Penalty(ConfigValue v) => v.AsInt(0, 1_000_000);
+
+    private static SectionMap<PermissionSection> Permission() =>
+        new SectionMap<PermissionSection>("permission", c => c.Permission, (c, s) => c with { Permission = s })
+            .Key("mode", (s, v) => s with { Mode = ModeOf(v) })
+            .Key("peers", (s, v) => s with { Peers = PeerIds(v) })
+            .Key("peers_file", (s, v) => s with { PeersFile = v.AsOptionalPath() })
+            .Key("federation_key", (s, v) => s with { FederationKey = OptionalPeerId(v) })
+            .Key("certificate_file", (s, v) => s with { CertificateFile = v.AsOptionalPath() })
+            .Check((s, check) =>
+            {
+                var configured = s.Peers.Count > 0 || s.PeersFile is not null || s.FederationKey is not null;
+                if (s.Mode == PermissionMode.Allowlist && !configured)
+                    check.Fail("mode \"allowlist\" admits nobody: set peers, peers_file or federation_key", "mode");
+                if (s.Mode == PermissionMode.Open && configured)
+                    check.Fail("peers, peers_file and federation_key only take effect with mode = \"allowlist\"; set the mode, or remove them",
+                        "peers", "peers_file", "federation_key", "mode");
+            });
+
+    private static PermissionMode ModeOf(ConfigValue v) => v.AsString() switch
+    {
+        "open" => PermissionMode.Open,
+        "allowlist" => PermissionMode.Allowlist,
+        var other => throw v.Error($"must be \"open\" or \"allowlist\"; got {ConfigValue.Quote(other)}"),
+    };
+
+    private static IReadOnlyList<PeerId> PeerIds(ConfigValue v)
+    {
+        var ids = new List<PeerId>();
+        foreach (var item in v.AsArray(maxCount: 10_000))
+        {
+            var s = item.AsString();
+            if (!PeerId.TryParse(s, out var id, out var error)) throw item.Error($"{ConfigValue.Quote(s)}: {error}");
+            if (ids.Contains(id)) throw item.Error($"{ConfigValue.Quote(s)} is listed twice");
+            ids.Add(id);
+        }
+        // Empty stays Array.Empty, so a file saying "peers = []" equals the code default.
+        return ids.Count == 0 ? Array.Empty<PeerId>() : ids;
+    }
+
+    private static PeerId? OptionalPeerId(ConfigValue v)
+    {
+        var s = v.AsString();
+        if (s.Length == 0) return null;
+        return PeerId.TryParse(s, out var id, out var error) ? id : throw v.Error($"{ConfigValue.Quote(s)}: {error}");
+    }
 
     private static string Topic(ConfigValue v)
     {

@@ -127,6 +127,65 @@ advertise_address = ""
 # rejoins from them without bootstrap peers. false = keep nothing between runs.
 peer_store = true
 
+[scoring]
+# Peer scoring (docs/overlay.md, "Defence"). Every peer starts at 0; misbehaviour subtracts a penalty and
+# the score decays back toward 0. At or below graylist_threshold the peer's gossip and announcements are
+# ignored; at or below ban_threshold it is disconnected and refused for ban_duration_ms. false = no scores,
+# no bans, no per-peer rate limits (connection limits and [permission] still apply).
+enabled = true
+
+# Thresholds in points (-1000000 to -1; ban_threshold at most graylist_threshold). With the penalties
+# below, one forged signature graylists a peer and ten malformed frames get it banned.
+graylist_threshold = -40
+ban_threshold = -100
+
+# Time for a score to halve on its way back to 0, in milliseconds (1000 to 604800000). Longer remembers
+# misbehaviour longer, so a pause does not launder a score.
+half_life_ms = 600000
+
+# How long a banned peer is refused, in milliseconds (1000 to 2592000000, 30 days).
+ban_duration_ms = 3600000
+
+# Points lost per offence (0 to 1000000; 0 ignores that offence). invalid_message: a frame that does not
+# decode, a broken connection (bad ciphertext, oversized frame), stale/replayed/oversized/rejected gossip.
+# bad_chunk: transferred bytes that do not match their hash. broken_promise: announced data never served.
+# rate_violation: at most one per second while the peer exceeds the rates below. forged_signature: gossip
+# whose origin signature does not verify (honest relays verify before forwarding, so it is never an accident).
+invalid_message_penalty = 10
+bad_chunk_penalty = 25
+broken_promise_penalty = 15
+rate_violation_penalty = 5
+forged_signature_penalty = 50
+
+# Frames and bytes per second accepted from one peer (over all its connections), and the bursts above them;
+# frames beyond are dropped before decoding. frames: 1 to 10000000; bytes: 1024 to 1099511627776, and
+# byte_burst at least network.max_frame_size. Generous: an honest peer serving chunks at full speed fits.
+frames_per_second = 1000
+frame_burst = 2000
+bytes_per_second = 33554432
+byte_burst = 67108864
+
+[permission]
+# "open": anyone who completes the handshake may hold a session. "allowlist": only the peers below and
+# holders of a membership certificate signed by federation_key; anyone else gets Disconnect(NotAllowed)
+# right after the handshake, before any other message is processed.
+mode = "open"
+
+# Peer ids admitted in allowlist mode (from `p2pnode id` on each member). Up to 10000 entries.
+peers = []
+
+# File with more admitted peer ids, one per line ('#' starts a comment line). "" = none. Read at start-up.
+peers_file = ""
+
+# Peer id form of the federation's Ed25519 public key (`p2pnode id` in the folder of the key that signs
+# certificates). In allowlist mode, a peer presenting an unexpired certificate signed by it is admitted.
+# "" = admit listed ids only.
+federation_key = ""
+
+# This node's own membership certificate (one base64 line, format in docs/overlay.md), presented to every
+# peer so that permissioned nodes of the federation admit it; works in either mode. "" = none.
+certificate_file = ""
+
 [relay]
 # Offer relay service to peers that cannot accept connections (advertised as "relay/1"). Only on a node
 # that others reach directly. Relayed traffic costs this node's bandwidth: the limits below bound it.

@@ -20,6 +20,12 @@ public sealed record NodeConfig
     /// <summary>[overlay]: gossip topic, advertised address, peer store.</summary>
     public OverlaySection Overlay { get; init; } = new();
 
+    /// <summary>[scoring]: peer scores, graylist, bans, per-peer rate limits.</summary>
+    public ScoringSection Scoring { get; init; } = new();
+
+    /// <summary>[permission]: open or allowlist (federation) mode, and this node's membership certificate.</summary>
+    public PermissionSection Permission { get; init; } = new();
+
     /// <summary>[relay]: relay service for peers behind NAT.</summary>
     public RelaySection Relay { get; init; } = new();
 

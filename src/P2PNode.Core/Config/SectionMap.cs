@@ -8,7 +8,7 @@ internal sealed class SectionMap<T>(string section, Func<NodeConfig, T> get, Fun
 {
     private readonly Dictionary<string, Func<T, ConfigValue, T>> _apply = new(StringComparer.Ordinal);
     private readonly List<string> _keys = [];
-    private readonly List<Action<T, ConfigCheck>> _checks = [];
+    private readonly List<Action<T, NodeConfig, ConfigCheck>> _checks = [];
 
     public string Section { get; } = section;
     public IReadOnlyList<string> Keys => _keys;
@@ -20,7 +20,10 @@ internal sealed class SectionMap<T>(string section, Func<NodeConfig, T> get, Fun
         return this;
     }
 
-    public SectionMap<T> Check(Action<T, ConfigCheck> check)
+    public SectionMap<T> Check(Action<T, ConfigCheck> check) => Check((s, _, c) => check(s, c));
+
+    /// <summary>A rule that also reads other sections (e.g. a burst that must hold the largest frame).</summary>
+    public SectionMap<T> Check(Action<T, NodeConfig, ConfigCheck> check)
     {
         _checks.Add(check);
         return this;
@@ -30,6 +33,6 @@ internal sealed class SectionMap<T>(string section, Func<NodeConfig, T> get, Fun
 
     public void Check(NodeConfig config, ConfigCheck check)
     {
-        foreach (var c in _checks) c(get(config), check);
+        foreach (var c in _checks) c(get(config), config, check);
     }
 }

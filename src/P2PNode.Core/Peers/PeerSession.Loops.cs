@@ -24,6 +24,7 @@ public sealed partial class PeerSession
                 await _connection.SendAsync(batch, _stop.Token).ConfigureAwait(false);
                 Volatile.Write(ref _lastSendTicks, Stopwatch.GetTimestamp());
                 _metrics.Increment("frames_sent", batch.Count);
+                _metrics.Increment("frame_bytes_sent", bytes);
             }
         }
         catch (OperationCanceledException) { }
@@ -47,6 +48,7 @@ public sealed partial class PeerSession
                 }
                 Volatile.Write(ref _lastReceiveTicks, Stopwatch.GetTimestamp());
                 _metrics.Increment("frames_received");
+                _metrics.Increment("frame_bytes_received", frame.Length);
                 await HandleFrameAsync(frame).ConfigureAwait(false);
             }
         }

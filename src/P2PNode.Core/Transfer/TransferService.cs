@@ -34,6 +34,8 @@ public sealed class TransferService : IAsyncDisposable
         host.SessionStarted += OnSessionStarted;
         host.SessionEnded += OnSessionEnded;
         host.MessageReceived += OnMessageAsync;
+        // A service started on a running node serves the sessions that are already up, too.
+        foreach (var s in host.Sessions) OnSessionStarted(s);
     }
 
     public IChunkStore Store { get; }

@@ -29,8 +29,9 @@ internal static class RunCommand
     private const int MaxStoredPeers = 1000;
     private const int MaxRememberedContacts = 8;
 
-    public static Task<int> RunAsync(Args a) => NodeSetup.Guard("run", async () =>
+    public static Task<int> RunAsync(Args a) => a.Positional is ["new", ..] ? RunNewCommand.RunAsync(a) : NodeSetup.Guard("run", async () =>
     {
+        var training = TrainingFlags.Read(a);
         var flags = NodeSetup.ReadFlags(a);
         if (a.Get("bootstrap") is { } bootstrap)
             flags = flags with { Overrides = new Dictionary<string, string>(flags.Overrides) { ["network.bootstrap"] = bootstrap } };
@@ -44,6 +45,7 @@ internal static class RunCommand
         using var loggerFactory = Logging.Create(config.Logging.Level);
         var log = loggerFactory.CreateLogger("p2pnode");
         var metrics = new NodeMetrics();
+        var defence = NodeDefence.Load(config, identity, metrics, log);
         await using var metricsFile = new MetricsFileWriter(metrics, Path.Combine(config.Node.DataDir, "metrics.prom"), TimeSpan.FromSeconds(1));
         using var store = config.Overlay.PeerStore ? SqlitePeerStore.Open(Path.Combine(config.Node.DataDir, "peers.db")) : null;
         ITransport transport = new TcpTransport(identity, config.Network, metrics, log);
@@ -53,8 +55,9 @@ internal static class RunCommand
         await using var host = new NodeHost(identity, transport, config.Network, metrics, log)
         {
             Agent = AgentInfo.Agent,
-            Capabilities = ["gossip/1", .. relay.Capabilities],
+            Capabilities = ["gossip/1", .. defence.Capabilities, .. relay.Capabilities],
         };
+        defence.Attach(host);
 
         using var shutdown = new CancellationTokenSource();
         void Stop(PosixSignalContext c) { c.Cancel = true; shutdown.Cancel(); }
@@ -73,9 +76,12 @@ internal static class RunCommand
 
         var topic = config.Overlay.Topic;
         var advertised = await relay.StartAsync(host, config.Overlay.AdvertisedFor(addresses[0]), shutdown.Token);
-        var overlay = new OverlayService(host, identity, advertised, new OverlayOptions(), log);
+        var validator = training is null ? null : new RunTopicValidator(training.Topic);
+        var overlay = new OverlayService(host, identity, advertised, new OverlayOptions(), log, validator);
         overlay.Subscribe(topic);
-        overlay.Delivered += d => PrintDelivered(d.Id, d.Origin.ToString(), d.Hops, d.Payload);
+        if (training is not null) overlay.Subscribe(training.Topic);
+        defence.Watch(overlay);
+        overlay.Delivered += d => { if (d.Topic == topic) PrintDelivered(d.Id, d.Origin.ToString(), d.Hops, d.Payload); };
         using var recorder = store is null ? null : new SessionRecorder(host, store);
         var addressBook = WatchObservedAddresses(host, log);
         overlay.Start(JoinContacts(config, store, identity.PeerId, log));
@@ -85,6 +91,8 @@ internal static class RunCommand
         _ = Task.Run(() => ReadControlLinesAsync(overlay, addressBook, publish, log));
         var loops = new List<Task> { PingNeighboursAsync(host, overlay, log, shutdown.Token) };
         if (publishEvery is { } ms) loops.Add(PublishEveryAsync(TimeSpan.FromMilliseconds(ms), publish, shutdown.Token));
+        if (training is not null) loops.Add(TrainingRun.RunAsync(training, loaded, host, overlay, validator!, metrics, log,
+            (node, transfer) => { defence.Watch(node); defence.Watch(transfer); }, shutdown.Cancel, shutdown.Token));
 
         try { await Task.Delay(Timeout.Infinite, shutdown.Token); }
         catch (OperationCanceledException) { }

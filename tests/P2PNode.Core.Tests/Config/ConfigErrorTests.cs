@@ -53,9 +53,9 @@ public class ConfigErrorTests
     }
 
     [Theory]
-    [InlineData("[node]\n[trainig]\nrounds = 3\n", "node.toml:2: trainig: unknown section (known sections: node, network, overlay, relay, logging)")]
-    [InlineData("[netwrk]\n", "node.toml:1: netwrk: unknown section; did you mean network? (known sections: node, network, overlay, relay, logging)")]
-    [InlineData("[network.limits]\n", "node.toml:1: network.limits: unknown section (known sections: node, network, overlay, relay, logging)")]
+    [InlineData("[node]\n[trainig]\nrounds = 3\n", "node.toml:2: trainig: unknown section (known sections: node, network, overlay, scoring, permission, relay, logging)")]
+    [InlineData("[netwrk]\n", "node.toml:1: netwrk: unknown section; did you mean network? (known sections: node, network, overlay, scoring, permission, relay, logging)")]
+    [InlineData("[network.limits]\n", "node.toml:1: network.limits: unknown section (known sections: node, network, overlay, scoring, permission, relay, logging)")]
     public void Unknown_sections(string toml, string expected) => Assert.Equal(expected, Fails(toml).Message);
 
     [Theory]
@@ -128,6 +128,38 @@ public class ConfigErrorTests
     {
         Assert.Equal("node.toml:2: node.display_name: at most 64 characters, got 65", Fails($"[node]\ndisplay_name = \"{new string('x', 65)}\"\n").Message);
     }
+
+    [Theory]
+    [InlineData("[scoring]\nban_threshold = 0\n", "node.toml:2: scoring.ban_threshold: must be between -1000000 and -1, got 0")]
+    [InlineData("[scoring]\nhalf_life_ms = 10\n", "node.toml:2: scoring.half_life_ms: must be between 1000 and 604800000, got 10")]
+    [InlineData("[scoring]\nban_duration_ms = 2592000001\n", "node.toml:2: scoring.ban_duration_ms: must be between 1000 and 2592000000, got 2592000001")]
+    [InlineData("[scoring]\nforged_signature_penalty = -5\n", "node.toml:2: scoring.forged_signature_penalty: must be between 0 and 1000000, got -5")]
+    [InlineData("[scoring]\nframes_per_second = 0\n", "node.toml:2: scoring.frames_per_second: must be between 1 and 10000000, got 0")]
+    [InlineData("[scoring]\nenabled = \"yes\"\n", "node.toml:2: scoring.enabled: expected true or false, got a string (\"yes\")")]
+    [InlineData("[scoring]\ngraylist_threshold = -40.5\n", "node.toml:2: scoring.graylist_threshold: expected an integer, got a float (-40.5)")]
+    public void Bad_scoring_values(string toml, string expected) => Assert.Equal(expected, Fails(toml).Message);
+
+    [Theory]
+    [InlineData("[scoring]\ngraylist_threshold = -50\nban_threshold = -20\n",
+        "node.toml:3: scoring.ban_threshold: ban_threshold (-20) must not be above graylist_threshold (-50): a peer is graylisted before it is banned")]
+    [InlineData("[scoring]\ngraylist_threshold = -200\n",
+        "node.toml:2: scoring.graylist_threshold: ban_threshold (-100) must not be above graylist_threshold (-200): a peer is graylisted before it is banned")]
+    [InlineData("[scoring]\nbyte_burst = 65536\n",
+        "node.toml:2: scoring.byte_burst: byte_burst (65536) must be at least network.max_frame_size (4194304), or a frame of the largest size could never be received")]
+    public void Scoring_cross_field_rules(string toml, string expected) => Assert.Equal(expected, Fails(toml).Message);
+
+    [Theory]
+    [InlineData("[permission]\nmode = \"closed\"\n", "node.toml:2: permission.mode: must be \"open\" or \"allowlist\"; got \"closed\"")]
+    [InlineData("[permission]\nmode = \"allowlist\"\n", "node.toml:2: permission.mode: mode \"allowlist\" admits nobody: set peers, peers_file or federation_key")]
+    [InlineData("[permission]\npeers = [\"" + ValidPeer + "\"]\n",
+        "node.toml:2: permission.peers: peers, peers_file and federation_key only take effect with mode = \"allowlist\"; set the mode, or remove them")]
+    [InlineData("[permission]\nmode = \"allowlist\"\npeers = [\n  \"" + ValidPeer + "\",\n  \"" + ValidPeer + "\",\n]\n",
+        "node.toml:5: permission.peers[1]: \"" + ValidPeer + "\" is listed twice")]
+    [InlineData("[permission]\nmode = \"allowlist\"\npeers = [\"p2p1nope\"]\n", "node.toml:3: permission.peers[0]: \"p2p1nope\": ")]
+    [InlineData("[permission]\nmode = \"allowlist\"\nfederation_key = \"p2p125njqamcweflpvkl73j4szahhihoc4xt3ktcgjnpaingr5yhkenemi6vue\"\n",
+        "node.toml:3: permission.federation_key: \"p2p125njqamcweflpvkl73j4szahhihoc4xt3ktcgjnpaingr5yhkenemi6vue\": checksum mismatch (probably a typo)")]
+    [InlineData("[permission]\nmode = \"allowlist\"\npeers_file = \"\"\ncertificate_file = 3\n", "node.toml:4: permission.certificate_file: expected a string, got an integer (3)")]
+    public void Bad_permission_values(string toml, string expected) => Assert.StartsWith(expected, Fails(toml).Message);
 
     [Fact]
     public void Messages_are_a_single_line_whatever_the_reason()

@@ -147,6 +147,41 @@ public sealed class PythonVerifierTests : IDisposable
     }
 
     [SkippableFact]
+    public void LateInputsAreAllowedButNoInputIsUsedTwice()
+    {
+        Skip.IfNot(LedgerProcess.PythonHasNacl(), "Debian's /usr/bin/python3 with python3-nacl is not installed");
+        // A contribution of round 0 that arrived late is folded into round 1 (valid); using it again in round 2
+        // counts it twice (LINEAGE_DOUBLE_USE); an aggregation may not fold in a contribution from a later round.
+        using var store = LedgerStore.Open(Path.Combine(_dir, "late.db"));
+        var (k0, k1) = (DemoLedger.NodeKey("late", 0), DemoLedger.NodeKey("late", 1));
+        byte[] M(int i) => Enumerable.Repeat((byte)(i + 1), 32).ToArray();
+        var genesis = store.AppendOwn(k0, new RunGenesisBody { Name = "late", Model = "m", Hyperparameters = "{}", DataPolicy = "p", InitialModel = M(0) }, new byte[32], 1);
+        var run = genesis.Hash;
+        store.AppendOwn(k0, new JoinBody { NodeId = "a", DisplayName = "a", Organisation = "", Hardware = "", SoftwareVersion = "" }, run, 2);
+        store.AppendOwn(k1, new JoinBody { NodeId = "b", DisplayName = "b", Organisation = "", Hardware = "", SoftwareVersion = "" }, run, 2);
+        ContributionBody Contribution(ulong round, byte[] baseModel) => new()
+        {
+            Round = round, BaseModel = baseModel, PayloadHash = M(9), PayloadSize = 1, Samples = 1, InnerSteps = 1, LossBefore = 1, LossAfter = 1, ComputeSeconds = 1,
+        };
+        var late = store.AppendOwn(k1, Contribution(0, M(0)), run, 3);
+        store.AppendOwn(k0, new AggregationBody { Round = 0, BaseModel = M(0), ResultModel = M(1) }, run, 4);
+        store.AppendOwn(k0, new AggregationBody { Round = 1, BaseModel = M(1), Used = [new WeightedInput(late.Hash, 1)], ResultModel = M(2) }, run, 5);
+        BothAgree("late input folded into the next round", ExportLines(store));
+        Assert.Empty(CSharpCodes(ExportLines(store), 0));
+
+        store.AppendOwn(k0, new AggregationBody { Round = 2, BaseModel = M(2), Used = [new WeightedInput(late.Hash, 1)], ResultModel = M(3) }, run, 6);
+        BothAgree("input used twice", ExportLines(store), 0, FindingCodes.LineageDoubleUse);
+
+        using var ahead = LedgerStore.Open(Path.Combine(_dir, "ahead.db"));
+        ahead.IngestRemote(store.GetRange(LedgerSignatures.PublicKeyOf(k1), 0, 10), store.PublishTreeHead(k1, 7), []);
+        ahead.IngestRemote(store.GetRange(LedgerSignatures.PublicKeyOf(k0), 0, 4), SignedTreeHead.Sign(k0, 4, store.RootAt(LedgerSignatures.PublicKeyOf(k0), 4), 7), []);
+        var future = ahead.AppendOwn(k1, Contribution(1, M(1)), run, 8);
+        // k0's round-0 aggregation is already in; a second author aggregates round 0 citing a round-1 input.
+        ahead.AppendOwn(k1, new AggregationBody { Round = 0, BaseModel = M(0), Used = [new WeightedInput(future.Hash, 1)], ResultModel = M(1) }, run, 9);
+        BothAgree("input from a later round", ExportLines(ahead), 0, FindingCodes.LineageRoundMismatch);
+    }
+
+    [SkippableFact]
     public void PythonChecksAnInclusionProofFromTheCli()
     {
         Skip.IfNot(LedgerProcess.PythonHasNacl(), "Debian's /usr/bin/python3 with python3-nacl is not installed");

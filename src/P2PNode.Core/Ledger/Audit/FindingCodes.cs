@@ -26,4 +26,5 @@ public static class FindingCodes
     public const string LineageRoundMismatch = "LINEAGE_ROUND_MISMATCH";
     public const string LineageBaseMismatch = "LINEAGE_BASE_MISMATCH";
     public const string LineageUnknownModel = "LINEAGE_UNKNOWN_MODEL";
+    public const string LineageDoubleUse = "LINEAGE_DOUBLE_USE";
 }

@@ -4,6 +4,9 @@ namespace P2PNode.Ledger.Audit;
 
 public static partial class LedgerAuditor
 {
+    /// <summary>How many rounds late a contribution may be when an aggregation folds it in (docs/runtime.md §5).</summary>
+    public const ulong MaxLateRounds = 4;
+
     /// <summary>
     /// Step 9: runs exist; authors joined before acting; aggregations and attestations cite contributions of
     /// the same run and round that exist; every round starts from a model the previous round produced (round 0
@@ -34,6 +37,8 @@ public static partial class LedgerAuditor
         foreach (var log in logs.Values)
         {
             var joined = new HashSet<string>(StringComparer.Ordinal);
+            var usedBefore = new HashSet<string>(StringComparer.Ordinal); // inputs this author has aggregated
+
             foreach (var e in log.Where(valid.Contains))
             {
                 string who = Hex(e.Author), run = Hex(e.Entry.Run);
@@ -51,12 +56,14 @@ public static partial class LedgerAuditor
                 if (e.Kind == EntryKind.Join) { joined.Add(run); continue; }
                 if (!joined.Contains(run)) add(FindingCodes.NotJoined, who, e.Seq, null, $"{EntryKinds.Name(e.Kind)} in run {Short(run)} before the author's join entry");
 
-                void Input(byte[] hash, ulong round, string role)
+                // An aggregation may fold in late contributions of up to MaxLateRounds earlier rounds; an attestation
+                // names exactly its contribution's round.
+                void Input(byte[] hash, ulong round, string role, bool lateAllowed)
                 {
                     if (!byHash.TryGetValue(Hex(hash), out var c) || c.Kind != EntryKind.Contribution || Hex(c.Entry.Run) != run)
                         add(FindingCodes.LineageMissingInput, who, e.Seq, null, $"{role} {Short(Hex(hash))} is not a contribution of this run in the ledger");
-                    else if (((ContributionBody)c.Entry.Body).Round != round)
-                        add(FindingCodes.LineageRoundMismatch, who, e.Seq, null, $"{role} {Short(Hex(hash))} is from round {((ContributionBody)c.Entry.Body).Round}, not {round}");
+                    else if (((ContributionBody)c.Entry.Body).Round is var cr && !(cr == round || (lateAllowed && cr < round && round - cr <= MaxLateRounds)))
+                        add(FindingCodes.LineageRoundMismatch, who, e.Seq, null, $"{role} {Short(Hex(hash))} is from round {cr}, not {(lateAllowed ? $"{round} or up to {MaxLateRounds} rounds before" : round)}");
                 }
                 switch (e.Entry.Body)
                 {
@@ -66,11 +73,16 @@ public static partial class LedgerAuditor
                     case AggregationBody a:
                         if (!AllowedBase(run, a.Round, a.BaseModel))
                             add(FindingCodes.LineageBaseMismatch, who, e.Seq, null, $"round {a.Round} aggregation starts from {Short(Hex(a.BaseModel))}, not from {Expected(a.Round)}");
-                        foreach (var u in a.Used) Input(u.Contribution, a.Round, "used input");
-                        foreach (var r in a.Rejected) Input(r.Contribution, a.Round, "rejected input");
+                        foreach (var u in a.Used)
+                        {
+                            Input(u.Contribution, a.Round, "used input", lateAllowed: true);
+                            if (!usedBefore.Add(Hex(u.Contribution)))
+                                add(FindingCodes.LineageDoubleUse, who, e.Seq, null, $"used input {Short(Hex(u.Contribution))} was already used by an earlier aggregation of this author");
+                        }
+                        foreach (var r in a.Rejected) Input(r.Contribution, a.Round, "rejected input", lateAllowed: true);
                         break;
                     case AttestationBody t:
-                        Input(t.Contribution, t.Round, "attested contribution");
+                        Input(t.Contribution, t.Round, "attested contribution", lateAllowed: false);
                         break;
                     case CheckpointBody k when !(results.TryGetValue((run, k.Round), out var set) && set.Contains(Hex(k.Model)))
                                               && !(k.Round == 0 && AllowedBase(run, 0, k.Model)):

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+using P2PNode.Identity;
+using P2PNode.Ledger.Storage;
+using P2PNode.Metrics;
+using P2PNode.Training.Trainer;
+
+namespace P2PNode.Training.Runtime;
+
+/// <summary>What a <see cref="TrainingNode"/> runs with: the run, this node's identity, ledger, data and outputs.</summary>
+public sealed record RunContext
+{
+    public required RunSpec Spec { get; init; }
+    /// <summary>Run id: the entry hash of the RunGenesis.</summary>
+    public required byte[] Run { get; init; }
+    /// <summary>The genesis' initial model hash; round 0 must start from exactly this model.</summary>
+    public required byte[] InitialModel { get; init; }
+    public required NodeIdentity Identity { get; init; }
+    public required LedgerStore Ledger { get; init; }
+    /// <summary>This node's own training data (it never leaves the node).</summary>
+    public required TrainingTask TrainTask { get; init; }
+    /// <summary>The held-out data the shared model is scored on after each round (null: no scoring).</summary>
+    public TrainingTask? EvalTask { get; init; }
+    /// <summary>Seed of this node's batch order (differs per node so shards are not visited in lockstep).</summary>
+    public long DataSeed { get; init; }
+    /// <summary>Where the node keeps its resumable state (state.bin).</summary>
+    public required string DataDir { get; init; }
+    /// <summary>Broadcasts a payload on the run's topic (the overlay signs it as this node).</summary>
+    public required Action<byte[]> Publish { get; init; }
+    /// <summary>Serves this node's model to peers and fetches theirs (catch-up); null disables catch-up.</summary>
+    public IModelExchange? Exchange { get; init; }
+    public required NodeMetrics Metrics { get; init; }
+    public required ILogger Log { get; init; }
+    /// <summary>Machine-readable progress (one JSON object per event), e.g. for `p2pnode swarm`.</summary>
+    public Action<System.Text.Json.Nodes.JsonObject>? Progress { get; init; }
+    public string Device { get; init; } = "cpu";
+    /// <summary>Inner steps per training chunk: between chunks the node takes in the previous round's result.</summary>
+    public int ChunkSteps { get; init; } = 5;
+}

@@ -1,0 +1,102 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using P2PNode.Ledger.Entries;
+
+namespace P2PNode.Training.Runtime;
+
+/// <summary>
+/// The payloads a training node broadcasts on its run's gossip topic (docs/protocol.md, "Training messages").
+/// All integers big-endian. Every message starts with u8 version (1) and u8 kind:
+/// <list type="bullet">
+/// <item>kind 1, Contribution: u32 entry length, the author's signed Contribution ledger entry (canonical bytes),
+/// its 64-byte signature, then the encoded delta (the rest). The entry commits to the delta by SHA-256 and size.</item>
+/// <item>kind 2, Status: u64 round the node is in, 32-byte hash of its current shared model, 32-byte object id under
+/// which it serves that model (zeros: not served), u16 n, n float32 sketch values (a fixed random projection of
+/// the model, for consensus distance).</item>
+/// </list>
+/// </summary>
+public static class RunMessage
+{
+    public const byte Version = 1;
+    public const byte ContributionKind = 1;
+    public const byte StatusKind = 2;
+    public const int MaxSketch = 64;
+
+    public static byte[] EncodeContribution(SignedEntry entry, ReadOnlySpan<byte> delta)
+    {
+        var bytes = new byte[2 + 4 + entry.Bytes.Length + entry.Signature.Length + delta.Length];
+        bytes[0] = Version;
+        bytes[1] = ContributionKind;
+        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(2), (uint)entry.Bytes.Length);
+        entry.Bytes.CopyTo(bytes, 6);
+        entry.Signature.CopyTo(bytes, 6 + entry.Bytes.Length);
+        delta.CopyTo(bytes.AsSpan(6 + entry.Bytes.Length + entry.Signature.Length));
+        return bytes;
+    }
+
+    private const int StatusHeader = 2 + 8 + 32 + 32 + 2;
+
+    public static byte[] EncodeStatus(RunStatus status)
+    {
+        if (status.ModelHash.Length != 32 || status.ObjectId.Length != 32) throw new ArgumentException("model hash and object id are 32 bytes each", nameof(status));
+        if (status.Sketch.Length > MaxSketch) throw new ArgumentException($"sketch has at most {MaxSketch} values", nameof(status));
+        var bytes = new byte[StatusHeader + 4 * status.Sketch.Length];
+        bytes[0] = Version;
+        bytes[1] = StatusKind;
+        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(2), status.Round);
+        status.ModelHash.CopyTo(bytes, 10);
+        status.ObjectId.CopyTo(bytes, 42);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(74), (ushort)status.Sketch.Length);
+        for (var i = 0; i < status.Sketch.Length; i++) BinaryPrimitives.WriteSingleBigEndian(bytes.AsSpan(StatusHeader + 4 * i), status.Sketch[i]);
+        return bytes;
+    }
+
+    /// <summary>The kind byte after checking the version; throws <see cref="InvalidDataException"/> otherwise.</summary>
+    public static byte KindOf(ReadOnlySpan<byte> message)
+    {
+        if (message.Length < 2) throw new InvalidDataException($"training message of {message.Length} bytes is shorter than its header");
+        if (message[0] != Version) throw new InvalidDataException($"training message version {message[0]} is not supported (expected {Version})");
+        return message[1];
+    }
+
+    /// <summary>
+    /// Parses a Contribution and checks everything that needs no state: the entry parses, is a Contribution, its
+    /// signature verifies, and the delta matches the entry's payload hash and size. Throws
+    /// <see cref="InvalidDataException"/> with the reason otherwise.
+    /// </summary>
+    public static (SignedEntry Entry, ContributionBody Body, byte[] Delta) DecodeContribution(byte[] message)
+    {
+        if (KindOf(message) != ContributionKind) throw new InvalidDataException("not a contribution message");
+        if (message.Length < 6) throw new InvalidDataException("contribution message truncated before the entry length");
+        var length = BinaryPrimitives.ReadUInt32BigEndian(message.AsSpan(2));
+        if (length > message.Length - 6 - LedgerSignatures.SignatureSize)
+            throw new InvalidDataException($"contribution entry length {length} exceeds the message ({message.Length} bytes)");
+        var entryBytes = message.AsSpan(6, (int)length).ToArray();
+        var signature = message.AsSpan(6 + (int)length, LedgerSignatures.SignatureSize).ToArray();
+        SignedEntry entry;
+        try { entry = SignedEntry.FromParts(entryBytes, signature); }
+        catch (FormatException e) { throw new InvalidDataException($"contribution entry is malformed: {e.Message}"); }
+        if (entry.Entry.Body is not ContributionBody body) throw new InvalidDataException($"entry is a {EntryKinds.Name(entry.Kind)}, not a contribution");
+        if (!entry.VerifySignature()) throw new InvalidDataException("contribution entry signature does not verify");
+        var delta = message.AsSpan(6 + (int)length + LedgerSignatures.SignatureSize).ToArray();
+        if ((ulong)delta.Length != body.PayloadSize) throw new InvalidDataException($"delta is {delta.Length} bytes, the entry says {body.PayloadSize}");
+        if (!SHA256.HashData(delta).AsSpan().SequenceEqual(body.PayloadHash)) throw new InvalidDataException("delta does not match the entry's payload hash");
+        return (entry, body, delta);
+    }
+
+    public static RunStatus DecodeStatus(ReadOnlySpan<byte> message)
+    {
+        if (KindOf(message) != StatusKind) throw new InvalidDataException("not a status message");
+        if (message.Length < StatusHeader) throw new InvalidDataException($"status message of {message.Length} bytes is truncated");
+        var n = BinaryPrimitives.ReadUInt16BigEndian(message[74..]);
+        if (n > MaxSketch) throw new InvalidDataException($"status sketch of {n} values exceeds {MaxSketch}");
+        if (message.Length != StatusHeader + 4 * n) throw new InvalidDataException($"status message is {message.Length} bytes, expected {StatusHeader + 4 * n}");
+        var sketch = new float[n];
+        for (var i = 0; i < n; i++)
+        {
+            sketch[i] = BinaryPrimitives.ReadSingleBigEndian(message[(StatusHeader + 4 * i)..]);
+            if (!float.IsFinite(sketch[i])) throw new InvalidDataException("status sketch holds a non-finite value");
+        }
+        return new RunStatus(BinaryPrimitives.ReadUInt64BigEndian(message[2..]), message.Slice(10, 32).ToArray(), message.Slice(42, 32).ToArray(), sketch);
+    }
+}

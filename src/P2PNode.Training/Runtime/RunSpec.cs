@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using P2PNode.Aggregation;
+using P2PNode.Compression;
+using P2PNode.Training.Models;
+using P2PNode.Training.Simulation;
+using P2PNode.Training.Trainer;
+
+namespace P2PNode.Training.Runtime;
+
+/// <summary>
+/// Everything every node of a run must agree on, fixed by the run's creator and recorded as the JSON
+/// `hyperparameters` of the RunGenesis ledger entry (so the run id, the genesis entry hash, commits to it).
+/// Nodes read it from the genesis they fetched from peers; nothing here is taken from a local file.
+/// </summary>
+public sealed record RunSpec
+{
+    public string Model { get; init; } = "cnn";
+    public long Seed { get; init; } = 1;
+    /// <summary>H: inner AdamW steps per round.</summary>
+    public int InnerSteps { get; init; } = 20;
+    /// <summary>Rounds the run lasts (round numbers 0..Rounds-1).</summary>
+    public int Rounds { get; init; } = 20;
+    public string Codec { get; init; } = "topk:0.1+int8/64";
+    public double OuterLearningRate { get; init; } = 1.0;
+    public double OuterMomentum { get; init; } = 0.5;
+    public double InnerLearningRate { get; init; } = 2e-3;
+    public int BatchSize { get; init; } = 64;
+    /// <summary>A round closes once this fraction of the active nodes has contributed (or at the deadline).</summary>
+    public double Quorum { get; init; } = 1.0;
+    /// <summary>Deadline after the node's own contribution, as a multiple of its measured round compute time.</summary>
+    public double DeadlineFactor { get; init; } = 1.0;
+    /// <summary>Floor of that deadline in milliseconds (loopback rounds can be very short).</summary>
+    public int MinDeadlineMs { get; init; } = 2000;
+    /// <summary>Nodes must see this many members (themselves included) before round 0 starts.</summary>
+    public int MinNodes { get; init; } = 1;
+    /// <summary>Contributions whose norm exceeds this multiple of the round's median norm are refused.</summary>
+    public double NormOutlierMultiple { get; init; } = 10;
+    /// <summary>Test samples each node scores the shared model on after each round (0 = none).</summary>
+    public int EvalSamples { get; init; } = 1000;
+
+    public ModelSpec ModelSpec() => Models.ModelSpec.ForName(Model);
+
+    public DeltaCodecSpec CodecSpec() => DeltaCodecSpec.Parse(Codec);
+
+    public OuterOptimizerOptions Outer() => new OuterOptimizerOptions() with
+    {
+        LearningRate = (float)OuterLearningRate,
+        Momentum = (float)OuterMomentum,
+    };
+
+    public AggregationOptions Aggregation() => new() { MedianNormMultiple = NormOutlierMultiple };
+
+    /// <summary>Inner optimizer of every node: warm-up then cosine over the run's planned steps.</summary>
+    public TrainerOptions Trainer(string device) => new()
+    {
+        // The byte-level transformer wants the steadier Adam β2 and clipped gradients (docs/training.md).
+        Beta2 = Model == "lm" ? 0.95 : 0.999,
+        GradientClip = Model == "lm" ? 1.0 : null,
+        BatchSize = BatchSize,
+        LearningRate = InnerLearningRate,
+        WarmupSteps = (int)Math.Min(50, (long)InnerSteps * Rounds / 20),
+        ScheduleSteps = (long)InnerSteps * Rounds,
+        Device = device,
+        MaxEvalSamples = EvalSamples > 0 ? EvalSamples : null,
+    };
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
+    public void Validate()
+    {
+        ModelSpec().Validate();
+        CodecSpec().Validate();
+        Outer().Validate();
+        Aggregation().Validate();
+        if (InnerSteps < 1) throw new ArgumentException($"inner_steps must be >= 1, got {InnerSteps}");
+        if (Rounds < 1) throw new ArgumentException($"rounds must be >= 1, got {Rounds}");
+        if (BatchSize < 1) throw new ArgumentException($"batch_size must be >= 1, got {BatchSize}");
+        if (!(InnerLearningRate > 0) || double.IsInfinity(InnerLearningRate)) throw new ArgumentException($"inner_lr must be > 0, got {InnerLearningRate}");
+        if (!(Quorum > 0 && Quorum <= 1)) throw new ArgumentException($"quorum must be in (0, 1], got {Quorum}");
+        if (!(DeadlineFactor > 0) || double.IsInfinity(DeadlineFactor)) throw new ArgumentException($"deadline_factor must be > 0, got {DeadlineFactor}");
+        if (MinDeadlineMs < 0) throw new ArgumentException($"min_deadline_ms must be >= 0, got {MinDeadlineMs}");
+        if (MinNodes < 1) throw new ArgumentException($"min_nodes must be >= 1, got {MinNodes}");
+        if (EvalSamples < 0) throw new ArgumentException($"eval_samples must be >= 0, got {EvalSamples}");
+    }
+
+    /// <summary>Canonical JSON (fixed key order, invariant numbers): the genesis hyperparameters text.</summary>
+    public string ToJson() => new JsonObject
+    {
+        ["model"] = Model, ["seed"] = Seed, ["inner_steps"] = InnerSteps, ["rounds"] = Rounds, ["codec"] = Codec,
+        ["outer_lr"] = OuterLearningRate, ["outer_momentum"] = OuterMomentum, ["inner_lr"] = InnerLearningRate,
+        ["batch_size"] = BatchSize, ["quorum"] = Quorum, ["deadline_factor"] = DeadlineFactor,
+        ["min_deadline_ms"] = MinDeadlineMs, ["min_nodes"] = MinNodes, ["norm_outlier_multiple"] = NormOutlierMultiple,
+        ["eval_samples"] = EvalSamples,
+    }.ToJsonString();
+
+    /// <summary>Parses genesis hyperparameters; unknown or mistyped fields are an <see cref="ArgumentException"/>.</summary>
+    public static RunSpec FromJson(string json)
+    {
+        JsonObject o;
+        try { o = JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException("run hyperparameters are not a JSON object"); }
+        catch (JsonException e) { throw new ArgumentException($"run hyperparameters are not valid JSON: {e.Message}"); }
+        var spec = new RunSpec();
+        foreach (var (key, value) in o)
+        {
+            try
+            {
+                spec = key switch
+                {
+                    "model" => spec with { Model = value!.GetValue<string>() },
+                    "seed" => spec with { Seed = value!.GetValue<long>() },
+                    "inner_steps" => spec with { InnerSteps = value!.GetValue<int>() },
+                    "rounds" => spec with { Rounds = value!.GetValue<int>() },
+                    "codec" => spec with { Codec = value!.GetValue<string>() },
+                    "outer_lr" => spec with { OuterLearningRate = value!.GetValue<double>() },
+                    "outer_momentum" => spec with { OuterMomentum = value!.GetValue<double>() },
+                    "inner_lr" => spec with { InnerLearningRate = value!.GetValue<double>() },
+                    "batch_size" => spec with { BatchSize = value!.GetValue<int>() },
+                    "quorum" => spec with { Quorum = value!.GetValue<double>() },
+                    "deadline_factor" => spec with { DeadlineFactor = value!.GetValue<double>() },
+                    "min_deadline_ms" => spec with { MinDeadlineMs = value!.GetValue<int>() },
+                    "min_nodes" => spec with { MinNodes = value!.GetValue<int>() },
+                    "norm_outlier_multiple" => spec with { NormOutlierMultiple = value!.GetValue<double>() },
+                    "eval_samples" => spec with { EvalSamples = value!.GetValue<int>() },
+                    _ => throw new ArgumentException($"run hyperparameters: unknown field '{key}'"),
+                };
+            }
+            catch (Exception e) when (e is InvalidOperationException or FormatException or NullReferenceException)
+            {
+                throw new ArgumentException($"run hyperparameters: field '{key}' has the wrong type");
+            }
+        }
+        try { spec.Validate(); }
+        catch (FormatException e) { throw new ArgumentException($"run hyperparameters: {e.Message}"); }
+        return spec;
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Model}, H={InnerSteps}, R={Rounds}, codec {Codec}, outer lr {OuterLearningRate} momentum {OuterMomentum}, quorum {Quorum}");
+}

@@ -1,0 +1,156 @@
+using System.Buffers.Binary;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using P2PNode.Training.State;
+using P2PNode.Training.Trainer;
+
+namespace P2PNode.Training.Runtime;
+
+public sealed partial class TrainingNode
+{
+    private const int CatchUpLag = 2;
+    private long _nextCatchUpMs;
+    private Adoption? _adoption;
+    private Repair? _repair;
+    private long _nextRepairMs;
+
+    /// <summary>The majority's model for <see cref="Round"/>, replacing this node's <see cref="OldHash"/>.</summary>
+    private sealed record Repair(ulong Round, float[] Model, byte[] Hash, byte[] OldHash);
+
+    /// <summary>A model taken from peers: the base of round <see cref="Round"/>.</summary>
+    private sealed record Adoption(ulong Round, float[] Model, byte[] Hash);
+
+    /// <summary>
+    /// A node that is <see cref="CatchUpLag"/> or more rounds behind the most advanced peers (a newcomer, or a
+    /// node restarted after a crash) stops replaying old rounds alone: it fetches the model those peers hold,
+    /// in verified chunks from all of them, checks its hash against what they announced, and continues from
+    /// their round. Returns the adopted model, or null.
+    /// </summary>
+    private Adoption? TryCatchUp(string canonical, ParameterLayout layout)
+    {
+        if (_ctx.Exchange is null || _clock.ElapsedMilliseconds < _nextCatchUpMs) return null;
+        _nextCatchUpMs = _clock.ElapsedMilliseconds + 2000;
+        var open = _book.OpenRound;
+        List<(string Peer, RunStatus Status)> ahead;
+        lock (_gate) ahead = _peerStatus.Where(kv => kv.Value.Serves && kv.Value.Round >= open + CatchUpLag).Select(kv => (kv.Key, kv.Value)).ToList();
+        if (ahead.Count == 0) return null;
+        // The model most peers at the highest round hold.
+        var target = ahead.GroupBy(a => (a.Status.Round, Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: Convert.ToHexStringLower(a.Status.ObjectId)))
+            .OrderByDescending(g => g.Key.Round).ThenByDescending(g => g.Count()).First();
+        var peers = target.Select(a => a.Peer).ToList();
+        _ctx.Log.LogInformation("{Behind} rounds behind: fetching the round {Round} model {Hash} from {Peers} peer(s)",
+            target.Key.Round - open, target.Key.Round, target.Key.Hash[..16], peers.Count);
+        if (Fetch(target.Key.Object, target.Key.Hash, peers, canonical, layout) is not { } model) return null;
+        var hash = Convert.FromHexString(target.Key.Hash);
+        var n = model.Length;
+        var adoption = new Adoption(target.Key.Round, model, hash);
+        _book.Reset(adoption.Round);
+        float[] residual;
+        lock (_gate)
+        {
+            _adoption = adoption;
+            (_statusRound, _statusHash) = (adoption.Round, hash);
+            residual = _residualSnapshot ?? new float[n];
+        }
+        new NodeState(adoption.Round, hash, model, [], residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
+        _ctx.Metrics.Increment("training_catch_ups");
+        Report("caught_up", new JsonObject { ["from_round"] = open, ["round"] = adoption.Round, ["model"] = target.Key.Hash[..16], ["peers"] = peers.Count });
+        return adoption;
+    }
+
+    /// <summary>Fetches a model object and checks it hashes to what its holders announced; null otherwise.</summary>
+    private float[]? Fetch(string objectHex, string hashHex, List<string> peers, string canonical, ParameterLayout layout)
+    {
+        byte[]? bytes;
+        try { bytes = _ctx.Exchange!.FetchAsync(Convert.FromHexString(objectHex), peers, _stop.Token).GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException)
+        {
+            _ctx.Log.LogWarning("model fetch failed: {Reason}", e.Message);
+            bytes = null;
+        }
+        var n = checked((int)layout.Total);
+        if (bytes is null || bytes.Length != 4 * n)
+        {
+            _ctx.Metrics.Increment("training_model_fetch_failed");
+            _ctx.Log.LogWarning("model fetch gave {Size} bytes, expected {Expected}", bytes?.Length ?? 0, 4 * n);
+            return null;
+        }
+        var model = new float[n];
+        for (var i = 0; i < n; i++) model[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(4 * i));
+        var hash = Convert.ToHexStringLower(ModelHasher.Compute(canonical, layout, model));
+        if (hash == hashHex) return model;
+        _ctx.Metrics.Increment("training_model_fetch_failed");
+        _ctx.Log.LogWarning("fetched model hashes to {Got}, peers announced {Want}: discarded", hash[..16], hashHex[..16]);
+        return null;
+    }
+
+    /// <summary>
+    /// Pulling together: when a strict majority of the active nodes (this one counted with its own model) hold
+    /// another model for the round this node is in, the node takes theirs (fetched and checked like a catch-up)
+    /// and keeps its outer momentum. Divergence comes from nodes closing a round with different contribution
+    /// sets (a straggler, a crash); this makes it last one round instead of the rest of the run.
+    /// </summary>
+    private Repair? TryRepair(byte[] thetaHash, string canonical, ParameterLayout layout)
+    {
+        if (_ctx.Exchange is null || _clock.ElapsedMilliseconds < _nextRepairMs) return null;
+        var open = _book.OpenRound;
+        var mine = Convert.ToHexStringLower(thetaHash);
+        List<(string Peer, RunStatus Status)> same;
+        lock (_gate) same = _peerStatus.Where(kv => kv.Value.Round == open && kv.Value.Serves).Select(kv => (kv.Key, kv.Value)).ToList();
+        var top = same.GroupBy(a => (Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: Convert.ToHexStringLower(a.Status.ObjectId)))
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Hash, StringComparer.Ordinal).FirstOrDefault();
+        if (top is null || top.Key.Hash == mine || 2 * top.Count() <= ActiveMembers()) return null;
+        _nextRepairMs = _clock.ElapsedMilliseconds + 2000;
+        _ctx.Log.LogInformation("round {Round}: {Count} of {Active} nodes hold model {Theirs}, this node {Mine}: taking theirs",
+            open, top.Count(), ActiveMembers(), top.Key.Hash[..16], mine[..16]);
+        if (Fetch(top.Key.Object, top.Key.Hash, top.Select(a => a.Peer).ToList(), canonical, layout) is not { } model) return null;
+        var repair = new Repair(open, model, Convert.FromHexString(top.Key.Hash), thetaHash);
+        lock (_gate)
+        {
+            _repair = repair;
+            _statusHash = repair.Hash;
+            // A training thread that has not taken in round open−1's result yet takes the majority's instead.
+            if (open > 0 && _results.TryGetValue(open - 1, out var old)) _results[open - 1] = old with { Model = model, Hash = repair.Hash };
+        }
+        _ctx.Metrics.Increment("training_repairs");
+        Report("repaired", new JsonObject { ["round"] = open, ["model"] = top.Key.Hash[..16], ["was"] = mine[..16], ["holders"] = top.Count() });
+        return repair;
+    }
+
+    /// <summary>The training thread's side of a repair: if it is training from the replaced base, it moves by
+    /// the difference (keeping its steps) and now contributes against the majority's base.</summary>
+    private (float[] Model, byte[] Hash)? TakeRepair(LocalTrainer trainer, ulong round, float[] baseModel, byte[] baseHash)
+    {
+        Repair? r;
+        lock (_gate)
+        {
+            r = _repair;
+            if (r is null) return null;
+            _repair = null;
+        }
+        if (r.Round != round || !r.OldHash.AsSpan().SequenceEqual(baseHash)) return null;
+        var current = trainer.GetFlat();
+        for (var i = 0; i < current.Length; i++) current[i] += r.Model[i] - baseModel[i];
+        trainer.SetFlat(current);
+        return (r.Model, r.Hash);
+    }
+
+    /// <summary>The training thread's side: an adopted model for a later round replaces the current one.</summary>
+    private Adoption? TakeAdoption(ulong round)
+    {
+        lock (_gate)
+        {
+            var a = _adoption;
+            _adoption = null;
+            return a is not null && a.Round > round ? a : null;
+        }
+    }
+
+    /// <summary>The model as the object peers fetch: float32 little-endian, in layout order.</summary>
+    private static byte[] ModelBytes(float[] model)
+    {
+        var bytes = new byte[4 * model.Length];
+        for (var i = 0; i < model.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), model[i]);
+        return bytes;
+    }
+}

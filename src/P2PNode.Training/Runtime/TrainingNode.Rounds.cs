@@ -1,0 +1,203 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using P2PNode.Aggregation;
+using P2PNode.Compression;
+using P2PNode.Ledger.Entries;
+using P2PNode.Training.State;
+using P2PNode.Training.Trainer;
+
+namespace P2PNode.Training.Runtime;
+
+public sealed partial class TrainingNode
+{
+    /// <summary>
+    /// The round thread: for each round, once this node has trained it, waits for a quorum of the active nodes
+    /// (or the deadline), then aggregates, steps the outer optimizer, records the Aggregation entry, saves the
+    /// node's state and hands the result to the training thread.
+    /// </summary>
+    private void RoundLoop()
+    {
+        TorchSharp.torch.set_num_threads(1);
+        NodeState start;
+        try { start = _resumed.Task.Wait(Timeout.Infinite, _stop.Token) ? _resumed.Task.Result : throw new OperationCanceledException(); }
+        catch (AggregateException e) { throw e.InnerException ?? e; }
+        var spec = _spec.ModelSpec();
+        var theta = start.Model.ToArray();
+        var thetaHash = start.ModelHash;
+        var outer = start.OuterState.Length == 0
+            ? new OuterOptimizer(theta.Length, _spec.Outer())
+            : OuterOptimizer.LoadState(start.OuterState, theta.Length, _spec.Outer());
+        var sketcher = new ModelSketch(_spec.Seed, theta.Length);
+        lock (_gate) _statusSketch = sketcher.Of(theta);
+        using var evaluator = _ctx.EvalTask is null ? null : new LocalTrainer(spec, _spec.Seed, _ctx.EvalTask, _spec.Trainer(_ctx.Device));
+        var layout = GenesisModel.Describe(spec, _spec.Seed).Layout;
+        var aggregate = new float[theta.Length];
+
+        while (_book.OpenRound < (ulong)_spec.Rounds)
+        {
+            _stop.Token.ThrowIfCancellationRequested();
+            var round = _book.OpenRound;
+            if (TryCatchUp(spec.Canonical, layout) is { } adopted)
+            {
+                (theta, thetaHash) = (adopted.Model.ToArray(), adopted.Hash);
+                outer = new OuterOptimizer(theta.Length, _spec.Outer()); // momentum is not transferred: it restarts
+                if (adopted.Round >= (ulong)_spec.Rounds && evaluator is not null)
+                {
+                    // The peers had finished: the adopted model is the run's final model.
+                    var end = new JsonObject { ["round"] = adopted.Round - 1, ["contributors"] = 0, ["used"] = 0, ["rejected"] = 0, ["late"] = 0,
+                        ["members"] = ActiveMembers(), ["model"] = Convert.ToHexStringLower(thetaHash)[..16], ["consensus_distance"] = 0.0,
+                        ["bytes_sent"] = _ctx.Metrics.Get("frame_bytes_sent"), ["published_bytes"] = _ctx.Metrics.Get("training_contribution_bytes_published") };
+                    FinalEvaluation(theta, end);
+                    Report("round", end);
+                }
+                continue;
+            }
+            if (TryRepair(thetaHash, spec.Canonical, layout) is { } repair)
+                (theta, thetaHash) = (repair.Model.ToArray(), repair.Hash);
+            if (!ReadyToClose(round))
+            {
+                Thread.Sleep(20);
+                continue;
+            }
+            var inputs = _book.Close();
+            var (used, rejected, contributors) = Aggregate(round, inputs, thetaHash, theta.Length, aggregate);
+            if (used.Count > 0) outer.Apply(theta, aggregate);
+            var baseHash = thetaHash;
+            thetaHash = ModelHasher.Compute(spec.Canonical, layout, theta);
+            _ctx.Ledger.AppendOwn(_ctx.Identity.SigningKey, new AggregationBody
+            {
+                Round = round, BaseModel = baseHash, Used = used, Rejected = rejected, ResultModel = thetaHash,
+            }, _ctx.Run);
+            var outerState = outer.SaveState();
+            float[] residual;
+            lock (_gate) residual = _residualSnapshot ?? new float[theta.Length];
+            new NodeState(round + 1, thetaHash, theta, outerState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
+            var sketch = sketcher.Of(theta);
+            var objectId = _ctx.Exchange?.Offer(ModelBytes(theta)) ?? new byte[32];
+            lock (_gate)
+            {
+                _results[round] = new RoundResult(round, theta.ToArray(), thetaHash, outerState);
+                _results.Remove(round - 4); // late contributions up to RoundBook's window still find their base
+                (_statusRound, _statusHash, _statusSketch, _statusObject) = (round + 1, thetaHash, sketch, objectId);
+            }
+            PublishStatus();
+            var line = new JsonObject
+            {
+                ["round"] = round, ["contributors"] = contributors, ["used"] = used.Count, ["rejected"] = rejected.Count,
+                ["late"] = inputs.Count(c => c.Round < round), ["members"] = ActiveMembers(),
+                ["model"] = Convert.ToHexStringLower(thetaHash)[..16],
+                ["consensus_distance"] = ConsensusDistance(round + 1, sketch),
+                ["bytes_sent"] = _ctx.Metrics.Get("frame_bytes_sent"),
+                ["published_bytes"] = _ctx.Metrics.Get("training_contribution_bytes_published"),
+            };
+            if (evaluator is not null && _spec.EvalSamples > 0)
+            {
+                evaluator.SetFlat(theta);
+                var eval = evaluator.Evaluate();
+                line["eval_loss"] = Math.Round(eval.Loss, 5);
+                if (eval.Accuracy is { } acc) line["accuracy"] = Math.Round(acc, 5);
+                if (eval.BitsPerByte is { } bpb) line["bits_per_byte"] = Math.Round(bpb, 5);
+            }
+            if (evaluator is not null && round + 1 == (ulong)_spec.Rounds) FinalEvaluation(theta, line);
+            Report("round", line);
+        }
+    }
+
+    /// <summary>The final model on the whole held-out set (per-round scores use a subset to stay cheap).</summary>
+    private void FinalEvaluation(float[] theta, JsonObject line)
+    {
+        using var full = new LocalTrainer(_spec.ModelSpec(), _spec.Seed, _ctx.EvalTask!, _spec.Trainer(_ctx.Device) with { MaxEvalSamples = null });
+        full.SetFlat(theta);
+        var eval = full.Evaluate();
+        line["final_eval_samples"] = eval.Samples;
+        line["final_eval_loss"] = Math.Round(eval.Loss, 5);
+        if (eval.Accuracy is { } acc) line["final_accuracy"] = Math.Round(acc, 5);
+        if (eval.BitsPerByte is { } bpb) line["final_bits_per_byte"] = Math.Round(bpb, 5);
+    }
+
+    private bool ReadyToClose(ulong round)
+    {
+        long readyAt;
+        lock (_gate)
+        {
+            if (!_ready.TryGetValue(round, out var r)) return false;
+            readyAt = r.At;
+        }
+        var need = (int)Math.Ceiling(_spec.Quorum * ActiveMembers() - 1e-9);
+        if (_book.AuthorsFor(round) >= need) return true;
+        var deadline = readyAt + Math.Max(_spec.MinDeadlineMs, _spec.DeadlineFactor * _roundComputeMs);
+        if (_clock.ElapsedMilliseconds < deadline) return false;
+        _ctx.Metrics.Increment("training_rounds_closed_by_deadline");
+        _ctx.Log.LogInformation("round {Round}: deadline passed with {Have} of {Need} contributions", round, _book.AuthorsFor(round), need);
+        return true;
+    }
+
+    /// <summary>Decodes and checks every input, then combines the acceptable ones (weighted by samples, norm
+    /// outliers refused). Returns the ledger's used/rejected lists and the number of distinct contributors.</summary>
+    private (List<WeightedInput>, List<RejectedInput>, int) Aggregate(ulong round, IReadOnlyList<ReceivedContribution> inputs, byte[] thetaHash, int n, float[] aggregate)
+    {
+        var rejected = new List<RejectedInput>();
+        var candidates = new List<(ReceivedContribution C, DeltaContribution D)>();
+        foreach (var c in inputs)
+        {
+            if (!KnownBase(c, thetaHash))
+            {
+                rejected.Add(Refuse(c, "wrong_base", $"starts from model {Convert.ToHexStringLower(c.Body.BaseModel)[..16]}, which no node announced for round {c.Round}"));
+                continue;
+            }
+            float[] values;
+            try { values = DeltaDecoder.Decode(c.Delta, n); }
+            catch (DeltaFormatException e)
+            {
+                rejected.Add(Refuse(c, "malformed_delta", e.Message));
+                continue;
+            }
+            candidates.Add((c, new DeltaContribution { ContributorId = c.Entry.Hash, Samples = (long)c.Body.Samples, Delta = values }));
+        }
+        var used = new List<WeightedInput>();
+        if (candidates.Count > 0)
+        {
+            var report = DeltaAggregator.Aggregate(candidates.Select(x => x.D).ToList(), aggregate, _spec.Aggregation());
+            var byId = candidates.ToDictionary(x => Convert.ToHexStringLower(x.D.ContributorId), x => x.C, StringComparer.Ordinal);
+            foreach (var r in report.Rejected)
+                rejected.Add(Refuse(byId[Convert.ToHexStringLower(r.ContributorId)], ReasonCode(r.Reason), r.Reason));
+            foreach (var a in report.Accepted) used.Add(new WeightedInput(a.ContributorId, a.Weight));
+        }
+        _ctx.Metrics.Increment("training_rounds_aggregated");
+        return (used, rejected, inputs.Select(c => c.Author).Distinct().Count());
+    }
+
+    private RejectedInput Refuse(ReceivedContribution c, string reason, string detail)
+    {
+        Reject(Identity.PeerId.FromPublicKey(c.Entry.Author).ToString(), reason, $"round {c.Round}: {detail}", score: true);
+        return new RejectedInput(c.Entry.Hash, reason);
+    }
+
+    private static string ReasonCode(string reason) =>
+        reason.Contains("NaN", StringComparison.Ordinal) ? "nan" :
+        reason.Contains("norm", StringComparison.OrdinalIgnoreCase) ? "norm_outlier" :
+        reason.Contains("length", StringComparison.OrdinalIgnoreCase) ? "wrong_shape" : "refused";
+
+    /// <summary>A contribution must start from a model some node had for its round: ours, or one announced.</summary>
+    private bool KnownBase(ReceivedContribution c, byte[] thetaHash)
+    {
+        var hex = Convert.ToHexStringLower(c.Body.BaseModel);
+        lock (_gate)
+        {
+            if (c.Round == 0) return c.Body.BaseModel.AsSpan().SequenceEqual(_ctx.InitialModel);
+            if (_results.TryGetValue(c.Round - 1, out var r) && r.Hash.AsSpan().SequenceEqual(c.Body.BaseModel)) return true;
+            if (c.Round == _book.OpenRound && thetaHash.AsSpan().SequenceEqual(c.Body.BaseModel)) return true;
+            return _announcedBases.ContainsKey((c.Round, hex));
+        }
+    }
+
+    /// <summary>Largest relative distance between this node's model and a peer's, over peers at the same round.</summary>
+    private double ConsensusDistance(ulong round, float[] sketch)
+    {
+        lock (_gate)
+        {
+            var peers = _peerStatus.Values.Where(p => p.Round == round).ToList();
+            return peers.Count == 0 ? 0 : Math.Round(peers.Max(p => ModelSketch.RelativeDistance(sketch, p.Sketch)), 6);
+        }
+    }
+}

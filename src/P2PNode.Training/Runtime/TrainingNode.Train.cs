@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using P2PNode.Compression;
+using P2PNode.Ledger.Entries;
+using P2PNode.Training.State;
+using P2PNode.Training.Trainer;
+
+namespace P2PNode.Training.Runtime;
+
+public sealed partial class TrainingNode
+{
+    // The state the training thread starts from, handed to the round thread (which aggregates from it).
+    private readonly TaskCompletionSource<NodeState> _resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// The training thread. Round r trains from the result of round r−1; it starts before that result exists
+    /// (from where round r−1 ended) and takes it in as soon as it arrives: the local model moves by
+    /// result − (own end of round r−1), keeping the steps already taken. It only waits when the result is
+    /// later than a whole round of computation.
+    /// </summary>
+    private void TrainLoop()
+    {
+        TorchSharp.torch.set_num_threads(1);
+        using var trainer = new LocalTrainer(_spec.ModelSpec(), _spec.Seed, _ctx.TrainTask, _spec.Trainer(_ctx.Device));
+        var n = checked((int)trainer.ParameterCount);
+        var canonical = _spec.ModelSpec().Canonical;
+        var encoder = new DeltaEncoder(_spec.CodecSpec());
+        var residual = new ErrorFeedback(n);
+        var start = LoadOrInitialState(trainer, residual);
+        var round = start.Round;
+        var baseModel = start.Model;
+        var baseHash = start.ModelHash;
+        var lastOwn = LastOwnContributionRound();
+        trainer.SetFlat(baseModel);
+        lock (_gate) { _statusRound = round; _statusHash = baseHash; }
+        WaitForMembers();
+
+        float[]? pendingEnd = null;
+        var delta = new float[n];
+        while (round < (ulong)_spec.Rounds)
+        {
+            var clock = Stopwatch.StartNew();
+            double waitSeconds = 0, lossBefore = double.NaN, lossAfter = double.NaN;
+            long samples = 0;
+            var adopted = false;
+            for (var done = 0; done < _spec.InnerSteps && !adopted;)
+            {
+                _stop.Token.ThrowIfCancellationRequested();
+                if (TakeAdoption(round) is { } a)
+                {
+                    // Caught up with the peers: their model for a later round replaces ours; this round restarts there.
+                    trainer.SetFlat(a.Model);
+                    (baseModel, baseHash, pendingEnd, round, adopted) = (a.Model, a.Hash, null, a.Round, true);
+                    break;
+                }
+                if (pendingEnd is not null && TryTakeResult(round - 1, out var early))
+                    (baseModel, baseHash, pendingEnd) = Rebase(trainer, early, pendingEnd);
+                if (pendingEnd is null && TakeRepair(trainer, round, baseModel, baseHash) is { } repaired)
+                    (baseModel, baseHash) = repaired;
+                var steps = Math.Min(_ctx.ChunkSteps, _spec.InnerSteps - done);
+                var stats = trainer.TrainSteps(steps);
+                if (done == 0) lossBefore = stats.MeanLoss;
+                lossAfter = stats.LastLoss;
+                samples += stats.Samples;
+                done += steps;
+            }
+            if (adopted) continue;
+            if (pendingEnd is not null)
+            {
+                var waited = Stopwatch.StartNew();
+                var result = WaitForResult(round - 1);
+                waitSeconds = waited.Elapsed.TotalSeconds;
+                if (result is null) continue; // an adoption arrived while waiting: take it at the top
+                (baseModel, baseHash, pendingEnd) = Rebase(trainer, result, pendingEnd);
+            }
+            var computeSeconds = clock.Elapsed.TotalSeconds - waitSeconds;
+            _roundComputeMs = 0.7 * _roundComputeMs + 0.3 * computeSeconds * 1000;
+            Interlocked.Add(ref _stepsDone, _spec.InnerSteps);
+
+            var local = trainer.GetFlat();
+            for (var i = 0; i < n; i++) delta[i] = baseModel[i] - local[i];
+            var payload = encoder.Encode(delta, residual);
+            lock (_gate) _residualSnapshot = residual.Values.ToArray();
+            var already = lastOwn is { } last && round <= last;
+            if (already)
+            {
+                // Restarted after contributing to this round: the earlier contribution stands (one per round).
+                _ctx.Log.LogInformation("round {Round}: already contributed before the restart; not contributing again", round);
+            }
+            else
+            {
+                Contribute(round, baseHash, payload, samples, lossBefore, lossAfter, computeSeconds);
+            }
+            lock (_gate) _ready[round] = (_clock.ElapsedMilliseconds, !already);
+            Report("trained", new JsonObject
+            {
+                ["round"] = round, ["samples"] = samples, ["loss"] = lossAfter, ["compute_s"] = Math.Round(computeSeconds, 3),
+                ["wait_s"] = Math.Round(waitSeconds, 3), ["payload_bytes"] = payload.Length,
+                ["samples_per_s"] = Math.Round(samples / Math.Max(1e-9, computeSeconds), 1),
+            });
+            pendingEnd = local;
+            round++;
+        }
+        // The last round's result ends the run for this node.
+        if (pendingEnd is not null && WaitForResult(round - 1) is { } final) Rebase(trainer, final, pendingEnd);
+    }
+
+    private void Contribute(ulong round, byte[] baseHash, byte[] payload, long samples, double lossBefore, double lossAfter, double computeSeconds)
+    {
+        var entry = _ctx.Ledger.AppendOwn(_ctx.Identity.SigningKey, new ContributionBody
+        {
+            Round = round, BaseModel = baseHash, PayloadHash = SHA256.HashData(payload), PayloadSize = (ulong)payload.Length,
+            Samples = (ulong)samples, InnerSteps = (uint)_spec.InnerSteps, LossBefore = lossBefore, LossAfter = lossAfter,
+            ComputeSeconds = computeSeconds,
+        }, _ctx.Run);
+        var message = RunMessage.EncodeContribution(entry, payload);
+        _book.Offer(new ReceivedContribution(entry, (ContributionBody)entry.Entry.Body, payload));
+        _ctx.Metrics.Increment("training_contribution_bytes_published", message.Length);
+        _ctx.Metrics.Increment("training_contributions_published");
+        _ctx.Publish(message);
+    }
+
+    private (float[] Model, byte[] Hash, float[]? Pending) Rebase(LocalTrainer trainer, RoundResult result, float[] ownEnd)
+    {
+        var current = trainer.GetFlat();
+        for (var i = 0; i < current.Length; i++) current[i] += result.Model[i] - ownEnd[i];
+        trainer.SetFlat(current);
+        return (result.Model, result.Hash, null);
+    }
+
+    private bool TryTakeResult(ulong round, out RoundResult result)
+    {
+        lock (_gate) return _results.TryGetValue(round, out result!);
+    }
+
+    /// <summary>Waits for the result of <paramref name="round"/>; null when an adoption is pending instead.</summary>
+    private RoundResult? WaitForResult(ulong round)
+    {
+        while (true)
+        {
+            if (TryTakeResult(round, out var r)) return r;
+            lock (_gate) if (_adoption is not null) return null;
+            _stop.Token.ThrowIfCancellationRequested();
+            Thread.Sleep(10);
+        }
+    }
+
+    private void WaitForMembers()
+    {
+        var logged = false;
+        while (ActiveMembers() < _spec.MinNodes)
+        {
+            if (!logged) _ctx.Log.LogInformation("waiting for {Min} members before training (seeing {Now})", _spec.MinNodes, ActiveMembers());
+            logged = true;
+            _stop.Token.ThrowIfCancellationRequested();
+            Thread.Sleep(100);
+        }
+    }
+
+    /// <summary>The state to start from: the node's own saved state, or round 0 from the genesis model (checked).</summary>
+    private NodeState LoadOrInitialState(LocalTrainer trainer, ErrorFeedback residual)
+    {
+        var n = checked((int)trainer.ParameterCount);
+        var saved = NodeState.Load(_statePath, n);
+        if (saved is not null)
+        {
+            saved.Residual.CopyTo(residual.Values);
+            _ctx.Log.LogInformation("resuming at round {Round} from {Path} (model {Hash})", saved.Round, _statePath, Convert.ToHexStringLower(saved.ModelHash)[..16]);
+            Report("resumed", new JsonObject { ["round"] = saved.Round });
+            _book.Reset(saved.Round);
+            _resumed.TrySetResult(saved);
+            return saved;
+        }
+        var hash = trainer.ModelHash();
+        if (!hash.AsSpan().SequenceEqual(_ctx.InitialModel))
+            throw new InvalidOperationException($"this node's initial model {Convert.ToHexStringLower(hash)[..16]} is not the run's genesis model {Convert.ToHexStringLower(_ctx.InitialModel)[..16]} (different model or seed)");
+        var state = new NodeState(0, hash, trainer.GetFlat(), [], new float[n], 0);
+        _resumed.TrySetResult(state);
+        return state;
+    }
+
+    /// <summary>The last round this node contributed to in this run, from its own log (null: none yet).</summary>
+    private ulong? LastOwnContributionRound()
+    {
+        ulong? last = null;
+        foreach (var e in _ctx.Ledger.AllEntries(_ctx.Identity.PublicKey))
+            if (e.Entry.Body is ContributionBody c && e.Entry.Run.AsSpan().SequenceEqual(_ctx.Run)) last = Math.Max(last ?? 0, c.Round);
+        return last;
+    }
+}

@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using P2PNode.Identity;
+using P2PNode.Ledger.Entries;
+using P2PNode.Overlay;
+
+namespace P2PNode.Training.Runtime;
+
+/// <summary>
+/// One node of a training run with no coordinator (docs/training-runtime.md). Two threads:
+/// <list type="bullet">
+/// <item>the training thread (.Train) runs H inner steps per round, encodes the pseudo-gradient with error
+/// feedback, records it in the ledger and broadcasts it, then goes straight on with the next round; it takes in
+/// the previous round's result between chunks of steps (a rebase), so communication overlaps computation;</item>
+/// <item>the round thread (.Rounds) closes each round on a quorum of the active nodes or a deadline that follows
+/// the measured pace, aggregates what arrived (late contributions fold into the next round), applies the outer
+/// optimizer, records the Aggregation entry and saves the node's state.</item>
+/// </list>
+/// Messages from peers arrive through <see cref="Validate"/> (the overlay's validator for the run topic).
+/// </summary>
+public sealed partial class TrainingNode : IGossipValidator
+{
+    private readonly RunContext _ctx;
+    private readonly RunSpec _spec;
+    private readonly RoundBook _book;
+    private readonly string _self;
+    private readonly string _statePath;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, long> _lastSeen = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, RoundResult> _results = [];
+    private readonly Dictionary<ulong, (long At, bool Own)> _ready = [];
+    private readonly Dictionary<(ulong Round, string Hash), int> _announcedBases = [];
+    private readonly Dictionary<string, RunStatus> _peerStatus = new(StringComparer.Ordinal);
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly CancellationTokenSource _stop = new();
+    private double _roundComputeMs = 5000;
+    private float[]? _residualSnapshot;
+    private long _stepsDone;
+    private ulong _statusRound;
+    private byte[] _statusHash;
+    private float[] _statusSketch = [];
+    private byte[] _statusObject = new byte[32];
+    private Exception? _failure;
+
+    public TrainingNode(RunContext ctx)
+    {
+        _ctx = ctx;
+        _spec = ctx.Spec;
+        _book = new RoundBook(ctx.Run);
+        _self = ctx.Identity.PeerId.ToString();
+        _statePath = Path.Combine(ctx.DataDir, "state.bin");
+        _statusHash = ctx.InitialModel;
+    }
+
+    /// <summary>A contribution was refused (author peer id, reason code); peer scoring attaches here.</summary>
+    public event Action<string, string>? ContributionRejected;
+
+    /// <summary>Rounds aggregated by this node so far.</summary>
+    public ulong RoundsDone => _book.OpenRound;
+
+    /// <summary>Trains and aggregates until the run's last round is aggregated or <paramref name="ct"/> fires.</summary>
+    /// <remarks>Statuses keep going out after the run ends, until <paramref name="ct"/> fires (see <see cref="Serving"/>):
+    /// a node that restarts late, or joins after the end, learns from them where the run is and catches up.</remarks>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        using var link = ct.Register(_stop.Cancel);
+        Serving = StatusLoopAsync(ct);
+        var train = StartThread(TrainLoop, "training");
+        var rounds = StartThread(RoundLoop, "rounds");
+        await Task.WhenAll(train, rounds).ConfigureAwait(false);
+        _stop.Cancel();
+        if (_failure is not null) throw new InvalidOperationException($"training node failed: {_failure.Message}", _failure);
+    }
+
+    /// <summary>The status broadcasts, which outlive <see cref="RunAsync"/> until its token fires.</summary>
+    public Task Serving { get; private set; } = Task.CompletedTask;
+
+    private Task StartThread(Action body, string name)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try { body(); }
+            catch (OperationCanceledException) { }
+            catch (Exception e)
+            {
+                _failure ??= e;
+                _ctx.Log.LogError(e, "{Thread} thread failed", name);
+                _stop.Cancel();
+            }
+            finally { done.SetResult(); }
+        }) { IsBackground = true, Name = name };
+        thread.Start();
+        return done.Task;
+    }
+
+    /// <summary>Overlay validator for the run topic: verifies and files contributions, records statuses.</summary>
+    public ValidationResult Validate(GossipDelivery message)
+    {
+        var origin = message.Origin.ToString();
+        try
+        {
+            switch (RunMessage.KindOf(message.Payload))
+            {
+                case RunMessage.ContributionKind:
+                    return OnContribution(origin, message.Origin, message.Payload);
+                case RunMessage.StatusKind:
+                    var status = RunMessage.DecodeStatus(message.Payload);
+                    if (status.Sketch.Length is not (0 or ModelSketch.Size)) throw new InvalidDataException($"status sketch has {status.Sketch.Length} values, expected {ModelSketch.Size} (or 0: none yet)");
+                    lock (_gate)
+                    {
+                        _lastSeen[origin] = _clock.ElapsedMilliseconds;
+                        var key = (status.Round, Convert.ToHexStringLower(status.ModelHash));
+                        _announcedBases[key] = _announcedBases.GetValueOrDefault(key) + 1;
+                        _peerStatus[origin] = status;
+                    }
+                    return ValidationResult.Accept;
+                default:
+                    throw new InvalidDataException($"unknown training message kind {message.Payload[1]}");
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            Reject(origin, "malformed", e.Message);
+            return ValidationResult.Reject;
+        }
+    }
+
+    private ValidationResult OnContribution(string origin, PeerId originId, byte[] payload)
+    {
+        var (entry, body, delta) = RunMessage.DecodeContribution(payload);
+        if (PeerId.FromPublicKey(entry.Author) != originId)
+        {
+            Reject(origin, "not_author", "contribution entry is signed by another key than the message's origin");
+            return ValidationResult.Reject;
+        }
+        var c = new ReceivedContribution(entry, body, delta);
+        var result = _book.Offer(c);
+        switch (result)
+        {
+            case OfferResult.Accepted:
+                lock (_gate) _lastSeen[origin] = _clock.ElapsedMilliseconds;
+                _ctx.Metrics.Increment("training_contributions_received");
+                return ValidationResult.Accept;
+            case OfferResult.Duplicate:
+                _ctx.Metrics.Increment("training_contributions_duplicate");
+                return ValidationResult.Ignore;
+            case OfferResult.WrongRun:
+                Reject(origin, "wrong_run", "contribution of another run");
+                return ValidationResult.Reject;
+            case OfferResult.Equivocation:
+                Reject(origin, "equivocation", $"a second, different contribution for round {c.Round}");
+                return ValidationResult.Reject;
+            default:
+                _ctx.Metrics.Increment("training_contributions_out_of_window");
+                _ctx.Log.LogInformation("contribution of {Peer} for round {Round} is outside this node's window (open round {Open})", origin, c.Round, _book.OpenRound);
+                return ValidationResult.Ignore;
+        }
+    }
+
+    /// <summary>Counts and logs a refusal. <paramref name="score"/>: also report it for peer scoring — only for
+    /// refusals at aggregation; a message the validator rejects is already scored by the overlay.</summary>
+    private void Reject(string author, string reason, string detail, bool score = false)
+    {
+        _ctx.Metrics.Increment("training_contributions_rejected_" + reason);
+        _ctx.Log.LogWarning("refused a training message from {Peer} [{Reason}]: {Detail}", author, reason, detail);
+        if (score) ContributionRejected?.Invoke(author, reason);
+    }
+
+    /// <summary>Nodes heard from within the liveness window (this node included).</summary>
+    public int ActiveMembers()
+    {
+        var window = (long)Math.Max(15_000, 4 * _roundComputeMs);
+        var now = _clock.ElapsedMilliseconds;
+        lock (_gate) return 1 + _lastSeen.Count(kv => kv.Key != _self && now - kv.Value <= window);
+    }
+
+    private async Task StatusLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                PublishStatus();
+                await Task.Delay(TimeSpan.FromMilliseconds(1000), ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private void PublishStatus()
+    {
+        byte[] message;
+        lock (_gate) message = RunMessage.EncodeStatus(new RunStatus(_statusRound, _statusHash, _statusObject, _statusSketch));
+        try { _ctx.Publish(message); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            _ctx.Log.LogWarning("status broadcast failed: {Reason}", e.Message);
+        }
+    }
+
+    private void Report(string kind, JsonObject fields)
+    {
+        if (_ctx.Progress is null) return;
+        var line = new JsonObject { ["event"] = kind, ["node"] = _self, ["t"] = Math.Round(_clock.Elapsed.TotalSeconds, 3) };
+        foreach (var (key, value) in fields.ToList())
+        {
+            fields.Remove(key);
+            line[key] = value;
+        }
+        _ctx.Progress(line);
+    }
+}

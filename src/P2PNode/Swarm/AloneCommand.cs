@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using P2PNode.Cli.Commands;
+using P2PNode.Training.Data;
+using P2PNode.Training.Runtime;
+using P2PNode.Training.Simulation;
+using P2PNode.Training.Trainer;
+
+namespace P2PNode.Cli.Swarm;
+
+/// <summary>
+/// `p2pnode swarm alone --shard I/N --split S --spec JSON`: one node training on its own shard with no network,
+/// the same steps, optimizer and schedule as in the run. The swarm starts N of these side by side (the same CPU
+/// sharing as the swarm itself), for two baselines: each node's accuracy alone, and training throughput with no
+/// network. Prints one JSON line.
+/// </summary>
+internal static class AloneCommand
+{
+    public static int Run(Args a)
+    {
+        var shardText = a.Require("shard");
+        var split = DataSplit.Parse(a.Require("split"));
+        var spec = RunSpec.FromJson(a.Require("spec"));
+        var data = a.Get("data");
+        var corpus = a.Get("corpus");
+        a.EnsureAllUsed(maxPositional: 1);
+        var parts = shardText.Split('/');
+        var (index, count) = (int.Parse(parts[0]), int.Parse(parts[1]));
+        TorchSharp.torch.set_num_threads(1);
+        TrainingTask task;
+        if (corpus is not null)
+        {
+            var (text, heldOut) = TextCorpus.Load([corpus]).Split(0.1);
+            task = new LanguageModelTask(text, heldOut, spec.ModelSpec().Context, spec.Seed * 1000 + index);
+        }
+        else
+        {
+            var train = FashionMnist.Load("train", data);
+            var test = FashionMnist.Load("t10k", data);
+            var shard = split.Partition(train.Labels, train.Classes, count, spec.Seed)[index];
+            var testIndices = Enumerable.Range(0, test.Count).ToArray();
+            task = new ClassificationTask(train, shard.Train, test, testIndices, spec.Seed * 1000 + index);
+        }
+        using var trainer = new LocalTrainer(spec.ModelSpec(), spec.Seed, task, spec.Trainer("cpu") with { MaxEvalSamples = null });
+        var steps = spec.InnerSteps * spec.Rounds;
+        var clock = Stopwatch.StartNew();
+        long samples = 0;
+        for (var done = 0; done < steps;)
+        {
+            var n = Math.Min(spec.InnerSteps, steps - done);
+            samples += trainer.TrainSteps(n).Samples;
+            done += n;
+        }
+        var trainSeconds = clock.Elapsed.TotalSeconds;
+        var eval = trainer.Evaluate();
+        Console.WriteLine(new JsonObject
+        {
+            ["event"] = "alone", ["shard"] = index, ["steps"] = steps, ["samples"] = samples, ["accuracy"] = eval.Accuracy, ["bits_per_byte"] = eval.BitsPerByte,
+            ["loss"] = eval.Loss, ["samples_per_s"] = samples / Math.Max(1e-9, trainSeconds), ["seconds"] = clock.Elapsed.TotalSeconds,
+        }.ToJsonString());
+        return 0;
+    }
+}

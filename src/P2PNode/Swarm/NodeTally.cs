@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+
+namespace P2PNode.Cli.Swarm;
+
+/// <summary>What the swarm knows about one node, from its progress events.</summary>
+internal sealed class NodeTally(int index)
+{
+    public int Index { get; } = index;
+    public int Starts { get; set; }
+    public bool Killed { get; set; }
+    public bool Done { get; private set; }
+    public string? Failed { get; private set; }
+    public int LastRound { get; private set; } = -1;
+    public string Model { get; private set; } = "";
+    public double ConsensusDistance { get; private set; }
+    public Dictionary<int, double> Accuracy { get; } = [];
+    /// <summary>The final model's accuracy on the whole test set.</summary>
+    public double FinalAccuracy { get; private set; } = double.NaN;
+    /// <summary>Language models: the final model's bits per byte on this node's held-out text.</summary>
+    public double FinalBitsPerByte { get; private set; } = double.NaN;
+    public long BytesSent { get; private set; }
+    public long PublishedBytes { get; private set; }
+    public long Samples { get; private set; }
+    public double TrainSeconds { get; private set; }
+    public double WaitSeconds { get; private set; }
+    public int LateUsed { get; private set; }
+    public int Rejected { get; private set; }
+
+    /// <summary>Bytes sent by earlier incarnations of the node (before a SIGKILL), so totals survive restarts.</summary>
+    private long _bytesBefore, _publishedBefore;
+
+    public void Take(JsonObject e)
+    {
+        switch ((string?)e["event"])
+        {
+            case "resumed":
+                _bytesBefore = BytesSent;
+                _publishedBefore = PublishedBytes;
+                break;
+            case "trained":
+                Samples += (long)e["samples"]!;
+                TrainSeconds += (double)e["compute_s"]!;
+                WaitSeconds += (double)e["wait_s"]!;
+                break;
+            case "round":
+                var r = (int)e["round"]!;
+                LastRound = Math.Max(LastRound, r);
+                Model = (string)e["model"]!;
+                ConsensusDistance = (double)e["consensus_distance"]!;
+                if (e["accuracy"] is { } acc) Accuracy[r] = (double)acc;
+                if (e["final_accuracy"] is { } final) FinalAccuracy = (double)final;
+                if (e["final_bits_per_byte"] is { } bpb) FinalBitsPerByte = (double)bpb;
+                BytesSent = _bytesBefore + (long)e["bytes_sent"]!;
+                PublishedBytes = _publishedBefore + (long)e["published_bytes"]!;
+                LateUsed += (int)e["late"]!;
+                Rejected += (int)e["rejected"]!;
+                break;
+            case "done":
+                Done = true;
+                BytesSent = _bytesBefore + (long)e["bytes_sent"]!;
+                PublishedBytes = _publishedBefore + (long)e["published_bytes"]!;
+                break;
+            case "failed":
+                Failed = (string?)e["reason"] ?? "unknown";
+                break;
+        }
+    }
+
+    /// <summary>Training samples per second of wall time in the training thread (waits included).</summary>
+    public double Throughput => Samples / Math.Max(1e-9, TrainSeconds + WaitSeconds);
+}

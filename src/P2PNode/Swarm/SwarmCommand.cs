@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using P2PNode.Cli.Commands;
+using P2PNode.Training.Runtime;
+using P2PNode.Training.Simulation;
+
+namespace P2PNode.Cli.Swarm;
+
+/// <summary>
+/// `p2pnode swarm --nodes N [--rounds R] [--split S] [--model cnn|mlp|lm] [...]`: the main job. Starts N real node
+/// processes on loopback (own identity, shard, SQLite ledger and port each), shows progress per round, then
+/// audits every node's ledger and compares with the baselines (docs/swarm.md).
+/// </summary>
+internal static class SwarmCommand
+{
+    public const string Help = "run N real nodes training together on loopback, with baselines and an audit";
+
+    private const string Usage =
+        "usage: p2pnode swarm --nodes N [--rounds R] [--split iid|dirichlet:A|classes:K] [--model cnn|mlp] [--inner-steps H]\n" +
+        "                     [--codec SPEC] [--outer-lr X] [--outer-momentum M] [--inner-lr X] [--batch B] [--seed S]\n" +
+        "                     [--quorum Q] [--eval-samples N] [--kill I@R[,I@R...]] [--late-join R] [--no-baselines]\n" +
+        "                     [--work DIR] [--data DIR] [--json out.json]";
+
+    public static async Task<int> RunAsync(Args a)
+    {
+        if (a.Positional is ["alone", ..]) return await Task.Factory.StartNew(() => AloneCommand.Run(a), TaskCreationOptions.LongRunning);
+        var options = Parse(a);
+        try
+        {
+            var result = await new SwarmRun(options).RunAsync();
+            return result;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException)
+        {
+            Console.Error.WriteLine($"p2pnode swarm: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static SwarmOptions Parse(Args a)
+    {
+        var nodes = a.GetInt("nodes", 1, 64) ?? throw new UsageException("--nodes is required\n" + Usage);
+        var d = new RunSpec();
+        RunSpec spec;
+        DataSplit split;
+        try
+        {
+            spec = new RunSpec
+            {
+                Model = a.Get("model") ?? d.Model,
+                Seed = a.GetInt("seed", 0) ?? d.Seed,
+                Rounds = a.GetInt("rounds", 1) ?? 12,
+                InnerSteps = a.GetInt("inner-steps", 1) ?? d.InnerSteps,
+                Codec = a.Get("codec") ?? d.Codec,
+                OuterLearningRate = a.GetDouble("outer-lr") ?? d.OuterLearningRate,
+                OuterMomentum = a.GetDouble("outer-momentum") ?? d.OuterMomentum,
+                InnerLearningRate = a.GetDouble("inner-lr") ?? d.InnerLearningRate,
+                BatchSize = a.GetInt("batch", 1, 1 << 16) ?? d.BatchSize,
+                Quorum = a.GetDouble("quorum") ?? d.Quorum,
+                EvalSamples = a.GetInt("eval-samples", 0) ?? d.EvalSamples,
+                MinNodes = nodes,
+            };
+            spec.Validate();
+            split = DataSplit.Parse(a.Get("split") ?? "dirichlet:0.5");
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException) { throw new UsageException(e.Message); }
+        var kills = (a.Get("kill") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(k =>
+        {
+            var p = k.Split('@');
+            if (p.Length != 2 || !int.TryParse(p[0], CultureInfo.InvariantCulture, out var n) || !int.TryParse(p[1], CultureInfo.InvariantCulture, out var r) || n < 0 || n >= nodes || r < 1)
+                throw new UsageException($"--kill takes NODE@ROUND items (0 <= NODE < {nodes}, ROUND >= 1), got '{k}'");
+            return (n, r);
+        }).ToList();
+        var late = a.GetInt("late-join", 1, spec.Rounds - 1);
+        SwarmOptions options = new()
+        {
+            Nodes = nodes, Spec = late is null ? spec : spec with { MinNodes = nodes - 1 }, Split = split,
+            WorkDir = a.Get("work") ?? Directory.CreateTempSubdirectory("p2pnode-swarm.").FullName,
+            Json = a.Get("json"), Data = a.Get("data"), Baselines = !a.Flag("no-baselines"), Kills = kills, LateJoinRound = late,
+        };
+        if (a.Get("corpora") is { } corpora) options = options with { Corpora = corpora.Split(',', StringSplitOptions.RemoveEmptyEntries) };
+        a.EnsureAllUsed();
+        return options;
+    }
+}

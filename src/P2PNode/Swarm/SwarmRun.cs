@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using P2PNode.Cli.Commands;
+using P2PNode.Ledger.Audit;
+
+namespace P2PNode.Cli.Swarm;
+
+/// <summary>One swarm: set-up, the nodes' run with live progress and churn, shutdown, audit, baselines, summary.</summary>
+internal sealed partial class SwarmRun(SwarmOptions o)
+{
+    private readonly NodeProcess?[] _procs = new NodeProcess?[o.Nodes];
+    private readonly NodeTally[] _tally = Enumerable.Range(0, o.Nodes).Select(i => new NodeTally(i)).ToArray();
+    private readonly HashSet<(int, int)> _killsDone = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private string _runId = "";
+    private string _bootstrap = "";
+    private int _printedRound = -1;
+
+    private string Dir(int i) => Path.Combine(o.WorkDir, $"node-{i}");
+
+    public async Task<int> RunAsync()
+    {
+        var s = o.Spec;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"swarm: {o.Nodes} nodes, {s.Model}, split {o.Split}, {s.Rounds} rounds of H={s.InnerSteps}, codec {s.Codec}, outer lr {s.OuterLearningRate} momentum {s.OuterMomentum}; work dir {o.WorkDir}"));
+        try
+        {
+            await SetUpAsync();
+            await TrainAsync();
+            await StopAllAsync();
+            var audits = Audit();
+            var baselines = o.Baselines ? await BaselinesAsync() : null;
+            return Summarize(audits, baselines);
+        }
+        finally
+        {
+            foreach (var p in _procs) p?.Dispose();
+        }
+    }
+
+    private async Task SetUpAsync()
+    {
+        for (var i = 0; i < o.Nodes; i++)
+        {
+            var (code, output) = await RunToEndAsync(["init", "--dir", Dir(i)]);
+            if (code != 0) throw new InvalidOperationException($"p2pnode init for node {i} failed: {output}");
+        }
+        var s = o.Spec;
+        var (newCode, newOutput) = await RunToEndAsync([
+            "run", "new", "--config", Path.Combine(Dir(0), "node.toml"), "--name", $"swarm-{o.Nodes}", "--model", s.Model,
+            "--seed", Str(s.Seed), "--rounds", Str(s.Rounds), "--inner-steps", Str(s.InnerSteps), "--codec", s.Codec,
+            "--outer-lr", Str(s.OuterLearningRate), "--outer-momentum", Str(s.OuterMomentum), "--inner-lr", Str(s.InnerLearningRate),
+            "--batch", Str(s.BatchSize), "--quorum", Str(s.Quorum), "--min-nodes", Str(s.MinNodes), "--eval-samples", Str(s.EvalSamples)]);
+        _runId = newOutput.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("run ", StringComparison.Ordinal))?[4..]
+                 ?? throw new InvalidOperationException($"p2pnode run new failed ({newCode}): {newOutput}");
+        Console.WriteLine($"run {_runId}");
+        Start(0);
+        _bootstrap = await _procs[0]!.Listening.WaitAsync(TimeSpan.FromSeconds(60));
+        for (var i = 1; i < o.Nodes; i++)
+            if (o.LateJoinRound is null || i != o.Nodes - 1) Start(i);
+    }
+
+    private void Start(int i)
+    {
+        var args = new List<string>
+        {
+            "run", "--config", Path.Combine(Dir(i), "node.toml"), "--listen", "127.0.0.1:0", "--run", _runId,
+            "--shard", $"{i}/{o.Nodes}", "--split", o.Split.ToString(), "--name", $"node-{i}",
+        };
+        if (i > 0) args.AddRange(["--bootstrap", _bootstrap]);
+        if (o.Data is not null) args.AddRange(["--data", o.Data]);
+        if (o.LanguageModel) args.AddRange(["--corpus", o.CorpusOf(i)]);
+        _procs[i]?.Dispose();
+        _procs[i] = new NodeProcess($"node-{i}", Path.Combine(o.WorkDir, $"node-{i}.log"), args);
+        _tally[i].Starts++;
+    }
+
+    private async Task TrainAsync()
+    {
+        var deadline = _clock.Elapsed + o.Timeout;
+        while (!_tally.All(t => t.Done))
+        {
+            if (_clock.Elapsed > deadline) throw new TimeoutException($"the swarm did not finish within {o.Timeout.TotalMinutes:0} minutes (logs in {o.WorkDir})");
+            await Task.Delay(200);
+            for (var i = 0; i < o.Nodes; i++)
+            {
+                var p = _procs[i];
+                if (p is null) continue;
+                while (p.Events.TryDequeue(out var e)) _tally[i].Take(e);
+                if (_tally[i].Failed is { } why) throw new InvalidOperationException($"node {i} failed: {why} (log {o.WorkDir}/node-{i}.log)");
+                if (p.Exited && !_tally[i].Done && !_tally[i].Killed)
+                    throw new InvalidOperationException($"node {i} exited before finishing (log {o.WorkDir}/node-{i}.log)");
+            }
+            PrintProgress();
+            await ChurnAsync();
+        }
+    }
+
+    private async Task ChurnAsync()
+    {
+        var reached = _tally.Where((t, i) => _procs[i] is not null).Max(t => t.LastRound);
+        foreach (var (node, round) in o.Kills)
+        {
+            if (_killsDone.Contains((node, round)) || reached < round) continue;
+            _killsDone.Add((node, round));
+            Console.WriteLine($"churn: SIGKILL node-{node} at round {reached}; restarting it in 3 s from its own state and ledger");
+            _tally[node].Killed = true;
+            _procs[node]!.Kill();
+            await Task.Delay(3000);
+            Start(node);
+            _tally[node].Killed = false;
+        }
+        if (o.LateJoinRound is { } late && _procs[o.Nodes - 1] is null && reached >= late)
+        {
+            Console.WriteLine($"churn: newcomer node-{o.Nodes - 1} joins at round {reached}");
+            Start(o.Nodes - 1);
+        }
+    }
+
+    private void PrintProgress()
+    {
+        var live = _tally.Where((t, i) => _procs[i] is not null).ToList();
+        var round = live.Min(t => t.LastRound);
+        if (round <= _printedRound) return;
+        _printedRound = round;
+        var accs = live.Select(t => t.Accuracy.GetValueOrDefault(round)).Where(a => a > 0).ToList();
+        var bytes = live.Sum(t => t.BytesSent);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"round {round,3}  accuracy {(accs.Count > 0 ? $"{accs.Min() * 100:0.0}..{accs.Max() * 100:0.0}%" : "-"),-14} models agree: {live.Select(t => t.Model).Distinct().Count() == 1,-5} consensus distance {live.Max(t => t.ConsensusDistance):0.######}  sent {bytes / 1e6:0.0} MB  {_clock.Elapsed.TotalSeconds:0}s"));
+    }
+
+    private async Task StopAllAsync()
+    {
+        // Let the last heads and cosignatures spread (heads every second), then stop every node gracefully.
+        await Task.Delay(4000);
+        foreach (var p in _procs) p?.Terminate();
+        foreach (var p in _procs) if (p is not null) await p.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private List<(int Node, AuditReport Report)> Audit() =>
+        Enumerable.Range(0, o.Nodes).Select(i => (i, LedgerAuditor.Audit(LedgerInput.Load(Path.Combine(Dir(i), TrainingRun.LedgerFile))))).ToList();
+
+    private static async Task<(int Code, string Output)> RunToEndAsync(IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(typeof(SwarmRun).Assembly.Location);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["MKL_CBWR"] = "COMPATIBLE";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return (p.ExitCode, await stdout + await stderr);
+    }
+
+    private static string Str(double v) => v.ToString(CultureInfo.InvariantCulture);
+}
