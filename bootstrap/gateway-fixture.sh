@@ -4,6 +4,10 @@
 #   bootstrap/gateway-fixture.sh up   <prefix>   create the topology, start miniupnpd, wait until it listens
 #   bootstrap/gateway-fixture.sh down <prefix>   stop miniupnpd, delete the namespaces (and every rule with them)
 #   bootstrap/gateway-fixture.sh check           exit 0 if this machine can run the fixture, else print why
+#   bootstrap/gateway-fixture.sh up-masq <prefix> the same topology as a plain masquerading NAT: no miniupnpd,
+#                                                no port mapping, so nothing outside can open a connection to
+#                                                the LAN host (the relay tests); 'down' removes it too
+#   bootstrap/gateway-fixture.sh check-masq      exit 0 if this machine can run up-masq (no miniupnpd needed)
 #
 # Topology (every address exists only inside the namespaces created here; nothing leaves the machine):
 #
@@ -15,13 +19,20 @@
 # See docs/nat.md and shared notes "miniupnpd-gateway.md" for why each setting is there.
 set -euo pipefail
 
-usage() { echo "usage: $0 up|down <prefix>   |   $0 check" >&2; exit 2; }
+usage() { echo "usage: $0 up|up-masq|down <prefix>   |   $0 check|check-masq" >&2; exit 2; }
 die() { echo "gateway-fixture: $*" >&2; exit 1; }
 
 # Exit 0 if this machine can run the fixture; otherwise print why and exit 1. Only a missing capability
 # counts (not root, no working network namespaces, no miniupnpd): tests skip on it. Anything else that
 # breaks 'up' later (e.g. nft missing) is a failure, not a skip.
 check() {
+  check_netns || return 1
+  command -v miniupnpd >/dev/null || [ -x /usr/sbin/miniupnpd ] || { echo "miniupnpd is not installed (bootstrap/setup.sh installs it)"; return 1; }
+  return 0
+}
+
+# What both topologies need: root and working network namespaces (and nft for the NAT rules).
+check_netns() {
   [ "$(id -u)" -eq 0 ] || { echo "not root (network namespaces need root)"; return 1; }
   command -v ip >/dev/null || { echo "iproute2 (ip) is not installed, so 'ip netns' cannot work"; return 1; }
   ip netns list >/dev/null 2>&1 || { echo "'ip netns list' fails here"; return 1; }
@@ -29,13 +40,13 @@ check() {
   if command -v unshare >/dev/null; then
     unshare --net true 2>/dev/null || { echo "network namespaces cannot be created here (unshare --net fails)"; return 1; }
   fi
-  command -v miniupnpd >/dev/null || [ -x /usr/sbin/miniupnpd ] || { echo "miniupnpd is not installed (bootstrap/setup.sh installs it)"; return 1; }
   return 0
 }
 
 [ $# -ge 1 ] || usage
 cmd=$1
 if [ "$cmd" = check ]; then check; exit $?; fi
+if [ "$cmd" = check-masq ]; then check_netns; exit $?; fi
 [ $# -eq 2 ] || usage
 prefix=$2
 [[ "$prefix" =~ ^[a-z0-9][a-z0-9-]{0,30}$ ]] || die "prefix must match [a-z0-9][a-z0-9-]{0,30}, got '$prefix'"
@@ -135,8 +146,44 @@ CONF
   echo "gateway up: lan=$lan gw=$gw wan=$wan gateway=10.99.0.1 external=192.0.2.1 peer=192.0.2.2 log=$dir/miniupnpd.log"
 }
 
+# A home router without UPnP: the LAN reaches out (masquerade, replies tracked), nothing from the WAN gets in.
+up_masq() {
+  check_netns >/dev/null || die "cannot run here: $(check_netns)"
+  command -v nft >/dev/null || die "nft (nftables) is not installed; bootstrap/setup.sh installs it"
+  for ns in "$gw" "$lan" "$wan"; do
+    ! ip netns list | grep -qw "^$ns" || die "namespace $ns already exists (run '$0 down $prefix' first)"
+  done
+  trap 'echo "gateway-fixture: up-masq failed, tearing down" >&2; down' ERR
+  mkdir -p "$dir"
+  ip netns add "$gw"; ip netns add "$lan"; ip netns add "$wan"
+  ip -n "$gw" link add gw-lan0 type veth peer name lan-eth0 netns "$lan"
+  ip -n "$gw" link add wan0 type veth peer name wan1 netns "$wan"
+  ip -n "$lan" addr add 10.99.0.2/24 dev lan-eth0
+  ip -n "$gw" addr add 10.99.0.1/24 dev gw-lan0
+  ip -n "$gw" addr add 192.0.2.1/24 dev wan0
+  ip -n "$wan" addr add 192.0.2.2/24 dev wan1
+  for ns in "$gw" "$lan" "$wan"; do ip -n "$ns" link set lo up; done
+  ip -n "$lan" link set lan-eth0 up
+  ip -n "$gw" link set gw-lan0 up
+  ip -n "$gw" link set wan0 up
+  ip -n "$wan" link set wan1 up
+  ip -n "$lan" route add default via 10.99.0.1
+  ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1
+  # Masquerade LAN traffic behind 192.0.2.1; forward only what the LAN started (and its replies). The WAN has
+  # no route to 10.99.0.0/24 anyway, and the gateway itself listens on nothing, so no inbound path exists.
+  ip netns exec "$gw" nft -f - <<'NFT'
+table inet natgw {
+  chain forward { type filter hook forward priority 0; policy drop; ct state established,related accept; iifname "gw-lan0" oifname "wan0" accept; }
+  chain postrouting { type nat hook postrouting priority 100; policy accept; oifname "wan0" masquerade; }
+}
+NFT
+  trap - ERR
+  echo "masquerading gateway up: lan=$lan gw=$gw wan=$wan gateway=10.99.0.1 external=192.0.2.1 peer=192.0.2.2 (no port mapping)"
+}
+
 case "$cmd" in
   up) up ;;
+  up-masq) up_masq ;;
   down) down; echo "gateway down: $prefix" ;;
   *) usage ;;
 esac

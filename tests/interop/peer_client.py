@@ -121,7 +121,7 @@ def main():
         elif args.mode == "corrupt-ciphertext":
             peer.send_frames(msgpack.packb([2, 1]), corrupt=True)
         elif args.mode == "garbage-message":
-            peer.send_frames(b"\xc1\xc1\xc1", msgpack.packb([2, "not a nonce"]), msgpack.packb([99, 1]))
+            peer.send_frames(b"\xc1\xc1\xc1", msgpack.packb([2, "not a nonce"]), msgpack.packb([250, 1]))  # 250: unknown (99 is ConnectRequest since the relay)
         frames = []
         remote_hello = None
         rtts = []

@@ -14,7 +14,7 @@ namespace P2PNode.Config;
 /// </summary>
 internal static class ConfigSections
 {
-    public static IReadOnlyList<ISectionMap> All { get; } = [Node(), Transport(), Peers(), Overlay(), Scoring(), Permission(), Logging()];
+    public static IReadOnlyList<ISectionMap> All { get; } = [Node(), Transport(), Peers(), Overlay(), Scoring(), Permission(), Relay(), Logging()];
 
     private static SectionMap<NodeSection> Node() =>
         new SectionMap<NodeSection>("node", c => c.Node, (c, s) => c with { Node = s })
@@ -49,7 +49,29 @@ internal static class ConfigSections
 
     private static SectionMap<NetworkSection> Peers() =>
         new SectionMap<NetworkSection>("network", c => c.Peers, (c, s) => c with { Peers = s })
-            .Key("bootstrap", (s, v) => s with { Bootstrap = Bootstrap(v) });
+            .Key("bootstrap", (s, v) => s with { Bootstrap = Bootstrap(v) })
+            .Key("relay", RelayChoice);
+
+    // "off" | "auto" | "peerid@host:port".
+    private static NetworkSection RelayChoice(NetworkSection s, ConfigValue v)
+    {
+        var text = v.AsString();
+        if (text == "off") return s with { Relay = RelayMode.Off, RelayPeer = null };
+        if (text == "auto") return s with { Relay = RelayMode.Auto, RelayPeer = null };
+        if (!BootstrapPeer.TryParse(text, out var peer, out var error))
+            throw v.Error($"must be \"off\", \"auto\" or peerid@host:port; {ConfigValue.Quote(text)}: {error}");
+        return s with { Relay = RelayMode.Fixed, RelayPeer = peer };
+    }
+
+    private static SectionMap<RelaySection> Relay() =>
+        new SectionMap<RelaySection>("relay", c => c.Relay, (c, s) => c with { Relay = s })
+            .Key("serve", (s, v) => s with { Serve = v.AsBoolean() })
+            .Key("max_reservations", (s, v) => s with { Limits = s.Limits with { MaxReservations = v.AsInt(1, 100_000) } })
+            .Key("reservation_ttl_ms", (s, v) => s with { Limits = s.Limits with { ReservationTtl = Millis(v, 10_000, 86_400_000) } })
+            .Key("max_circuits_per_reservation", (s, v) => s with { Limits = s.Limits with { MaxCircuitsPerReservation = v.AsInt(1, 10_000) } })
+            .Key("max_circuits", (s, v) => s with { Limits = s.Limits with { MaxCircuits = v.AsInt(1, 100_000) } })
+            .Key("max_circuit_bytes", (s, v) => s with { Limits = s.Limits with { MaxCircuitBytes = v.AsInteger(65_536, 1L << 40) } })
+            .Key("max_circuit_duration_ms", (s, v) => s with { Limits = s.Limits with { MaxCircuitDuration = Millis(v, 1_000, 86_400_000) } });
 
     private static SectionMap<OverlaySection> Overlay() =>
         new SectionMap<OverlaySection>("overlay", c => c.Overlay, (c, s) => c with { Overlay = s })

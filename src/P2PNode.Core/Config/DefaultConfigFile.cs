@@ -76,6 +76,13 @@ listen = ["127.0.0.1:7700"]
 # waiting for others to dial in. Get entries from `p2pnode id` on the other node. Up to 1000 entries.
 bootstrap = []
 
+# Relays, for a node that cannot accept connections (behind a NAT with no port mapping): "off" = never;
+# "auto" = when peers see this node at an address that is not its own and advertise_address is "", keep
+# a reservation on the first bootstrap peer that offers relay service and advertise the relayed address;
+# "peerid@host:port" = always use that relay. Others then reach this node through the relay, end-to-end
+# encrypted (the relay sees only ciphertext). See docs/nat.md.
+relay = "off"
+
 # Inbound connections accepted in total (1 to 100000). Each costs a socket, buffers and a send queue;
 # 256 suits a volunteer machine, raise it on a well-connected institutional node.
 max_inbound = 256
@@ -178,6 +185,26 @@ federation_key = ""
 # This node's own membership certificate (one base64 line, format in docs/overlay.md), presented to every
 # peer so that permissioned nodes of the federation admit it; works in either mode. "" = none.
 certificate_file = ""
+
+[relay]
+# Offer relay service to peers that cannot accept connections (advertised as "relay/1"). Only on a node
+# that others reach directly. Relayed traffic costs this node's bandwidth: the limits below bound it.
+serve = false
+
+# Peers holding a reservation at once (1 to 100000).
+max_reservations = 64
+
+# How long a reservation lasts unless renewed, in milliseconds (10000 to 86400000); holders renew at half.
+reservation_ttl_ms = 600000
+
+# Circuits open at once to one reserved peer (1 to 10000), and on this relay in total (1 to 100000).
+max_circuits_per_reservation = 8
+max_circuits = 128
+
+# Bytes one circuit may carry, both directions together (65536 to 1099511627776), and how long it may
+# stay open in milliseconds (1000 to 86400000); then it is closed and the ends dial again.
+max_circuit_bytes = 67108864
+max_circuit_duration_ms = 1800000
 
 [logging]
 # Lowest level written to the console: trace, debug, information, warning or error. "debug" shows

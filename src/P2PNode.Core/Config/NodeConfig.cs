@@ -26,6 +26,9 @@ public sealed record NodeConfig
     /// <summary>[permission]: open or allowlist (federation) mode, and this node's membership certificate.</summary>
     public PermissionSection Permission { get; init; } = new();
 
+    /// <summary>[relay]: relay service for peers behind NAT.</summary>
+    public RelaySection Relay { get; init; } = new();
+
     /// <summary>[logging].</summary>
     public LoggingSection Logging { get; init; } = new();
 }

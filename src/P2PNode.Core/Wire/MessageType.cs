@@ -36,4 +36,14 @@ public enum MessageType : uint
     LedgerCosignature = 83,
     LedgerEvidence = 84,
     LedgerUnavailable = 85,
+
+    // Circuit relay (docs/protocol.md, "Relay"): 96..103.
+    ReserveRequest = 96,
+    ReserveOk = 97,
+    ReserveRefused = 98,
+    ConnectRequest = 99,
+    IncomingCircuit = 100,
+    CircuitOpen = 101,
+    CircuitData = 102,
+    CircuitClose = 103,
 }

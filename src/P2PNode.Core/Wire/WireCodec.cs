@@ -44,6 +44,14 @@ public static class WireCodec
         [MessageType.LedgerCosignature] = (2, (ref MessagePackReader r) => Ledger.LedgerCosignature.Read(ref r)),
         [MessageType.LedgerEvidence] = (5, (ref MessagePackReader r) => Ledger.LedgerEvidence.Read(ref r)),
         [MessageType.LedgerUnavailable] = (3, (ref MessagePackReader r) => Ledger.LedgerUnavailable.Read(ref r)),
+        [MessageType.ReserveRequest] = (0, (ref MessagePackReader r) => Relay.ReserveRequest.Read(ref r)),
+        [MessageType.ReserveOk] = (5, (ref MessagePackReader r) => Relay.ReserveOk.Read(ref r)),
+        [MessageType.ReserveRefused] = (2, (ref MessagePackReader r) => Relay.ReserveRefused.Read(ref r)),
+        [MessageType.ConnectRequest] = (2, (ref MessagePackReader r) => Relay.ConnectRequest.Read(ref r)),
+        [MessageType.IncomingCircuit] = (2, (ref MessagePackReader r) => Relay.IncomingCircuit.Read(ref r)),
+        [MessageType.CircuitOpen] = (1, (ref MessagePackReader r) => Relay.CircuitOpen.Read(ref r)),
+        [MessageType.CircuitData] = (2, (ref MessagePackReader r) => Relay.CircuitData.Read(ref r)),
+        [MessageType.CircuitClose] = (3, (ref MessagePackReader r) => Relay.CircuitClose.Read(ref r)),
     };
 
     public static byte[] Encode(WireMessage message)

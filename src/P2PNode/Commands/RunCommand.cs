@@ -49,11 +49,13 @@ internal static class RunCommand
         await using var metricsFile = new MetricsFileWriter(metrics, Path.Combine(config.Node.DataDir, "metrics.prom"), TimeSpan.FromSeconds(1));
         using var store = config.Overlay.PeerStore ? SqlitePeerStore.Open(Path.Combine(config.Node.DataDir, "peers.db")) : null;
         ITransport transport = new TcpTransport(identity, config.Network, metrics, log);
+        await using var relay = new NodeRelay(config, identity, metrics, log);
+        transport = relay.Wrap(transport);
         if (store is not null) transport = new RecordingTransport(transport, store);
         await using var host = new NodeHost(identity, transport, config.Network, metrics, log)
         {
             Agent = AgentInfo.Agent,
-            Capabilities = ["gossip/1", .. defence.Capabilities],
+            Capabilities = ["gossip/1", .. defence.Capabilities, .. relay.Capabilities],
         };
         defence.Attach(host);
 
@@ -73,7 +75,7 @@ internal static class RunCommand
         Console.Out.Flush();
 
         var topic = config.Overlay.Topic;
-        var advertised = config.Overlay.AdvertisedFor(addresses[0]);
+        var advertised = await relay.StartAsync(host, config.Overlay.AdvertisedFor(addresses[0]), shutdown.Token);
         var validator = training is null ? null : new RunTopicValidator(training.Topic);
         var overlay = new OverlayService(host, identity, advertised, new OverlayOptions(), log, validator);
         overlay.Subscribe(topic);

@@ -34,7 +34,7 @@ public class ConfigErrorTests
     {
         var e = Fails("[network]\nmax_inbound = 5\nmax_inbund = 5\n");
         Assert.Equal("node.toml:3: network.max_inbund: unknown key; did you mean max_inbound? (keys of [network]: listen, max_inbound, "
-            + "max_inbound_per_address, handshake_timeout_ms, idle_timeout_ms, keepalive_interval_ms, max_frame_size, send_queue_capacity, bootstrap)", e.Message);
+            + "max_inbound_per_address, handshake_timeout_ms, idle_timeout_ms, keepalive_interval_ms, max_frame_size, send_queue_capacity, bootstrap, relay)", e.Message);
         Assert.Equal(3, e.Line);
         Assert.Equal("network.max_inbund", e.Key);
         Assert.Equal("node.toml", e.Source);
@@ -53,9 +53,9 @@ public class ConfigErrorTests
     }
 
     [Theory]
-    [InlineData("[node]\n[trainig]\nrounds = 3\n", "node.toml:2: trainig: unknown section (known sections: node, network, overlay, scoring, permission, logging)")]
-    [InlineData("[netwrk]\n", "node.toml:1: netwrk: unknown section; did you mean network? (known sections: node, network, overlay, scoring, permission, logging)")]
-    [InlineData("[network.limits]\n", "node.toml:1: network.limits: unknown section (known sections: node, network, overlay, scoring, permission, logging)")]
+    [InlineData("[node]\n[trainig]\nrounds = 3\n", "node.toml:2: trainig: unknown section (known sections: node, network, overlay, scoring, permission, relay, logging)")]
+    [InlineData("[netwrk]\n", "node.toml:1: netwrk: unknown section; did you mean network? (known sections: node, network, overlay, scoring, permission, relay, logging)")]
+    [InlineData("[network.limits]\n", "node.toml:1: network.limits: unknown section (known sections: node, network, overlay, scoring, permission, relay, logging)")]
     public void Unknown_sections(string toml, string expected) => Assert.Equal(expected, Fails(toml).Message);
 
     [Theory]

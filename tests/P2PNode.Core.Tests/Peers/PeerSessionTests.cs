@@ -144,7 +144,7 @@ public sealed class PeerSessionTests : IAsyncLifetime
         var c = await RawDialAsync(addressA, raw);
         await c.SendAsync([WireCodec.Encode(HelloOf(raw))], default);
         Assert.IsType<Hello>(await NextAsync(c));
-        await c.SendAsync([new byte[] { 0x92, 0x63, 0x01 }], default); // unknown type 99: answered, not counted as malformed
+        await c.SendAsync([new byte[] { 0x92, 0xcc, 0xfa, 0x01 }], default); // unknown type 250: answered, not counted as malformed (99 is ConnectRequest since the relay)
         var unknown = Assert.IsType<ErrorMessage>(await NextAsync(c, m => m is Ping));
         Assert.Equal(ErrorCode.UnknownMessageType, unknown.Code);
         await c.SendAsync([WireCodec.Encode(new Ping(77))], default);

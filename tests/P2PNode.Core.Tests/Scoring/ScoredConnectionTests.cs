@@ -22,11 +22,11 @@ public sealed class ScoredConnectionTests
         await using var dialled = await peer.DialAsync(address, guardId.PeerId, default);
         await using var scored = new ScoredConnection(await inbound.Task, scorer);
 
-        byte[][] frames = [WireCodec.Encode(new Ping(7)), [0x92, 0x63, 0x01], [0xc1], [0x92, 0x02, 0xa1, 0x78]];
+        byte[][] frames = [WireCodec.Encode(new Ping(7)), [0x92, 0xcc, 0xfa, 0x01], [0xc1], [0x92, 0x02, 0xa1, 0x78]];
         await dialled.SendAsync(frames.Select(f => (ReadOnlyMemory<byte>)f).ToList(), default);
         foreach (var expected in frames) Assert.Equal(expected, await scored.ReceiveAsync(default)); // passed through unchanged
 
-        // Ping and the unknown type 99 cost nothing; 0xc1 (never valid MessagePack) and a Ping with a string nonce cost 10 each.
+        // Ping and the unknown type 250 cost nothing (99 is ConnectRequest since the relay); 0xc1 (never valid MessagePack) and a Ping with a string nonce cost 10 each.
         Assert.Equal(-20, scorer.ScoreOf(peerId.PeerId));
         Assert.Equal(PeerStanding.Good, scorer.StandingOf(peerId.PeerId));
     }

@@ -34,8 +34,8 @@ public sealed class WireCodecTests
     [Fact]
     public void UnknownTypeIsReportedAsSuch()
     {
-        var e = Assert.Throws<UnknownMessageTypeException>(() => WireCodec.Decode(Convert.FromHexString("926301")));
-        Assert.Equal(99u, e.MessageType);
+        var e = Assert.Throws<UnknownMessageTypeException>(() => WireCodec.Decode(Convert.FromHexString("92ccfa01"))); // 250: unknown (99 is ConnectRequest since the relay)
+        Assert.Equal(250u, e.MessageType);
     }
 
     [Theory]

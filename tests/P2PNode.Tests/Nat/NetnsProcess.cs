@@ -69,6 +69,13 @@ internal sealed class NetnsProcess : IDisposable
         throw new InvalidOperationException($"{Description}: exited (code {ExitCodeOrNull()}) without a matching line\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
     }
 
+    /// <summary>Writes one control line to the process's stdin (e.g. `p2pnode run`'s "publish" and "view").</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
     /// <summary>Closes stdin: p2pnode's long-running nat verbs take that as "shut down cleanly".</summary>
     public void CloseStdin() => _process.StandardInput.Close();
 
@@ -84,6 +91,13 @@ internal sealed class NetnsProcess : IDisposable
             throw new TimeoutException($"{Description}: still running after {timeout.TotalSeconds} s\nstderr:\n{Stderr}");
         }
         return _process.ExitCode;
+    }
+
+    /// <summary>Sends SIGTERM (`ip netns exec` execs the program, so the pid is p2pnode's own): a graceful shutdown.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
     }
 
     /// <summary>Kills the process without letting it clean up (what a crash or power cut does).</summary>
