@@ -101,6 +101,35 @@ public sealed partial class TrainingNode
             if (evaluator is not null && round + 1 == (ulong)_spec.Rounds) FinalEvaluation(theta, line);
             Report("round", line);
         }
+        FinalAgreement(spec.Canonical, layout, theta, thetaHash, outer, evaluator is not null);
+    }
+
+    /// <summary>
+    /// After the last round there is no next round to pull a diverged node back: for a few seconds the node keeps
+    /// comparing its final model with the peers' and takes the majority's, as <see cref="TryRepair"/> does mid-run.
+    /// </summary>
+    private void FinalAgreement(string canonical, ParameterLayout layout, float[] theta, byte[] thetaHash, OuterOptimizer outer, bool evaluate)
+    {
+        var until = _clock.ElapsedMilliseconds + (long)Math.Max(3000, 2 * Math.Max(_spec.MinDeadlineMs, _spec.DeadlineFactor * _roundComputeMs));
+        while (_clock.ElapsedMilliseconds < until && !_stop.IsCancellationRequested)
+        {
+            if (TryRepair(thetaHash, canonical, layout) is { } repair)
+            {
+                (theta, thetaHash) = (repair.Model.ToArray(), repair.Hash);
+                float[] residual;
+                lock (_gate) residual = _residualSnapshot ?? new float[theta.Length];
+                new NodeState(repair.Round, thetaHash, theta, outer.SaveState(), residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
+                var line = new JsonObject
+                {
+                    ["round"] = repair.Round - 1, ["contributors"] = 0, ["used"] = 0, ["rejected"] = 0, ["late"] = 0, ["members"] = ActiveMembers(),
+                    ["model"] = Convert.ToHexStringLower(thetaHash)[..16], ["consensus_distance"] = 0.0, ["repaired"] = true,
+                    ["bytes_sent"] = _ctx.Metrics.Get("frame_bytes_sent"), ["published_bytes"] = _ctx.Metrics.Get("training_contribution_bytes_published"),
+                };
+                if (evaluate) FinalEvaluation(theta, line);
+                Report("round", line);
+            }
+            Thread.Sleep(100);
+        }
     }
 
     /// <summary>The final model on the whole held-out set (per-round scores use a subset to stay cheap).</summary>
