@@ -110,9 +110,17 @@ public sealed partial class TrainingNode
     /// </summary>
     private void FinalAgreement(string canonical, ParameterLayout layout, float[] theta, byte[] thetaHash, OuterOptimizer outer, bool evaluate)
     {
-        var until = _clock.ElapsedMilliseconds + (long)Math.Max(3000, 2 * Math.Max(_spec.MinDeadlineMs, _spec.DeadlineFactor * _roundComputeMs));
+        var until = _clock.ElapsedMilliseconds + (long)Math.Clamp(2 * _roundComputeMs, 3000, 15_000);
         while (_clock.ElapsedMilliseconds < until && !_stop.IsCancellationRequested)
         {
+            // Everyone active has reported its final model and it is ours: nothing to wait for.
+            int finished, same;
+            lock (_gate)
+            {
+                var final = _peerStatus.Values.Where(p => p.Round == _book.OpenRound).ToList();
+                (finished, same) = (final.Count, final.Count(p => p.ModelHash.AsSpan().SequenceEqual(thetaHash)));
+            }
+            if (finished >= ActiveMembers() - 1 && same == finished) return;
             if (TryRepair(thetaHash, canonical, layout) is { } repair)
             {
                 (theta, thetaHash) = (repair.Model.ToArray(), repair.Hash);
