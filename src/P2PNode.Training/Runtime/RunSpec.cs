@@ -30,9 +30,9 @@ public sealed record RunSpec
     /// <summary>A round closes once this fraction of the active nodes has contributed (or at the deadline).</summary>
     public double Quorum { get; init; } = 1.0;
     /// <summary>Deadline after the node's own contribution, as a multiple of its measured round compute time.</summary>
-    public double DeadlineFactor { get; init; } = 1.0;
+    public double DeadlineFactor { get; init; } = 2.0;
     /// <summary>Floor of that deadline in milliseconds (loopback rounds can be very short).</summary>
-    public int MinDeadlineMs { get; init; } = 2000;
+    public int MinDeadlineMs { get; init; } = 5000;
     /// <summary>Nodes must see this many members (themselves included) before round 0 starts.</summary>
     public int MinNodes { get; init; } = 1;
     /// <summary>Contributions whose L2 norm exceeds this multiple of the round's (lower) median norm are refused.</summary>

@@ -132,10 +132,26 @@ internal sealed partial class SwarmRun(SwarmOptions o)
 
     private async Task StopAllAsync()
     {
-        // Let the last heads and cosignatures spread (heads every second), then stop every node gracefully.
-        await Task.Delay(4000);
+        // Replication runs in the background (heads every second): wait until every node's ledger holds the same
+        // logs, up to a minute, so each ledger can be audited on its own; then stop every node gracefully.
+        for (var waited = 0; waited < 60 && !LedgersConverged(); waited++) await Task.Delay(1000);
         foreach (var p in _procs) p?.Terminate();
         foreach (var p in _procs) if (p is not null) await p.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private bool LedgersConverged()
+    {
+        var views = new List<string>();
+        for (var i = 0; i < o.Nodes; i++)
+        {
+            try
+            {
+                using var store = LedgerInput.OpenDatabase(Path.Combine(Dir(i), TrainingRun.LedgerFile));
+                views.Add(string.Join(",", store.Authors().Select(a => $"{Convert.ToHexStringLower(a)}:{store.Size(a)}").Order(StringComparer.Ordinal)));
+            }
+            catch (Exception e) when (e is IOException or Microsoft.Data.Sqlite.SqliteException or InvalidDataException) { return false; }
+        }
+        return views.Distinct().Count() == 1 && views[0].Split(',').Length == o.Nodes;
     }
 
     private List<(int Node, AuditReport Report)> Audit() =>
