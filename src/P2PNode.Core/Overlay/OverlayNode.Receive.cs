@@ -65,6 +65,7 @@ public sealed partial class OverlayNode
             : _o.RelayUnsubscribedTopics ? ValidationResult.Accept : ValidationResult.Ignore;
         _seen.Add(id, g.Hops, from, verdict == ValidationResult.Accept ? g : null, _now);
         _missing.Remove(id, out var missing);
+        RecordHops(g.Hops);
         switch (verdict)
         {
             case ValidationResult.Reject:
