@@ -65,7 +65,6 @@ public sealed partial class OverlayNode
             : _o.RelayUnsubscribedTopics ? ValidationResult.Accept : ValidationResult.Ignore;
         _seen.Add(id, g.Hops, from, verdict == ValidationResult.Accept ? g : null, _now);
         _missing.Remove(id, out var missing);
-        RecordHops(g.Hops);
         switch (verdict)
         {
             case ValidationResult.Reject:
@@ -75,6 +74,7 @@ public sealed partial class OverlayNode
                 Count("gossip_ignored");
                 return;
         }
+        RecordHops(g.Hops); // feeds the hop-aware early graft (OverlayOptions.ShortPathGraftMargin)
         if (subscribed)
         {
             Count("gossip_delivered");
