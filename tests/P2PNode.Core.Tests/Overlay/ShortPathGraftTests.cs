@@ -10,10 +10,15 @@ namespace P2PNode.Core.Tests.Overlay;
 // this node's usual tree paths is grafted after ShortPathGraftTimeout, any other after IHaveTimeout.
 public sealed class ShortPathGraftTests
 {
-    // Node whose first copies all came with 8 hops (running average 8), with `a` eager and `b` lazy.
-    private static (OverlayHarness H, PeerId A, PeerId B) DeepNode(OverlayOptions? options = null)
+    private sealed class IgnoreAll : IGossipValidator
     {
-        var h = new OverlayHarness(options);
+        public ValidationResult Validate(GossipDelivery message) => ValidationResult.Ignore;
+    }
+
+    // Node whose first copies all came with 8 hops (running average 8), with `a` eager and `b` lazy.
+    private static (OverlayHarness H, PeerId A, PeerId B) DeepNode(OverlayOptions? options = null, IGossipValidator? validator = null)
+    {
+        var h = new OverlayHarness(options, validator);
         var a = h.AddNeighbor(1);
         var b = h.AddNeighbor(2);
         h.Node.OnMessage(b, new Prune(), T0);
@@ -54,6 +59,17 @@ public sealed class ShortPathGraftTests
     public void MarginZeroDisablesTheEarlyGraft()
     {
         var (h, _, b) = DeepNode(new OverlayOptions { ShortPathGraftMargin = 0 });
+        using var _h = h;
+        var id = GossipSignature.IdOf(Signed(h.Key(51), 1));
+        h.Node.OnMessage(b, new IHave([new IHaveEntry(id, 1)]), T0 + 10);
+        h.Node.OnTimer(T0 + 10 + (long)h.Node.Options.IHaveTimeout.TotalMilliseconds - 1);
+        Assert.Empty(h.SentOf<Graft>());
+    }
+
+    [Fact]
+    public void CopiesTheApplicationDidNotAcceptDoNotCountTowardTheAverage()
+    {
+        var (h, _, b) = DeepNode(validator: new IgnoreAll());
         using var _h = h;
         var id = GossipSignature.IdOf(Signed(h.Key(51), 1));
         h.Node.OnMessage(b, new IHave([new IHaveEntry(id, 1)]), T0 + 10);
