@@ -26,6 +26,15 @@ public sealed partial class OverlayNode
     private readonly Dictionary<PeerId, List<IHaveEntry>> _lazyQueue = [];
     private ulong _nextSequence;
     private long _nextOptimizationAt;
+    // Running average of the hop counts of first copies (exponential, weight 1/16 once warmed up).
+    private double _meanHops;
+    private int _hopsSamples;
+
+    private void RecordHops(uint hops)
+    {
+        _hopsSamples++;
+        _meanHops += (hops - _meanHops) / Math.Min(_hopsSamples, 16);
+    }
 
     /// <summary>Messages remembered for dedup, and messages announced but not yet received.</summary>
     public int SeenCount => _seen.Count;
@@ -132,6 +141,8 @@ public sealed partial class OverlayNode
                 _missing[e.Id] = missing = new Missing(_now + Ms(_o.IHaveTimeout));
             }
             if (missing.Announcers.Count < MaxAnnouncersPerId) missing.Announcers.Enqueue((from, e.Hops));
+            if (_o.ShortPathGraftMargin > 0 && _hopsSamples > 0 && e.Hops + _o.ShortPathGraftMargin <= _meanHops)
+                missing.Due = Math.Min(missing.Due, _now + Ms(_o.ShortPathGraftTimeout));
         }
     }
 

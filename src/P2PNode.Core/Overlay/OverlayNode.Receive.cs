@@ -74,6 +74,7 @@ public sealed partial class OverlayNode
                 Count("gossip_ignored");
                 return;
         }
+        RecordHops(g.Hops); // feeds the hop-aware early graft (OverlayOptions.ShortPathGraftMargin)
         if (subscribed)
         {
             Count("gossip_delivered");
