@@ -119,7 +119,8 @@ public sealed class ObjectFetcher
     private void VerifyWhole(Manifest m)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        for (var i = 0; i < m.ChunkCount; i++) hash.AppendData(_service.Store.GetChunk(m.Id, i)!);
+        for (var i = 0; i < m.ChunkCount; i++)
+            hash.AppendData(_service.Store.GetChunk(m.Id, i) ?? throw new TransferException($"object {m.Id}: chunk {i} is missing from the store after the fetch"));
         if (!hash.GetHashAndReset().AsSpan().SequenceEqual(m.ObjectHash))
             throw new TransferException($"object {m.Id}: chunks match the manifest but not its whole-object hash");
     }

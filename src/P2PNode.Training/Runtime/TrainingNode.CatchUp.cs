@@ -63,8 +63,9 @@ public sealed partial class TrainingNode
     {
         byte[]? bytes;
         try { bytes = _ctx.Exchange!.FetchAsync(Convert.FromHexString(objectHex), peers, _stop.Token).GetAwaiter().GetResult(); }
-        catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // A failed fetch never stops the node: the next attempt (2 s later) may find better sources.
             _ctx.Log.LogWarning("model fetch failed: {Reason}", e.Message);
             bytes = null;
         }
