@@ -14,7 +14,7 @@ public sealed partial class TrainingNode
     private Repair? _repair;
     private long _nextRepairMs;
 
-    /// <summary>The majority's model for <see cref="Round"/>, replacing this node's <see cref="OldHash"/>.</summary>
+    /// <summary>The larger group's model for <see cref="Round"/>, replacing this node's <see cref="OldHash"/>.</summary>
     private sealed record Repair(ulong Round, float[] Model, byte[] Hash, byte[] OldHash);
 
     /// <summary>A model taken from peers: the base of round <see cref="Round"/>.</summary>
@@ -86,10 +86,11 @@ public sealed partial class TrainingNode
     }
 
     /// <summary>
-    /// Pulling together: when a strict majority of the active nodes (this one counted with its own model) hold
-    /// another model for the round this node is in, the node takes theirs (fetched and checked like a catch-up)
-    /// and keeps its outer momentum. Divergence comes from nodes closing a round with different contribution
-    /// sets (a straggler, a crash); this makes it last one round instead of the rest of the run.
+    /// Pulling together: when more nodes hold another model for the round this node is in than hold its own
+    /// (this node counted), or as many but one whose hash sorts first, the node takes theirs (fetched and checked
+    /// like a catch-up) and keeps its outer momentum. Every node applies the same rule, so the groups merge into
+    /// one (the largest; ties go to the smallest hash) even when none is a majority. Divergence comes from nodes
+    /// closing a round with different contribution sets (a straggler, a crash).
     /// </summary>
     private Repair? TryRepair(byte[] thetaHash, string canonical, ParameterLayout layout)
     {
@@ -100,17 +101,19 @@ public sealed partial class TrainingNode
         lock (_gate) same = _peerStatus.Where(kv => kv.Value.Round == open && kv.Value.Serves).Select(kv => (kv.Key, kv.Value)).ToList();
         var top = same.GroupBy(a => (Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: Convert.ToHexStringLower(a.Status.ObjectId)))
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Hash, StringComparer.Ordinal).FirstOrDefault();
-        if (top is null || top.Key.Hash == mine || 2 * top.Count() <= ActiveMembers()) return null;
+        if (top is null || top.Key.Hash == mine) return null;
+        var mineCount = 1 + same.Count(a => Convert.ToHexStringLower(a.Status.ModelHash) == mine);
+        if (top.Count() < mineCount || (top.Count() == mineCount && string.CompareOrdinal(top.Key.Hash, mine) > 0)) return null;
         _nextRepairMs = _clock.ElapsedMilliseconds + 2000;
-        _ctx.Log.LogInformation("round {Round}: {Count} of {Active} nodes hold model {Theirs}, this node {Mine}: taking theirs",
-            open, top.Count(), ActiveMembers(), top.Key.Hash[..16], mine[..16]);
+        _ctx.Log.LogInformation("round {Round}: {Count} nodes hold model {Theirs}, {MineCount} hold this node's {Mine}: taking theirs",
+            open, top.Count(), top.Key.Hash[..16], mineCount, mine[..16]);
         if (Fetch(top.Key.Object, top.Key.Hash, top.Select(a => a.Peer).ToList(), canonical, layout) is not { } model) return null;
         var repair = new Repair(open, model, Convert.FromHexString(top.Key.Hash), thetaHash);
         lock (_gate)
         {
             _repair = repair;
             _statusHash = repair.Hash;
-            // A training thread that has not taken in round open−1's result yet takes the majority's instead.
+            // A training thread that has not taken in round open−1's result yet takes the larger group's instead.
             if (open > 0 && _results.TryGetValue(open - 1, out var old)) _results[open - 1] = old with { Model = model, Hash = repair.Hash };
         }
         _ctx.Metrics.Increment("training_repairs");
@@ -119,7 +122,7 @@ public sealed partial class TrainingNode
     }
 
     /// <summary>The training thread's side of a repair: if it is training from the replaced base, it moves by
-    /// the difference (keeping its steps) and now contributes against the majority's base.</summary>
+    /// the difference (keeping its steps) and now contributes against the larger group's base.</summary>
     private (float[] Model, byte[] Hash)? TakeRepair(LocalTrainer trainer, ulong round, float[] baseModel, byte[] baseHash)
     {
         Repair? r;

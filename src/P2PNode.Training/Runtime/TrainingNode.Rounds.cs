@@ -106,7 +106,7 @@ public sealed partial class TrainingNode
 
     /// <summary>
     /// After the last round there is no next round to pull a diverged node back: for a few seconds the node keeps
-    /// comparing its final model with the peers' and takes the majority's, as <see cref="TryRepair"/> does mid-run.
+    /// comparing its final model with the peers' and takes a larger group's, as <see cref="TryRepair"/> does mid-run.
     /// </summary>
     private void FinalAgreement(string canonical, ParameterLayout layout, float[] theta, byte[] thetaHash, OuterOptimizer outer, bool evaluate)
     {
