@@ -20,8 +20,6 @@ public sealed record RunContext
     public required TrainingTask TrainTask { get; init; }
     /// <summary>The held-out data the shared model is scored on after each round (null: no scoring).</summary>
     public TrainingTask? EvalTask { get; init; }
-    /// <summary>Seed of this node's batch order (differs per node so shards are not visited in lockstep).</summary>
-    public long DataSeed { get; init; }
     /// <summary>Where the node keeps its resumable state (state.bin).</summary>
     public required string DataDir { get; init; }
     /// <summary>Broadcasts a payload on the run's topic (the overlay signs it as this node).</summary>

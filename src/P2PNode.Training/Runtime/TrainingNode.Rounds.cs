@@ -78,6 +78,9 @@ public sealed partial class TrainingNode
             {
                 _results[round] = new RoundResult(round, theta.ToArray(), thetaHash, outerState);
                 _results.Remove(round - 4); // late contributions up to RoundBook's window still find their base
+                // Older rounds can no longer be offered (RoundBook's window): forget what was kept for them.
+                _announcedBases.RemoveWhere(b => b.Round + 4 < round);
+                _ready.Remove(round - 4);
                 (_statusRound, _statusHash, _statusSketch, _statusObject) = (round + 1, thetaHash, sketch, objectId);
             }
             PublishStatus();
@@ -242,7 +245,7 @@ public sealed partial class TrainingNode
             if (c.Round == 0) return c.Body.BaseModel.AsSpan().SequenceEqual(_ctx.InitialModel);
             if (_results.TryGetValue(c.Round - 1, out var r) && r.Hash.AsSpan().SequenceEqual(c.Body.BaseModel)) return true;
             if (c.Round == _book.OpenRound && thetaHash.AsSpan().SequenceEqual(c.Body.BaseModel)) return true;
-            return _announcedBases.ContainsKey((c.Round, hex));
+            return _announcedBases.Contains((c.Round, hex));
         }
     }
 

@@ -30,7 +30,7 @@ public sealed partial class TrainingNode : IGossipValidator
     private readonly Dictionary<string, long> _lastSeen = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, RoundResult> _results = [];
     private readonly Dictionary<ulong, (long At, bool Own)> _ready = [];
-    private readonly Dictionary<(ulong Round, string Hash), int> _announcedBases = [];
+    private readonly HashSet<(ulong Round, string Hash)> _announcedBases = [];
     private readonly Dictionary<string, RunStatus> _peerStatus = new(StringComparer.Ordinal);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stop = new();
@@ -112,7 +112,7 @@ public sealed partial class TrainingNode : IGossipValidator
                     {
                         _lastSeen[origin] = _clock.ElapsedMilliseconds;
                         var key = (status.Round, Convert.ToHexStringLower(status.ModelHash));
-                        _announcedBases[key] = _announcedBases.GetValueOrDefault(key) + 1;
+                        _announcedBases.Add(key);
                         _peerStatus[origin] = status;
                     }
                     return ValidationResult.Accept;

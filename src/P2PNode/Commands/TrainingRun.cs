@@ -94,13 +94,13 @@ internal static class TrainingRun
                 throw new InvalidDataException($"run genesis names model '{genesis.Model}' but its hyperparameters give '{spec.ModelSpec().Canonical}'");
             EnsureJoined(ledger, loaded.Identity, flags.Run, flags.DisplayName);
             sync.AnnounceNow();
-            var (trainTask, evalTask, dataSeed) = LoadData(spec, flags);
+            var (trainTask, evalTask) = LoadData(spec, flags);
             log.LogInformation("run {Run}: {Spec}; shard {Index}/{Count} ({Split}), {Samples} training samples",
                 flags.RunHex[..16], spec, flags.ShardIndex, flags.ShardCount, flags.Split, trainTask.EpochSamples);
             var node = new TrainingNode(new RunContext
             {
                 Spec = spec, Run = flags.Run, InitialModel = genesis.InitialModel, Identity = loaded.Identity, Ledger = ledger,
-                TrainTask = trainTask, EvalTask = evalTask, DataSeed = dataSeed, DataDir = dataDir,
+                TrainTask = trainTask, EvalTask = evalTask, DataDir = dataDir,
                 Publish = payload => overlay.Publish(flags.Topic, payload), Metrics = metrics, Log = log,
                 Exchange = new TransferModelExchange(transfer),
                 Progress = line => Console.Out.WriteLine(line.ToJsonString()),
@@ -139,7 +139,7 @@ internal static class TrainingRun
         }
     }
 
-    private static (TrainingTask Train, TrainingTask Eval, long DataSeed) LoadData(RunSpec spec, TrainingFlags flags)
+    private static (TrainingTask Train, TrainingTask Eval) LoadData(RunSpec spec, TrainingFlags flags)
     {
         if (!spec.ModelSpec().IsClassifier)
         {
@@ -148,7 +148,7 @@ internal static class TrainingRun
             var (text, heldOut) = TextCorpus.Load([path]).Split(0.1);
             var seed = spec.Seed * 1000 + flags.ShardIndex;
             var context = spec.ModelSpec().Context;
-            return (new LanguageModelTask(text, heldOut, context, seed), new LanguageModelTask(text, heldOut, context, seed), seed);
+            return (new LanguageModelTask(text, heldOut, context, seed), new LanguageModelTask(text, heldOut, context, seed));
         }
         var train = FashionMnist.Load("train", flags.DataDir);
         var test = FashionMnist.Load("t10k", flags.DataDir);
@@ -157,6 +157,6 @@ internal static class TrainingRun
         var dataSeed = spec.Seed * 1000 + flags.ShardIndex;
         var testIndices = Enumerable.Range(0, test.Count).ToArray();
         return (new ClassificationTask(train, shard.Train, test, testIndices, dataSeed),
-            new ClassificationTask(test, testIndices, test, testIndices, spec.Seed), dataSeed);
+            new ClassificationTask(test, testIndices, test, testIndices, spec.Seed));
     }
 }

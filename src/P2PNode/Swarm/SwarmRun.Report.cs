@@ -18,7 +18,7 @@ internal sealed partial class SwarmRun
     /// </summary>
     private async Task<Baselines> BaselinesAsync()
     {
-        Console.WriteLine($"baselines: {o.Nodes} nodes alone on their shards (side by side), then centralized on all data");
+        Console.WriteLine($"baselines: {o.Nodes} nodes alone on their shards (side by side){(o.LanguageModel ? "" : ", then centralized on all data")}");
         var alone = Enumerable.Range(0, o.Nodes).Select(i => new NodeProcess($"alone-{i}", Path.Combine(o.WorkDir, $"alone-{i}.log"),
             ["swarm", "alone", "--shard", $"{i}/{o.Nodes}", "--split", o.Split.ToString(), "--spec", o.Spec.ToJson(),
              .. o.Data is null ? Array.Empty<string>() : ["--data", o.Data], .. o.LanguageModel ? ["--corpus", o.CorpusOf(i)] : Array.Empty<string>()])).ToList();

@@ -64,7 +64,7 @@ internal sealed class InProcessRun : IDisposable
         return new RunContext
         {
             Spec = Spec, Run = Run, InitialModel = InitialModel, Identity = p.Identity, Ledger = p.Ledger,
-            TrainTask = train, EvalTask = Spec.EvalSamples > 0 ? eval : null, DataSeed = Spec.Seed * 1000 + index,
+            TrainTask = train, EvalTask = Spec.EvalSamples > 0 ? eval : null,
             DataDir = p.Dir.Path, Publish = payload => Deliver(index, payload), Metrics = metrics, Log = NullLogger.Instance,
             Progress = line => Events.Enqueue((JsonObject)line.DeepClone()), ChunkSteps = 2,
         };
