@@ -44,6 +44,27 @@ public sealed class CipherStateTests
         Assert.Equal(reference, ours);
     }
 
+    [Fact]
+    public void Decrypts_what_libsodium_encrypted_and_uses_the_platform_cipher_where_there_is_one()
+    {
+        // Encrypt and decrypt may run on the platform's library (OpenSSL) or NSec's (libsodium); the wire must
+        // not tell the difference, in either direction.
+        using var receiver = new CipherState(KeyBytes);
+        Assert.Equal(System.Security.Cryptography.ChaCha20Poly1305.IsSupported, receiver.UsesPlatformCipher);
+        using var key = Key.Import(AeadAlgorithm.ChaCha20Poly1305, KeyBytes, KeyBlobFormat.RawSymmetricKey);
+        var plaintext = new byte[CipherState.MaxPlaintextSize];
+        Random.Shared.NextBytes(plaintext);
+        var ciphertext = AeadAlgorithm.ChaCha20Poly1305.Encrypt(key, new byte[12], Ad, plaintext);
+        var decrypted = new byte[plaintext.Length];
+        Assert.Equal(plaintext.Length, receiver.Decrypt(Ad, ciphertext, decrypted));
+        Assert.Equal(plaintext, decrypted);
+
+        ciphertext[^1] ^= 1;
+        receiver.SetNonce(0);
+        Assert.Throws<NoiseException>(() => receiver.Decrypt(Ad, ciphertext, decrypted));
+        Assert.Equal(0UL, receiver.Nonce);
+    }
+
     [Theory]
     [InlineData(0)]   // first ciphertext byte
     [InlineData(20)]  // inside the tag
