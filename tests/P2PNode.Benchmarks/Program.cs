@@ -5,7 +5,7 @@ using P2PNode.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "transport" => await TransportBench.RunAsync(args[1..]),
-    "transport-sink" => await TransportBench.SinkAsync(),
+    "transport-sink" => await TransportSink.RunAsync(),
     "noise" => Run(NoiseCipherBench.Run),
     "codec" => CodecBench.Run(args[1..]),
     "ledger" => LedgerBench.Run(args[1..]),
