@@ -50,7 +50,26 @@ internal static class ConfigSections
     private static SectionMap<NetworkSection> Peers() =>
         new SectionMap<NetworkSection>("network", c => c.Peers, (c, s) => c with { Peers = s })
             .Key("bootstrap", (s, v) => s with { Bootstrap = Bootstrap(v) })
-            .Key("relay", RelayChoice);
+            .Key("bootstrap_file", BootstrapFileChoice)
+            .Key("relay", RelayChoice)
+            .Key("port_mapping", (s, v) => s with { PortMapping = PortMappingOf(v) });
+
+    // "" = none; the default path may be missing, any other must exist (checked when `run` reads it).
+    private static NetworkSection BootstrapFileChoice(NetworkSection s, ConfigValue v) => v.AsString() switch
+    {
+        "" => s with { BootstrapFile = null, BootstrapFileIsDefault = false },
+        var text => s with { BootstrapFile = v.AsPath(), BootstrapFileIsDefault = text == NetworkSection.DefaultBootstrapFile },
+    };
+
+    private static PortMappingMode PortMappingOf(ConfigValue v) => v.AsString() switch
+    {
+        "off" => PortMappingMode.Off,
+        "auto" => PortMappingMode.Auto,
+        "pcp" => PortMappingMode.Pcp,
+        "natpmp" => PortMappingMode.NatPmp,
+        "upnp" => PortMappingMode.Upnp,
+        var other => throw v.Error($"must be \"off\", \"auto\", \"pcp\", \"natpmp\" or \"upnp\"; got {ConfigValue.Quote(other)}"),
+    };
 
     // "off" | "auto" | "peerid@host:port".
     private static NetworkSection RelayChoice(NetworkSection s, ConfigValue v)

@@ -76,12 +76,26 @@ listen = ["127.0.0.1:7700"]
 # waiting for others to dial in. Get entries from `p2pnode id` on the other node. Up to 1000 entries.
 bootstrap = []
 
+# A published list of bootstrap peers dialled together with `bootstrap` ([[peer]] tables with
+# address = "peerid@host:port"; format in docs/configuration.md). A peer id listed in both is dialled once,
+# at the address in `bootstrap`. Relative to the folder holding this file; "" = none. The default may be
+# missing (a node set up outside the repository has no bootstrap/ folder); any other file must exist.
+bootstrap_file = "bootstrap/peers.toml"
+
 # Relays, for a node that cannot accept connections (behind a NAT with no port mapping): "off" = never;
 # "auto" = when peers see this node at an address that is not its own and advertise_address is "", keep
 # a reservation on the first bootstrap peer that offers relay service and advertise the relayed address;
 # "peerid@host:port" = always use that relay. Others then reach this node through the relay, end-to-end
 # encrypted (the relay sees only ciphertext). See docs/nat.md.
 relay = "off"
+
+# Ask the router to forward the listen port, so that peers can dial a node at home: "auto" = PCP, then
+# NAT-PMP, then UPnP-IGD, in the background (start-up never waits for it beyond the discovery budget,
+# about 5 s), skipped when the node listens only on loopback or the machine has a public IPv4 address;
+# "pcp", "natpmp", "upnp" = that protocol only, always tried; "off" = never. A mapping is renewed at half
+# its lifetime, deleted on shutdown, and its external address:port is advertised to peers (unless
+# overlay.advertise_address is set). No gateway answering is logged once; relay "auto" still applies.
+port_mapping = "auto"
 
 # Inbound connections accepted in total (1 to 100000). Each costs a socket, buffers and a send queue;
 # 256 suits a volunteer machine, raise it on a well-connected institutional node.

@@ -28,6 +28,8 @@ internal static class RunCommand
     private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(5);
     private const int MaxStoredPeers = 1000;
     private const int MaxRememberedContacts = 8;
+    // Above the worst discovery (PCP 1 s + NAT-PMP 1 s + UPnP 3 s) plus a mapping request: never reached normally.
+    private static readonly TimeSpan MaxPortMappingWait = TimeSpan.FromSeconds(10);
 
     public static Task<int> RunAsync(Args a) => a.Positional is ["new", ..] ? RunNewCommand.RunAsync(a) : NodeSetup.Guard("run", async () =>
     {
@@ -38,12 +40,12 @@ internal static class RunCommand
         var publishEvery = a.GetInt("publish-every", 10, 86_400_000);
         a.EnsureAllUsed();
         using var loaded = NodeSetup.Load(flags);
-        var config = loaded.Config;
         var identity = loaded.Identity;
+        using var loggerFactory = Logging.Create(loaded.Config.Logging.Level);
+        var log = loggerFactory.CreateLogger("p2pnode");
+        var config = NodeBootstrap.WithBootstrapFile(loaded.Config, log);
         Directory.CreateDirectory(config.Node.DataDir);
 
-        using var loggerFactory = Logging.Create(config.Logging.Level);
-        var log = loggerFactory.CreateLogger("p2pnode");
         var metrics = new NodeMetrics();
         var defence = NodeDefence.Load(config, identity, metrics, log);
         await using var metricsFile = new MetricsFileWriter(metrics, Path.Combine(config.Node.DataDir, "metrics.prom"), TimeSpan.FromSeconds(1));
@@ -74,8 +76,14 @@ internal static class RunCommand
         Console.Out.WriteLine($"node {identity.PeerId} listening on {string.Join(",", addresses)}");
         Console.Out.Flush();
 
+        // Port mapping runs in the background; the overlay joins once it answered or gave up (its discovery budget),
+        // because the overlay's advertised address is fixed when it starts.
+        await using var portMapping = NodePortMapping.Start(config.Peers.PortMapping, addresses, $"p2pnode {identity.PeerId.Short}", metrics, log);
+        var mapped = await portMapping.WaitAsync(MaxPortMappingWait, shutdown.Token);
+        var own = mapped is not null && config.Overlay.AdvertiseAddress is null ? mapped : config.Overlay.AdvertisedFor(addresses[0]);
+
         var topic = config.Overlay.Topic;
-        var advertised = await relay.StartAsync(host, config.Overlay.AdvertisedFor(addresses[0]), shutdown.Token);
+        var advertised = await relay.StartAsync(host, own, shutdown.Token, mapped);
         var validator = training is null ? null : new RunTopicValidator(training.Topic);
         var overlay = new OverlayService(host, identity, advertised, new OverlayOptions(), log, validator);
         overlay.Subscribe(topic);
@@ -100,6 +108,7 @@ internal static class RunCommand
         // Host first: peers get Disconnect(Shutdown) ("gone"), not the overlay's Detach ("alive, not your neighbour").
         await host.StopAsync();
         await overlay.DisposeAsync();
+        await portMapping.DisposeAsync(); // deletes the mapping (bounded: a vanished gateway cannot hold up the exit)
         await Task.WhenAll(loops);
         return 0;
     });
