@@ -111,6 +111,7 @@ internal static class ConfigSections
             .Key("broken_promise_penalty", (s, v) => Tune(s, o => o with { BrokenPromisePenalty = Penalty(v) }))
             .Key("rate_violation_penalty", (s, v) => Tune(s, o => o with { RateViolationPenalty = Penalty(v) }))
             .Key("forged_signature_penalty", (s, v) => Tune(s, o => o with { ForgedSignaturePenalty = Penalty(v) }))
+            .Key("graylisted_check_interval_ms", (s, v) => Tune(s, o => o with { GraylistedCheckInterval = CheckInterval(v) }))
             .Key("frames_per_second", (s, v) => Tune(s, o => o with { FramesPerSecond = v.AsInt(1, 10_000_000) }))
             .Key("frame_burst", (s, v) => Tune(s, o => o with { FrameBurst = v.AsInt(1, 10_000_000) }))
             .Key("bytes_per_second", (s, v) => Tune(s, o => o with { BytesPerSecond = v.AsInteger(1024, 1L << 40) }))
@@ -125,6 +126,14 @@ internal static class ConfigSections
                     check.Fail(Inv($"byte_burst ({o.ByteBurst}) must be at least network.max_frame_size ({config.Network.MaxFrameSize}), or a frame of the largest size could never be received"),
                         "byte_burst");
             });
+
+    // 0 = never; otherwise 10 ms (a check per peer every 10 ms is still cheap) to an hour.
+    private static TimeSpan CheckInterval(ConfigValue v)
+    {
+        var ms = v.AsInt(0, 3_600_000);
+        if (ms is > 0 and < 10) throw v.Error($"must be 0 (never) or between 10 and 3600000, got {ms}");
+        return TimeSpan.FromMilliseconds(ms);
+    }
 
     private static ScoringSection Tune(ScoringSection s, Func<ScoringOptions, ScoringOptions> change) => s with { Options = change(s.Options) };
 

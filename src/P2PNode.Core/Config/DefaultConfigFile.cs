@@ -149,7 +149,8 @@ peer_store = true
 enabled = true
 
 # Thresholds in points (-1000000 to -1; ban_threshold at most graylist_threshold). With the penalties
-# below, one forged signature graylists a peer and ten malformed frames get it banned.
+# below, one forged signature graylists a peer, a second one bans it (see graylisted_check_interval_ms),
+# and ten malformed frames get it banned.
 graylist_threshold = -40
 ban_threshold = -100
 
@@ -170,6 +171,12 @@ bad_chunk_penalty = 25
 broken_promise_penalty = 15
 rate_violation_penalty = 5
 forged_signature_penalty = 50
+
+# A graylisted peer's gossip is dropped unprocessed, except one Gossip message per this many milliseconds,
+# whose origin signature is checked: a forgery costs forged_signature_penalty, so a peer that keeps forging
+# is banned, while an honest peer (its messages verify) loses nothing and recovers as its score decays.
+# 0 = never check; else 10 to 3600000.
+graylisted_check_interval_ms = 1000
 
 # Frames and bytes per second accepted from one peer (over all its connections), and the bursts above them;
 # frames beyond are dropped before decoding. frames: 1 to 10000000; bytes: 1024 to 1099511627776, and
