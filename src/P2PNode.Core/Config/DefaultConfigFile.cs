@@ -149,8 +149,8 @@ peer_store = true
 enabled = true
 
 # Thresholds in points (-1000000 to -1; ban_threshold at most graylist_threshold). With the penalties
-# below, one forged signature graylists a peer, a second one bans it (see graylisted_check_interval_ms),
-# and ten malformed frames get it banned.
+# below, one forged signature graylists a peer, forging on gets it banned within about two seconds (see
+# graylisted_check_interval_ms), and ten malformed frames get it banned.
 graylist_threshold = -40
 ban_threshold = -100
 

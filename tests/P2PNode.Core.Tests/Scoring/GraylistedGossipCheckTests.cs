@@ -27,13 +27,21 @@ public sealed class GraylistedGossipCheckTests
     private GossipMessage Forged(int n) => Honest(n) with { Signature = System.Security.Cryptography.RandomNumberGenerator.GetBytes(64) };
 
     [Fact]
-    public void With_the_defaults_a_second_forgery_while_graylisted_bans()
+    public void With_the_defaults_a_forger_that_keeps_forging_is_banned_at_the_second_check()
     {
         var (scorer, check) = Make();
         Assert.Equal(PeerStanding.Graylisted, scorer.Report(Peer, Offence.ForgedSignature)); // the overlay's verdict: -50
+        _clock.Advance(TimeSpan.FromMilliseconds(600));
         Assert.True(check.OnDropped(Peer, Forged(1)));
+        // -50 decayed a little before the second -50: just above the ban threshold, still graylisted.
+        Assert.Equal(PeerStanding.Graylisted, scorer.StandingOf(Peer));
+        Assert.InRange(scorer.ScoreOf(Peer), -100, -99.9);
+        _clock.Advance(TimeSpan.FromMilliseconds(600));
+        Assert.False(check.OnDropped(Peer, Forged(2))); // within the interval: dropped unchecked
+        _clock.Advance(TimeSpan.FromMilliseconds(600));
+        Assert.True(check.OnDropped(Peer, Forged(3)));
         Assert.Equal(PeerStanding.Banned, scorer.StandingOf(Peer));
-        Assert.Equal((1, 1, 1), (_metrics.Get("graylisted_gossip_checked"), _metrics.Get("graylisted_gossip_forged"), _metrics.Get("peers_banned")));
+        Assert.Equal((2, 2, 1), (_metrics.Get("graylisted_gossip_checked"), _metrics.Get("graylisted_gossip_forged"), _metrics.Get("peers_banned")));
     }
 
     [Fact]

@@ -42,7 +42,8 @@ public sealed record ScoringOptions
 
     /// <summary>While a peer is graylisted its gossip is dropped unprocessed, except that one of its Gossip messages
     /// per this interval has its origin signature checked (<see cref="GraylistedGossipCheck"/>): a forgery costs
-    /// <see cref="ForgedSignaturePenalty"/>, so with the defaults a second forgery bans. Zero: never checked (a
+    /// <see cref="ForgedSignaturePenalty"/>, so with the defaults a peer that forges on is banned at
+    /// the second check (the first leaves it a hair above -100, its score having decayed meanwhile). Zero: never checked (a
     /// graylisted forger is then only banned by other offences).</summary>
     public TimeSpan GraylistedCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 
