@@ -21,7 +21,9 @@ namespace P2PNode.Cli.Commands;
 /// (its own included, with hops 0), and the answers to control lines read from stdin:
 /// "publish &lt;text&gt;" (answers "published &lt;id hex&gt;") and "view &lt;tag&gt;" (answers
 /// "view &lt;tag&gt; active &lt;n&gt; passive &lt;m&gt; &lt;active ids, comma-separated&gt;") and "address &lt;tag&gt;"
-/// (answers "address &lt;tag&gt; &lt;external ip or unknown&gt; &lt;agreeing&gt;/&lt;voters&gt;").
+/// (answers "address &lt;tag&gt; &lt;external ip or unknown&gt; &lt;agreeing&gt;/&lt;voters&gt;"); the port mapping lines of
+/// <see cref="NodePortMapping"/> and the relay lines of <see cref="NodeRelay"/>. Bootstrap contacts: network.bootstrap,
+/// network.bootstrap_file (<see cref="NodeBootstrap"/>), then the peer store.
 /// </summary>
 internal static class RunCommand
 {
