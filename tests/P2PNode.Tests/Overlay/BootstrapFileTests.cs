@@ -43,7 +43,7 @@ public sealed class BootstrapFileTests
     }
 
     [Fact]
-    public async Task A_missing_default_file_is_only_logged()
+    public async Task A_missing_default_file_is_only_logged_and_a_loopback_node_skips_port_mapping()
     {
         using var dir = await InitAsync();
         await using var node = NodeProcess.Start(["run", "--config", dir["node.toml"], "--listen", "127.0.0.1:0"]);
@@ -51,6 +51,8 @@ public sealed class BootstrapFileTests
         var expected = Path.Combine(dir.Path, "bootstrap", "peers.toml");
         await node.WaitForLineAsync(l => l.Contains($"bootstrap file {expected} not found", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         Assert.False(node.HasExited);
+        // The default network.port_mapping = "auto" never touches the network for a loopback-only node.
+        await node.WaitForLineAsync(l => l.StartsWith("port mapping skipped no IPv4 listen address other than loopback", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
     }
 
     [Theory]
