@@ -52,7 +52,11 @@ public static class ConfigLoader
 
     /// <summary>The configuration of an empty file whose folder is <paramref name="baseDirectory"/>.</summary>
     public static NodeConfig Defaults(string baseDirectory) =>
-        new() { Node = new NodeSection { DataDir = Path.GetFullPath(".p2pnode", baseDirectory) } };
+        new()
+        {
+            Node = new NodeSection { DataDir = Path.GetFullPath(".p2pnode", baseDirectory) },
+            Peers = new NetworkSection { BootstrapFile = Path.GetFullPath(NetworkSection.DefaultBootstrapFile, baseDirectory), BootstrapFileIsDefault = true },
+        };
 
     /// <summary>
     /// Applies dotted-key overrides ("network.listen" => "127.0.0.1:0,[::1]:0", "node.data_dir" => "/tmp/x")

@@ -50,7 +50,26 @@ internal static class ConfigSections
     private static SectionMap<NetworkSection> Peers() =>
         new SectionMap<NetworkSection>("network", c => c.Peers, (c, s) => c with { Peers = s })
             .Key("bootstrap", (s, v) => s with { Bootstrap = Bootstrap(v) })
-            .Key("relay", RelayChoice);
+            .Key("bootstrap_file", BootstrapFileChoice)
+            .Key("relay", RelayChoice)
+            .Key("port_mapping", (s, v) => s with { PortMapping = PortMappingOf(v) });
+
+    // "" = none; the default path may be missing, any other must exist (checked when `run` reads it).
+    private static NetworkSection BootstrapFileChoice(NetworkSection s, ConfigValue v) => v.AsString() switch
+    {
+        "" => s with { BootstrapFile = null, BootstrapFileIsDefault = false },
+        var text => s with { BootstrapFile = v.AsPath(), BootstrapFileIsDefault = text == NetworkSection.DefaultBootstrapFile },
+    };
+
+    private static PortMappingMode PortMappingOf(ConfigValue v) => v.AsString() switch
+    {
+        "off" => PortMappingMode.Off,
+        "auto" => PortMappingMode.Auto,
+        "pcp" => PortMappingMode.Pcp,
+        "natpmp" => PortMappingMode.NatPmp,
+        "upnp" => PortMappingMode.Upnp,
+        var other => throw v.Error($"must be \"off\", \"auto\", \"pcp\", \"natpmp\" or \"upnp\"; got {ConfigValue.Quote(other)}"),
+    };
 
     // "off" | "auto" | "peerid@host:port".
     private static NetworkSection RelayChoice(NetworkSection s, ConfigValue v)
@@ -92,6 +111,7 @@ internal static class ConfigSections
             .Key("broken_promise_penalty", (s, v) => Tune(s, o => o with { BrokenPromisePenalty = Penalty(v) }))
             .Key("rate_violation_penalty", (s, v) => Tune(s, o => o with { RateViolationPenalty = Penalty(v) }))
             .Key("forged_signature_penalty", (s, v) => Tune(s, o => o with { ForgedSignaturePenalty = Penalty(v) }))
+            .Key("graylisted_check_interval_ms", (s, v) => Tune(s, o => o with { GraylistedCheckInterval = CheckInterval(v) }))
             .Key("frames_per_second", (s, v) => Tune(s, o => o with { FramesPerSecond = v.AsInt(1, 10_000_000) }))
             .Key("frame_burst", (s, v) => Tune(s, o => o with { FrameBurst = v.AsInt(1, 10_000_000) }))
             .Key("bytes_per_second", (s, v) => Tune(s, o => o with { BytesPerSecond = v.AsInteger(1024, 1L << 40) }))
@@ -106,6 +126,14 @@ internal static class ConfigSections
                     check.Fail(Inv($"byte_burst ({o.ByteBurst}) must be at least network.max_frame_size ({config.Network.MaxFrameSize}), or a frame of the largest size could never be received"),
                         "byte_burst");
             });
+
+    // 0 = never; otherwise 10 ms (a check per peer every 10 ms is still cheap) to an hour.
+    private static TimeSpan CheckInterval(ConfigValue v)
+    {
+        var ms = v.AsInt(0, 3_600_000);
+        if (ms is > 0 and < 10) throw v.Error($"must be 0 (never) or between 10 and 3600000, got {ms}");
+        return TimeSpan.FromMilliseconds(ms);
+    }
 
     private static ScoringSection Tune(ScoringSection s, Func<ScoringOptions, ScoringOptions> change) => s with { Options = change(s.Options) };
 

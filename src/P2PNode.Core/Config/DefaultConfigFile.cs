@@ -76,12 +76,26 @@ listen = ["127.0.0.1:7700"]
 # waiting for others to dial in. Get entries from `p2pnode id` on the other node. Up to 1000 entries.
 bootstrap = []
 
+# A published list of bootstrap peers dialled together with `bootstrap` ([[peer]] tables with
+# address = "peerid@host:port"; format in docs/configuration.md). A peer id listed in both is dialled once,
+# at the address in `bootstrap`. Relative to the folder holding this file; "" = none. The default may be
+# missing (a node set up outside the repository has no bootstrap/ folder); any other file must exist.
+bootstrap_file = "bootstrap/peers.toml"
+
 # Relays, for a node that cannot accept connections (behind a NAT with no port mapping): "off" = never;
 # "auto" = when peers see this node at an address that is not its own and advertise_address is "", keep
 # a reservation on the first bootstrap peer that offers relay service and advertise the relayed address;
 # "peerid@host:port" = always use that relay. Others then reach this node through the relay, end-to-end
 # encrypted (the relay sees only ciphertext). See docs/nat.md.
 relay = "off"
+
+# Ask the router to forward the listen port, so that peers can dial a node at home: "auto" = PCP, then
+# NAT-PMP, then UPnP-IGD, in the background (start-up never waits for it beyond the discovery budget,
+# about 5 s), skipped when the node listens only on loopback or the machine has a public IPv4 address;
+# "pcp", "natpmp", "upnp" = that protocol only, always tried; "off" = never. A mapping is renewed at half
+# its lifetime, deleted on shutdown, and its external address:port is advertised to peers (unless
+# overlay.advertise_address is set). No gateway answering is logged once; relay "auto" still applies.
+port_mapping = "auto"
 
 # Inbound connections accepted in total (1 to 100000). Each costs a socket, buffers and a send queue;
 # 256 suits a volunteer machine, raise it on a well-connected institutional node.
@@ -135,7 +149,8 @@ peer_store = true
 enabled = true
 
 # Thresholds in points (-1000000 to -1; ban_threshold at most graylist_threshold). With the penalties
-# below, one forged signature graylists a peer and ten malformed frames get it banned.
+# below, one forged signature graylists a peer, forging on gets it banned within about two seconds (see
+# graylisted_check_interval_ms), and ten malformed frames get it banned.
 graylist_threshold = -40
 ban_threshold = -100
 
@@ -156,6 +171,12 @@ bad_chunk_penalty = 25
 broken_promise_penalty = 15
 rate_violation_penalty = 5
 forged_signature_penalty = 50
+
+# A graylisted peer's gossip is dropped unprocessed, except one Gossip message per this many milliseconds,
+# whose origin signature is checked: a forgery costs forged_signature_penalty, so a peer that keeps forging
+# is banned, while an honest peer (its messages verify) loses nothing and recovers as its score decays.
+# 0 = never check; else 10 to 3600000.
+graylisted_check_interval_ms = 1000
 
 # Frames and bytes per second accepted from one peer (over all its connections), and the bursts above them;
 # frames beyond are dropped before decoding. frames: 1 to 10000000; bytes: 1024 to 1099511627776, and

@@ -31,7 +31,9 @@ internal sealed class NodeRelay(NodeConfig config, NodeIdentity identity, NodeMe
     public ITransport Wrap(ITransport inner) => _transport = new RelayTransport(inner, identity, config.Network, metrics, log);
 
     /// <summary>Attaches to the started host and decides how this node is reached; returns the address to advertise.</summary>
-    public async Task<string> StartAsync(NodeHost host, string ownAddress, CancellationToken ct)
+    /// <param name="mappedAddress">The external address of this node's port mapping (network.port_mapping), if
+    /// one was made: "auto" then needs no relay.</param>
+    public async Task<string> StartAsync(NodeHost host, string ownAddress, CancellationToken ct, string? mappedAddress = null)
     {
         var transport = _transport ?? throw new InvalidOperationException("Wrap the transport first");
         // The keeper stops with the node's shutdown signal, before the host closes its transport under it.
@@ -45,6 +47,11 @@ internal sealed class NodeRelay(NodeConfig config, NodeIdentity identity, NodeMe
                 Decision("relayed", $"network.relay names {peer}");
                 return await KeepReservationAsync(host, transport, peer.PeerId, peer.Address, ct);
             case RelayMode.Auto:
+                if (mappedAddress is not null)
+                {
+                    Decision("direct", $"port mapping {mappedAddress}");
+                    return ownAddress;
+                }
                 return await AutoAsync(host, transport, ownAddress, ct);
             default:
                 Decision("off", "network.relay = \"off\"");

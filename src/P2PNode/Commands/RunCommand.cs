@@ -21,13 +21,17 @@ namespace P2PNode.Cli.Commands;
 /// (its own included, with hops 0), and the answers to control lines read from stdin:
 /// "publish &lt;text&gt;" (answers "published &lt;id hex&gt;") and "view &lt;tag&gt;" (answers
 /// "view &lt;tag&gt; active &lt;n&gt; passive &lt;m&gt; &lt;active ids, comma-separated&gt;") and "address &lt;tag&gt;"
-/// (answers "address &lt;tag&gt; &lt;external ip or unknown&gt; &lt;agreeing&gt;/&lt;voters&gt;").
+/// (answers "address &lt;tag&gt; &lt;external ip or unknown&gt; &lt;agreeing&gt;/&lt;voters&gt;"); the port mapping lines of
+/// <see cref="NodePortMapping"/> and the relay lines of <see cref="NodeRelay"/>. Bootstrap contacts: network.bootstrap,
+/// network.bootstrap_file (<see cref="NodeBootstrap"/>), then the peer store.
 /// </summary>
 internal static class RunCommand
 {
     private static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(5);
     private const int MaxStoredPeers = 1000;
     private const int MaxRememberedContacts = 8;
+    // Above the worst discovery (PCP 1 s + NAT-PMP 1 s + UPnP 3 s) plus a mapping request: never reached normally.
+    private static readonly TimeSpan MaxPortMappingWait = TimeSpan.FromSeconds(10);
 
     public static Task<int> RunAsync(Args a) => a.Positional is ["new", ..] ? RunNewCommand.RunAsync(a) : NodeSetup.Guard("run", async () =>
     {
@@ -38,12 +42,12 @@ internal static class RunCommand
         var publishEvery = a.GetInt("publish-every", 10, 86_400_000);
         a.EnsureAllUsed();
         using var loaded = NodeSetup.Load(flags);
-        var config = loaded.Config;
         var identity = loaded.Identity;
+        using var loggerFactory = Logging.Create(loaded.Config.Logging.Level);
+        var log = loggerFactory.CreateLogger("p2pnode");
+        var config = NodeBootstrap.WithBootstrapFile(loaded.Config, log);
         Directory.CreateDirectory(config.Node.DataDir);
 
-        using var loggerFactory = Logging.Create(config.Logging.Level);
-        var log = loggerFactory.CreateLogger("p2pnode");
         var metrics = new NodeMetrics();
         var defence = NodeDefence.Load(config, identity, metrics, log);
         await using var metricsFile = new MetricsFileWriter(metrics, Path.Combine(config.Node.DataDir, "metrics.prom"), TimeSpan.FromSeconds(1));
@@ -74,8 +78,14 @@ internal static class RunCommand
         Console.Out.WriteLine($"node {identity.PeerId} listening on {string.Join(",", addresses)}");
         Console.Out.Flush();
 
+        // Port mapping runs in the background; the overlay joins once it answered or gave up (its discovery budget),
+        // because the overlay's advertised address is fixed when it starts.
+        await using var portMapping = NodePortMapping.Start(config.Peers.PortMapping, addresses, $"p2pnode {identity.PeerId.Short}", metrics, log);
+        var mapped = await portMapping.WaitAsync(MaxPortMappingWait, shutdown.Token);
+        var own = mapped is not null && config.Overlay.AdvertiseAddress is null ? mapped : config.Overlay.AdvertisedFor(addresses[0]);
+
         var topic = config.Overlay.Topic;
-        var advertised = await relay.StartAsync(host, config.Overlay.AdvertisedFor(addresses[0]), shutdown.Token);
+        var advertised = await relay.StartAsync(host, own, shutdown.Token, mapped);
         var validator = training is null ? null : new RunTopicValidator(training.Topic);
         var overlay = new OverlayService(host, identity, advertised, new OverlayOptions(), log, validator);
         overlay.Subscribe(topic);
@@ -100,6 +110,7 @@ internal static class RunCommand
         // Host first: peers get Disconnect(Shutdown) ("gone"), not the overlay's Detach ("alive, not your neighbour").
         await host.StopAsync();
         await overlay.DisposeAsync();
+        await portMapping.DisposeAsync(); // deletes the mapping (bounded: a vanished gateway cannot hold up the exit)
         await Task.WhenAll(loops);
         return 0;
     });

@@ -34,7 +34,7 @@ public class ConfigErrorTests
     {
         var e = Fails("[network]\nmax_inbound = 5\nmax_inbund = 5\n");
         Assert.Equal("node.toml:3: network.max_inbund: unknown key; did you mean max_inbound? (keys of [network]: listen, max_inbound, "
-            + "max_inbound_per_address, handshake_timeout_ms, idle_timeout_ms, keepalive_interval_ms, max_frame_size, send_queue_capacity, bootstrap, relay)", e.Message);
+            + "max_inbound_per_address, handshake_timeout_ms, idle_timeout_ms, keepalive_interval_ms, max_frame_size, send_queue_capacity, bootstrap, bootstrap_file, relay, port_mapping)", e.Message);
         Assert.Equal(3, e.Line);
         Assert.Equal("network.max_inbund", e.Key);
         Assert.Equal("node.toml", e.Source);
@@ -134,6 +134,11 @@ public class ConfigErrorTests
     [InlineData("[scoring]\nhalf_life_ms = 10\n", "node.toml:2: scoring.half_life_ms: must be between 1000 and 604800000, got 10")]
     [InlineData("[scoring]\nban_duration_ms = 2592000001\n", "node.toml:2: scoring.ban_duration_ms: must be between 1000 and 2592000000, got 2592000001")]
     [InlineData("[scoring]\nforged_signature_penalty = -5\n", "node.toml:2: scoring.forged_signature_penalty: must be between 0 and 1000000, got -5")]
+    [InlineData("[scoring]\ngraylisted_check_interval_ms = 5\n", "node.toml:2: scoring.graylisted_check_interval_ms: must be 0 (never) or between 10 and 3600000, got 5")]
+    [InlineData("[scoring]\ngraylisted_check_interval_ms = -1\n", "node.toml:2: scoring.graylisted_check_interval_ms: must be between 0 and 3600000, got -1")]
+    [InlineData("[network]\nport_mapping = \"on\"\n", "node.toml:2: network.port_mapping: must be \"off\", \"auto\", \"pcp\", \"natpmp\" or \"upnp\"; got \"on\"")]
+    [InlineData("[network]\nport_mapping = true\n", "node.toml:2: network.port_mapping: expected a string, got a boolean (true)")]
+    [InlineData("[network]\nbootstrap_file = 3\n", "node.toml:2: network.bootstrap_file: expected a string, got an integer (3)")]
     [InlineData("[scoring]\nframes_per_second = 0\n", "node.toml:2: scoring.frames_per_second: must be between 1 and 10000000, got 0")]
     [InlineData("[scoring]\nenabled = \"yes\"\n", "node.toml:2: scoring.enabled: expected true or false, got a string (\"yes\")")]
     [InlineData("[scoring]\ngraylist_threshold = -40.5\n", "node.toml:2: scoring.graylist_threshold: expected an integer, got a float (-40.5)")]

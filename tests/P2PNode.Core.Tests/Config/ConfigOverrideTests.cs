@@ -46,7 +46,7 @@ public class ConfigOverrideTests
     [InlineData("network.max_inbound", "lots", "command line: network.max_inbound: expected an integer, got \"lots\"")]
     [InlineData("network.listen", "localhost:1", "command line: network.listen[0]: \"localhost:1\": 'localhost' is not an IP address (listen on 0.0.0.0, [::] or a local interface's address)")]
     [InlineData("network.listen", "", "command line: network.listen: needs at least one address (e.g. \"0.0.0.0:7700\")")]
-    [InlineData("network.nope", "1", "command line: network.nope: unknown key (keys of [network]: listen, max_inbound, max_inbound_per_address, handshake_timeout_ms, idle_timeout_ms, keepalive_interval_ms, max_frame_size, send_queue_capacity, bootstrap, relay)")]
+    [InlineData("network.nope", "1", "command line: network.nope: unknown key (keys of [network]: listen, max_inbound, max_inbound_per_address, handshake_timeout_ms, idle_timeout_ms, keepalive_interval_ms, max_frame_size, send_queue_capacity, bootstrap, bootstrap_file, relay, port_mapping)")]
     [InlineData("training.rounds", "1", "command line: training: unknown section (known sections: node, network, overlay, scoring, permission, relay, logging)")]
     [InlineData("listen", "127.0.0.1:0", "command line: listen: an override key is 'section.key', e.g. network.listen")]
     [InlineData("network.idle_timeout_ms", "10000", "command line: network.idle_timeout_ms: keepalive_interval_ms (15000) must be less than idle_timeout_ms (10000), or healthy idle links get closed")]

@@ -23,6 +23,7 @@ public class DefenceSectionTests
             broken_promise_penalty = 3
             rate_violation_penalty = 0
             forged_signature_penalty = 100
+            graylisted_check_interval_ms = 0
             frames_per_second = 7
             frame_burst = 8
             bytes_per_second = 1099511627776
@@ -34,6 +35,7 @@ public class DefenceSectionTests
         Assert.Equal(TimeSpan.FromSeconds(5), o.HalfLife);
         Assert.Equal(TimeSpan.FromDays(30), o.BanDuration);
         Assert.Equal((1.0, 2.0, 3.0, 0.0, 100.0), (o.InvalidMessagePenalty, o.BadChunkPenalty, o.BrokenPromisePenalty, o.RateViolationPenalty, o.ForgedSignaturePenalty));
+        Assert.Equal(TimeSpan.Zero, o.GraylistedCheckInterval);
         Assert.Equal((7.0, 8.0, 1099511627776.0, 4194304.0), (o.FramesPerSecond, o.FrameBurst, o.BytesPerSecond, o.ByteBurst));
     }
 

@@ -64,6 +64,10 @@ public sealed class RelayThroughMasqueradeTests(MasqueradeFixture nat) : IClassF
         var lan = await StartAsync(lanDir, nat.Lan, $"{MasqueradeFixture.LanAddress}:0", contact, ("relay", relaySetting));
         using var lanProcess = lan.Process;
 
+        // network.port_mapping = "auto" (the default) finds no gateway that maps ports here: said once, then the relay decides.
+        var mapping = await lan.Process.WaitForLineAsync(l => l.StartsWith("port mapping ", StringComparison.Ordinal), Step);
+        Assert.StartsWith("port mapping none no gateway answered", mapping);
+
         // auto: the NATed node finds out it is behind NAT (the relay sees it as 192.0.2.1); fixed: it is told. Either way it reserves.
         var decision = await lan.Process.WaitForLineAsync(l => l.StartsWith("relay decision ", StringComparison.Ordinal), Step);
         var expected = mode == "auto" ? $"relay decision relayed behind NAT (seen as {MasqueradeFixture.ExternalAddress})" : $"relay decision relayed network.relay names {contact}";

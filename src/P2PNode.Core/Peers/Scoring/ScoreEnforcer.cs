@@ -3,12 +3,14 @@ using P2PNode.Node;
 using P2PNode.Overlay;
 using P2PNode.Transfer;
 using P2PNode.Wire;
+using P2PNode.Wire.Gossip;
 
 namespace P2PNode.Peers.Scoring;
 
 /// <summary>
 /// Puts a <see cref="PeerScorer"/> to work on a <see cref="NodeHost"/>: refuses banned peers (Disconnect Banned),
-/// closes the sessions of a peer when it gets banned, ignores gossip and announcements from graylisted peers,
+/// closes the sessions of a peer when it gets banned, ignores gossip and announcements from graylisted peers
+/// (spot-checking their gossip for forgeries, <see cref="GraylistedGossipCheck"/>),
 /// rate-limits every connection, and turns transfer and overlay offences into score reports.
 /// </summary>
 public sealed class ScoreEnforcer
@@ -21,11 +23,21 @@ public sealed class ScoreEnforcer
         Scorer = scorer;
         host.AddAdmission(scorer.Admission);
         if (limiter is not null) host.WrapConnection = limiter.Wrap;
-        host.AcceptMessage = (s, m) => !(IgnoredWhenGraylisted(m.Type) && scorer.IsGraylisted(s.RemotePeer));
+        GraylistedGossip = new GraylistedGossipCheck(scorer, host.Metrics);
+        host.AcceptMessage = (s, m) =>
+        {
+            if (!IgnoredWhenGraylisted(m.Type) || !scorer.IsGraylisted(s.RemotePeer)) return true;
+            // Dropped unprocessed, but a forger must not forge on for free: spot-check its gossip.
+            if (m is GossipMessage g) GraylistedGossip.OnDropped(s.RemotePeer, g);
+            return false;
+        };
         scorer.Banned += OnBanned;
     }
 
     public PeerScorer Scorer { get; }
+
+    /// <summary>The spot checks on graylisted peers' gossip.</summary>
+    public GraylistedGossipCheck GraylistedGossip { get; }
 
     public void Watch(TransferService transfer) => transfer.OffenceDetected += (peer, o) => Scorer.Report(peer, o);
 

@@ -40,6 +40,13 @@ public sealed record ScoringOptions
     /// and counted every time), so a burst costs a few points and only a sustained flood leads to a ban.</summary>
     public TimeSpan RateViolationReportInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>While a peer is graylisted its gossip is dropped unprocessed, except that one of its Gossip messages
+    /// per this interval has its origin signature checked (<see cref="GraylistedGossipCheck"/>): a forgery costs
+    /// <see cref="ForgedSignaturePenalty"/>, so with the defaults a peer that forges on is banned at
+    /// the second check (the first leaves it a hair above -100, its score having decayed meanwhile). Zero: never checked (a
+    /// graylisted forger is then only banned by other offences).</summary>
+    public TimeSpan GraylistedCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Peers whose score is tracked; decayed entries are forgotten first beyond it.</summary>
     public int MaxTrackedPeers { get; init; } = 10_000;
 
