@@ -13,6 +13,7 @@ public sealed partial class OverlayNode
     private sealed class Missing(long due)
     {
         public long Due { get; set; } = due;
+        public bool Grafted { get; set; }
         public Queue<(PeerId Peer, uint Hops)> Announcers { get; } = new();
     }
 
@@ -100,6 +101,11 @@ public sealed partial class OverlayNode
     // `message` carries the hop count it will arrive with.
     private void Forward(GossipMessage message, MessageId id, PeerId? from)
     {
+        if (_o.Mode == BroadcastMode.Plumtree && _o.LazyPushBytes > 0 && message.Payload.Length > _o.LazyPushBytes)
+        {
+            AnnounceToAll(message, id, from);
+            return;
+        }
         foreach (var p in _eager)
         {
             if (p == from) continue;
@@ -115,6 +121,20 @@ public sealed partial class OverlayNode
         }
     }
 
+    // A large payload: every neighbour but the sender hears of it now and pulls it (OnIHave grafts at once
+    // when the announcer is an eager neighbour, and each node grafts only one announcer at a time).
+    private void AnnounceToAll(GossipMessage message, MessageId id, PeerId? from)
+    {
+        var entry = new IHave([new IHaveEntry(id, message.Hops)]);
+        foreach (var p in _active.Items)
+        {
+            if (p == from) continue;
+            _sink.Send(p, entry);
+            Count("gossip_ihave_sent");
+            Count("gossip_lazy_announced");
+        }
+    }
+
     private void OnIHave(PeerId from, IHave ihave)
     {
         if (ihave.Entries.Count > _o.MaxIHaveIds)
@@ -123,6 +143,7 @@ public sealed partial class OverlayNode
             return;
         }
         Count("gossip_ihave_received");
+        var pullNow = false;
         foreach (var e in ihave.Entries)
         {
             if (_seen.TryGet(e.Id, out var seen))
@@ -143,7 +164,15 @@ public sealed partial class OverlayNode
             if (missing.Announcers.Count < MaxAnnouncersPerId) missing.Announcers.Enqueue((from, e.Hops));
             if (_o.ShortPathGraftMargin > 0 && _hopsSamples > 0 && e.Hops + _o.ShortPathGraftMargin <= _meanHops)
                 missing.Due = Math.Min(missing.Due, _now + Ms(_o.ShortPathGraftTimeout));
+            // An eager neighbour announces instead of pushing only what it will not push (a large payload, or
+            // what it had before our link came up): no copy is on its way, so pull now.
+            if (_eager.Contains(from) && !missing.Grafted)
+            {
+                missing.Due = _now;
+                pullNow = true;
+            }
         }
+        if (pullNow) GraftMissing();
     }
 
     // Plumtree's optimisation: a lazy neighbour reached us in clearly fewer hops than the tree did, so its link
@@ -251,6 +280,7 @@ public sealed partial class OverlayNode
             grafts ??= [];
             if (!grafts.TryGetValue(target, out var ids)) grafts[target] = ids = [];
             ids.Add(id);
+            missing.Grafted = true;
             missing.Due = _now + Ms(_o.GraftRetryTimeout);
         }
         if (done is not null) foreach (var id in done) _missing.Remove(id);

@@ -80,6 +80,13 @@ public sealed record OverlayOptions
     /// link latency, so an eager copy already on its way still wins. 50 ms reached 1.49 copies, 150 ms p99 17.</summary>
     public TimeSpan ShortPathGraftTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Payloads larger than this (bytes) are never pushed down the tree: every neighbour gets an IHAVE
+    /// at once and pulls the message with one GRAFT, so each node receives exactly one copy. Plumtree pushes
+    /// eagerly for latency, and for small messages the duplicates its repair and grafts cause are cheap; for
+    /// model deltas (tens of KB to MBs) they were two thirds of a node's traffic in an 8-node swarm
+    /// (docs/overlay.md, "Large payloads"). Costs one extra round trip per hop. 0 pushes everything.</summary>
+    public int LazyPushBytes { get; init; } = 16 * 1024;
+
     /// <summary>After a GRAFT, wait this long before grafting the next announcer of the same message.</summary>
     public TimeSpan GraftRetryTimeout { get; init; } = TimeSpan.FromMilliseconds(250);
 

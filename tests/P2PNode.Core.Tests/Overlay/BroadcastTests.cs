@@ -36,6 +36,41 @@ public sealed class BroadcastTests
     }
 
     [Fact]
+    public void ALargePayloadIsAnnouncedToEveryNeighbourAndPulledAtOnceFromAnEagerOne()
+    {
+        using var h = new OverlayHarness();
+        var a = h.AddNeighbor(1);
+        var b = h.AddNeighbor(2);
+        var c = h.AddNeighbor(3);
+        h.Node.OnMessage(c, new Prune(), T0);
+        h.Sink.Clear();
+
+        // Relaying: no eager push; an IHAVE to the eager and the lazy neighbour alike, without waiting for the tick.
+        var large = Signed(h.Key(50), 1, payload: new byte[h.Node.Options.LazyPushBytes + 1], hops: 2);
+        h.Node.OnMessage(a, large, T0);
+        Assert.Single(h.Sink.Deliveries);
+        Assert.Empty(h.SentOf<GossipMessage>());
+        var id = GossipSignature.IdOf(large);
+        Assert.Equal(new IHaveEntry(id, 3), h.SentOf<IHave>(b).Single().Entries.Single());
+        Assert.Equal(new IHaveEntry(id, 3), h.SentOf<IHave>(c).Single().Entries.Single());
+        Assert.Empty(h.SentOf<IHave>(a));
+
+        // Pulling: an eager neighbour's IHAVE is grafted at once (no copy is on its way); a lazy one's waits.
+        var next = GossipSignature.IdOf(Signed(h.Key(51), 1, payload: new byte[h.Node.Options.LazyPushBytes + 1]));
+        var fromLazy = GossipSignature.IdOf(Signed(h.Key(52), 1));
+        h.Sink.Clear();
+        h.Node.OnMessage(c, new IHave([new IHaveEntry(fromLazy, 2)]), T0 + 1);
+        Assert.Empty(h.SentOf<Graft>());
+        h.Node.OnMessage(b, new IHave([new IHaveEntry(next, 2)]), T0 + 1);
+        Assert.Equal([next], h.SentOf<Graft>(b).Single().Ids);
+        // The copy arrives: served by a GRAFT, it is delivered and not pruned as a duplicate.
+        h.Node.OnMessage(b, Signed(h.Key(51), 1, payload: new byte[h.Node.Options.LazyPushBytes + 1], hops: 3), T0 + 5);
+        Assert.Equal(next, h.Sink.Deliveries.Single().Id);
+        Assert.Empty(h.SentOf<Prune>());
+        Assert.Equal(1, h.Node.MissingCount); // only the lazy announcement is still pending
+    }
+
+    [Fact]
     public void ADuplicatePrunesTheLinkItCameOn()
     {
         using var h = new OverlayHarness();

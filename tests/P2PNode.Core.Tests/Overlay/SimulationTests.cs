@@ -34,6 +34,20 @@ public sealed class SimulationTests
     }
 
     [Fact]
+    public void LargePayloadsArePulledOnceByEachNodeInsteadOfPushed()
+    {
+        // No churn: every copy beyond one per delivery is a duplicate of the broadcast itself.
+        var steady = Small with { Nodes = 30, Churn = 0, Messages = 10, PayloadBytes = 20_000 };
+        var pulled = OverlaySimulation.Run(steady, BroadcastMode.Plumtree);
+        var pushed = OverlaySimulation.Run(steady with { Overlay = new OverlayOptions { LazyPushBytes = 0 } }, BroadcastMode.Plumtree);
+        Assert.True(pulled.DeliveryRatio >= 0.999 && pushed.DeliveryRatio >= 0.999, $"delivery {pulled.DeliveryRatio} / {pushed.DeliveryRatio}");
+        Assert.True(pulled.CopiesPerDelivery <= 1.05, $"pulled copies {pulled.CopiesPerDelivery}");
+        Assert.True(pushed.CopiesPerDelivery > pulled.CopiesPerDelivery + 0.1, $"pushed copies {pushed.CopiesPerDelivery} vs pulled {pulled.CopiesPerDelivery}");
+        Assert.True(pulled.Counters.GetValueOrDefault("gossip_lazy_announced") > 0);
+        Assert.Equal(0, pushed.Counters.GetValueOrDefault("gossip_lazy_announced"));
+    }
+
+    [Fact]
     public void TheSameSeedGivesTheSameRun()
     {
         var options = Small with { Nodes = 30, Messages = 5, DurationMs = 10_000 };
