@@ -14,6 +14,7 @@ public sealed partial class OverlayNode
     {
         public long Due { get; set; } = due;
         public bool Grafted { get; set; }
+        public bool Pull { get; set; }
         public Queue<(PeerId Peer, uint Hops)> Announcers { get; } = new();
     }
 
@@ -101,7 +102,7 @@ public sealed partial class OverlayNode
     // `message` carries the hop count it will arrive with.
     private void Forward(GossipMessage message, MessageId id, PeerId? from)
     {
-        if (_o.Mode == BroadcastMode.Plumtree && _o.LazyPushBytes > 0 && message.Payload.Length > _o.LazyPushBytes)
+        if (IsPulled(message))
         {
             AnnounceToAll(message, id, from);
             return;
@@ -120,6 +121,9 @@ public sealed partial class OverlayNode
             queue.Add(new IHaveEntry(id, message.Hops));
         }
     }
+
+    private bool IsPulled(GossipMessage message) =>
+        _o.Mode == BroadcastMode.Plumtree && _o.LazyPushBytes > 0 && message.Payload.Length > _o.LazyPushBytes;
 
     // A large payload: every neighbour but the sender hears of it now and pulls it (OnIHave grafts at once
     // when the announcer is an eager neighbour, and each node grafts only one announcer at a time).
@@ -169,6 +173,7 @@ public sealed partial class OverlayNode
             if (_eager.Contains(from) && !missing.Grafted)
             {
                 missing.Due = _now;
+                missing.Pull = true;
                 pullNow = true;
             }
         }
@@ -281,7 +286,7 @@ public sealed partial class OverlayNode
             if (!grafts.TryGetValue(target, out var ids)) grafts[target] = ids = [];
             ids.Add(id);
             missing.Grafted = true;
-            missing.Due = _now + Ms(_o.GraftRetryTimeout);
+            missing.Due = _now + Ms(missing.Pull ? _o.PullRetryTimeout : _o.GraftRetryTimeout);
         }
         if (done is not null) foreach (var id in done) _missing.Remove(id);
         if (grafts is null) return;

@@ -25,7 +25,8 @@ public sealed partial class OverlayNode
         if (_seen.TryGet(id, out var known))
         {
             Count("gossip_duplicate");
-            if (_o.Mode == BroadcastMode.Plumtree && _eager.Contains(from))
+            // A pulled large payload came from a Graft retry, not down the tree: no tree link to prune.
+            if (_o.Mode == BroadcastMode.Plumtree && _eager.Contains(from) && !IsPulled(g))
             {
                 // The later copy took clearly fewer hops: keep its link in the tree, drop the first one's.
                 if (known.From is { } first && first != from && _eager.Contains(first) && TryStartOptimization(known, g.Hops))

@@ -87,6 +87,11 @@ public sealed record OverlayOptions
     /// (docs/overlay.md, "Large payloads"). Costs one extra round trip per hop. 0 pushes everything.</summary>
     public int LazyPushBytes { get; init; } = 16 * 1024;
 
+    /// <summary>After pulling a large payload (see <see cref="LazyPushBytes"/>), wait this long for it before asking
+    /// the next announcer. Longer than <see cref="GraftRetryTimeout"/>: a copy of tens of KB to MBs queued behind
+    /// other traffic on a busy node takes a while, and each early retry costs a whole duplicate copy.</summary>
+    public TimeSpan PullRetryTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>After a GRAFT, wait this long before grafting the next announcer of the same message.</summary>
     public TimeSpan GraftRetryTimeout { get; init; } = TimeSpan.FromMilliseconds(250);
 
@@ -154,6 +159,8 @@ public sealed record OverlayOptions
         if (TickInterval <= TimeSpan.Zero) throw new ArgumentException("TickInterval must be positive");
         if (ShortPathGraftTimeout < TimeSpan.Zero || ShortPathGraftTimeout > IHaveTimeout)
             throw new ArgumentException("ShortPathGraftTimeout must be in 0..IHaveTimeout");
+        if (LazyPushBytes < 0) throw new ArgumentException("LazyPushBytes must be at least 0");
+        if (PullRetryTimeout <= TimeSpan.Zero) throw new ArgumentException("PullRetryTimeout must be positive");
         if (MaxIHaveIds is < 1 or > Wire.Gossip.GossipLimits.MaxAnnouncedIds) throw new ArgumentException("MaxIHaveIds must be in 1..1024");
         if (SeenCacheTtl <= MaxMessageAge) throw new ArgumentException("SeenCacheTtl must exceed MaxMessageAge");
         if (AnnounceOnNeighborUp > MessageCacheTtl) throw new ArgumentException("AnnounceOnNeighborUp must not exceed MessageCacheTtl");
