@@ -56,15 +56,15 @@ public static class BootstrapPeersFile
             throw new ConfigException(source, first.Span.Start.Line + 1, null, $"invalid TOML: {first.Message.Replace('\u2424', ' ')}");
         }
         foreach (var kv in syntax.KeyValues)
-            throw new ConfigException(source, Line(kv), Name(kv.Key), "keys must be inside a [[peer]] table");
+            throw new ConfigException(source, TomlSyntax.Line(kv), TomlSyntax.KeyName(kv.Key), "keys must be inside a [[peer]] table");
         var entries = new List<BootstrapListEntry>();
         foreach (var table in syntax.Tables)
         {
-            var name = Name(table.Name);
+            var name = TomlSyntax.KeyName(table.Name);
             if (table is not TableArraySyntax || name != "peer")
-                throw new ConfigException(source, Line(table), name, $"only [[peer]] tables are allowed here, got {(table is TableArraySyntax ? $"[[{name}]]" : $"[{name}]")}");
+                throw new ConfigException(source, TomlSyntax.Line(table), name, $"only [[peer]] tables are allowed here, got {(table is TableArraySyntax ? $"[[{name}]]" : $"[{name}]")}");
             if (entries.Count == MaxEntries)
-                throw new ConfigException(source, Line(table), "peer", $"at most {MaxEntries} entries");
+                throw new ConfigException(source, TomlSyntax.Line(table), "peer", $"at most {MaxEntries} entries");
             var entry = ReadPeer(table, entries.Count, source);
             if (entries.FirstOrDefault(e => e.Peer.PeerId == entry.Peer.PeerId) is { } earlier)
                 throw new ConfigException(source, entry.Line, $"peer[{entries.Count}].address",
@@ -77,13 +77,13 @@ public static class BootstrapPeersFile
     private static BootstrapListEntry ReadPeer(TableSyntaxBase table, int index, string source)
     {
         string? address = null, name = null, organisation = null;
-        var addressLine = Line(table);
+        var addressLine = TomlSyntax.Line(table);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in table.Items)
         {
-            var key = Name(item.Key);
+            var key = TomlSyntax.KeyName(item.Key);
             var dotted = $"peer[{index}].{key}";
-            var line = Line(item);
+            var line = TomlSyntax.Line(item);
             if (!Keys.Contains(key))
                 throw new ConfigException(source, line, dotted, $"unknown key (keys of [[peer]]: {string.Join(", ", Keys)})");
             if (item.Value is not StringValueSyntax s)
@@ -105,10 +105,10 @@ public static class BootstrapPeersFile
             }
         }
         if (address is null)
-            throw new ConfigException(source, Line(table), $"peer[{index}]", "has no address (address = \"peerid@host:port\")");
+            throw new ConfigException(source, TomlSyntax.Line(table), $"peer[{index}]", "has no address (address = \"peerid@host:port\")");
         if (!BootstrapPeer.TryParse(address, out var peer, out var error))
             throw new ConfigException(source, addressLine, $"peer[{index}].address", $"{ConfigValue.Quote(address)}: {error}");
-        return new BootstrapListEntry(peer, name, organisation, Line(table));
+        return new BootstrapListEntry(peer, name, organisation, TomlSyntax.Line(table));
     }
 
     // Notes are for people: bounded, printable; "" means no note.
@@ -118,21 +118,4 @@ public static class BootstrapPeersFile
         if (value.Any(char.IsControl)) throw new ConfigException(source, line, key, "must not contain control characters");
         return value.Length == 0 ? null : value;
     }
-
-    private static int Line(SyntaxNode node) => node.Span.Start.Line + 1;
-
-    private static string Name(KeySyntax? key)
-    {
-        if (key is null) return "";
-        var parts = new List<string> { Part(key.Key) };
-        foreach (var dotted in key.DotKeys) parts.Add(Part(dotted.Key));
-        return string.Join('.', parts);
-    }
-
-    private static string Part(BareKeyOrStringValueSyntax? part) => part switch
-    {
-        BareKeySyntax bare => bare.Key?.Text ?? "",
-        StringValueSyntax quoted => quoted.Value ?? "",
-        _ => "",
-    };
 }

@@ -32,21 +32,21 @@ internal sealed class ConfigDocument
         }
         foreach (var kv in syntax.KeyValues)
         {
-            var key = KeyName(kv.Key);
-            throw new ConfigException(source, Line(kv), key, $"keys must be inside a section such as [node] or [network]");
+            var key = TomlSyntax.KeyName(kv.Key);
+            throw new ConfigException(source, TomlSyntax.Line(kv), key, $"keys must be inside a section such as [node] or [network]");
         }
         foreach (var table in syntax.Tables)
         {
-            var name = KeyName(table.Name);
+            var name = TomlSyntax.KeyName(table.Name);
             if (table is TableArraySyntax)
-                throw new ConfigException(source, Line(table), name, "arrays of tables ([[...]]) are not used in this file");
-            var origin = new ConfigOrigin(source, Line(table), baseDirectory);
+                throw new ConfigException(source, TomlSyntax.Line(table), name, "arrays of tables ([[...]]) are not used in this file");
+            var origin = new ConfigOrigin(source, TomlSyntax.Line(table), baseDirectory);
             if (doc.Find(name) is { } earlier)
                 throw new ConfigException(source, origin.Line, name, $"section [{name}] appears twice (first at line {earlier.Origin.Line})");
             var t = new ConfigTable(name, origin);
             foreach (var item in table.Items)
             {
-                var key = KeyName(item.Key);
+                var key = TomlSyntax.KeyName(item.Key);
                 t.Add(key, Convert(item.Value!, $"{name}.{key}", source, baseDirectory));
             }
             doc.Tables.Add(t);
@@ -90,22 +90,4 @@ internal sealed class ConfigDocument
             _ => new() { Key = key, Origin = origin, Kind = ConfigValueKind.Table },
         };
     }
-
-    private static int Line(SyntaxNode node) => node.Span.Start.Line + 1;
-
-    // "a.b" for dotted keys; quoted parts are taken by value.
-    private static string KeyName(KeySyntax? key)
-    {
-        if (key is null) return "";
-        var parts = new List<string> { Part(key.Key) };
-        foreach (var dotted in key.DotKeys) parts.Add(Part(dotted.Key));
-        return string.Join('.', parts);
-    }
-
-    private static string Part(BareKeyOrStringValueSyntax? part) => part switch
-    {
-        BareKeySyntax bare => bare.Key?.Text ?? "",
-        StringValueSyntax quoted => quoted.Value ?? "",
-        _ => "",
-    };
 }
