@@ -118,16 +118,17 @@ public sealed class RelayService : IAsyncDisposable
         }
         var expires = DateTimeOffset.UtcNow.Add(ttl).ToUnixTimeMilliseconds();
         var address = new RelayAddress(Self, _advertised(), peer).ToString();
+        // Counted before the answer leaves, so whoever holds the answer also sees the count.
+        _metrics.Increment("relay_reservations_accepted");
         session.TrySend(new ReserveOk((ulong)expires, address, (ulong)_options.MaxCircuitBytes,
             (uint)_options.MaxCircuitDuration.TotalSeconds, (uint)_options.MaxCircuitsPerReservation));
-        _metrics.Increment("relay_reservations_accepted");
         _log.LogInformation("relay: reservation for {Peer} until {Expires:O} ({Address})", peer.Short, DateTimeOffset.FromUnixTimeMilliseconds(expires), address);
     }
 
     private void RefuseReservation(PeerSession session, RelayStatus status, string message)
     {
-        session.TrySend(new ReserveRefused(status, message));
         _metrics.Increment("relay_reservation_refused_" + Snake(status));
+        session.TrySend(new ReserveRefused(status, message));
         _log.LogWarning("relay: refused a reservation for {Peer} [{Status}]: {Message}", session.RemotePeer.Short, status, message);
     }
 
@@ -184,8 +185,8 @@ public sealed class RelayService : IAsyncDisposable
 
     private void RefuseCircuit(PeerSession source, ulong id, RelayStatus status, string message)
     {
-        source.TrySend(new CircuitClose(id, status, message));
         _metrics.Increment("relay_circuit_refused_" + Snake(status));
+        source.TrySend(new CircuitClose(id, status, message));
         _log.LogWarning("relay: refused a circuit from {Peer} [{Status}]: {Message}", source.RemotePeer.Short, status, message);
     }
 
@@ -208,8 +209,8 @@ public sealed class RelayService : IAsyncDisposable
             if (bad is not null) CloseCircuit(bad, RelayStatus.ProtocolViolation, "CircuitOpen from the wrong end or twice", from: null);
             return true;
         }
-        circuit.Source.TrySend(new CircuitOpen(circuit.SourceId));
         _metrics.Increment("relay_circuits_opened");
+        circuit.Source.TrySend(new CircuitOpen(circuit.SourceId));
         _log.LogInformation("relay: circuit {Source} -> {Target} open", circuit.Source.RemotePeer.Short, circuit.TargetPeer.Short);
         return true;
     }
@@ -261,10 +262,10 @@ public sealed class RelayService : IAsyncDisposable
             _legs.Remove((circuit.Target, circuit.TargetId));
             if (_reservations.TryGetValue(circuit.TargetPeer, out var reservation) && reservation.Circuits > 0) reservation.Circuits--;
         }
-        if (from != circuit.Source) circuit.Source.TrySend(new CircuitClose(circuit.SourceId, status, message));
-        if (from != circuit.Target) circuit.Target.TrySend(new CircuitClose(circuit.TargetId, status, message));
         var counter = circuit.Open ? "relay_circuit_closed_" : "relay_circuit_refused_";
         _metrics.Increment(counter + Snake(status));
+        if (from != circuit.Source) circuit.Source.TrySend(new CircuitClose(circuit.SourceId, status, message));
+        if (from != circuit.Target) circuit.Target.TrySend(new CircuitClose(circuit.TargetId, status, message));
         var level = status is RelayStatus.Normal or RelayStatus.PeerGone ? LogLevel.Information : LogLevel.Warning;
         _log.Log(level, "relay: circuit {Source} -> {Target} {What} [{Status}] after {Bytes} bytes: {Message}",
             circuit.Source.RemotePeer.Short, circuit.TargetPeer.Short, circuit.Open ? "closed" : "not opened", status, circuit.Bytes, message);
