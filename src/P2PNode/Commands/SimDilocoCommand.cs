@@ -114,8 +114,8 @@ public static class SimDilocoCommand
             };
             if (baseline)
             {
-                Console.Error.WriteLine($"centralized baseline: {r.TotalSamples / o.BatchSize} steps of {o.BatchSize} on all {train.Count} training images");
                 var steps = (long)o.Workers * o.InnerSteps * o.Rounds;
+                Console.Error.WriteLine($"centralized baseline: {steps} steps of {o.BatchSize} on all {train.Count} training images");
                 var (eval, samples, hash) = CentralizedBaseline.Run(train, test, o.Model, o.Seed, steps, o.BatchSize, o.InnerLearningRate, o.Device);
                 report["centralized_steps"] = steps;
                 report["centralized_samples"] = samples;
@@ -126,7 +126,11 @@ public static class SimDilocoCommand
             foreach (var (key, value) in report)
                 if (value is not null and not JsonArray and not JsonObject) Console.WriteLine($"{key,-34} {Format(value)}");
             if (json is not null)
-                File.WriteAllText(json, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+                File.WriteAllText(json, report.ToJsonString(new JsonSerializerOptions
+                {
+                    WriteIndented = true,
+                    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a file, not HTML: keep '+' in codec specs readable
+                }) + "\n");
             return 0;
         }
         catch (Exception e) when (e is DatasetFormatException or ArgumentException or IOException or UnauthorizedAccessException)
@@ -144,5 +148,6 @@ public static class SimDilocoCommand
     private static string Format(JsonNode node) =>
         node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<double>(out var d) && d != Math.Floor(d)
             ? d.ToString("0.######", CultureInfo.InvariantCulture)
-            : node.ToJsonString().Trim('"');
+            : node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() // not ToJsonString: it escapes '+' as \u002B
+            : node.ToJsonString();
 }
