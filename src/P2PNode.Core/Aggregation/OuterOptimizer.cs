@@ -42,13 +42,23 @@ public sealed class OuterOptimizer
     /// <summary>The momentum buffer (zeros before the first step or when momentum is 0).</summary>
     public ReadOnlySpan<float> MomentumBuffer => _buffer;
 
-    /// <summary>Applies one outer step to <paramref name="parameters"/> in place.</summary>
-    public void Apply(Span<float> parameters, ReadOnlySpan<float> pseudoGradient)
+    /// <summary>Applies one outer step to <paramref name="parameters"/> in place, with <see cref="OuterOptimizerOptions.LearningRate"/>.</summary>
+    public void Apply(Span<float> parameters, ReadOnlySpan<float> pseudoGradient) => Apply(parameters, pseudoGradient, Options.LearningRate);
+
+    /// <summary>
+    /// One outer step with an explicit learning rate η for this step only (an outer-lr schedule, as PyTorch's
+    /// schedulers set <c>group["lr"]</c> before <c>step()</c>): it scales the whole update, momentum included;
+    /// the buffer itself does not depend on η. With η = Options.LearningRate it is bit-identical to
+    /// <see cref="Apply(Span{float}, ReadOnlySpan{float})"/>.
+    /// </summary>
+    public void Apply(Span<float> parameters, ReadOnlySpan<float> pseudoGradient, float learningRate)
     {
         if (parameters.Length != Length || pseudoGradient.Length != Length)
             throw new ArgumentException($"expected {Length} parameters and pseudo-gradient values, got {parameters.Length} and {pseudoGradient.Length}");
+        if (!float.IsFinite(learningRate) || learningRate <= 0)
+            throw new ArgumentException($"outer learning rate must be finite and > 0, got {learningRate}", nameof(learningRate));
         var mu = Options.Momentum;
-        var lr = Options.LearningRate;
+        var lr = learningRate;
         var first = Step == 0;
         ref var rp = ref MemoryMarshal.GetReference(parameters);
         ref var rg = ref MemoryMarshal.GetReference(pseudoGradient);

@@ -25,6 +25,13 @@ public sealed record DilocoOptions
     /// <summary>Outer optimizer; DiLoCo's Nesterov lr 0.7, momentum 0.9 by default.</summary>
     public OuterOptimizerOptions Outer { get; init; } = new();
 
+    /// <summary>
+    /// Outer-lr schedule: null keeps <see cref="OuterOptimizerOptions.LearningRate"/> every round; a value makes
+    /// the outer lr follow a cosine from that learning rate in round 1 to this value in round R
+    /// (<see cref="OuterLearningRateAt"/>). Large outer steps help when there are few rounds and hurt when there are many.
+    /// </summary>
+    public float? OuterLearningRateFinal { get; init; }
+
     /// <summary>Robust-aggregation options (none by default: plain weighted mean).</summary>
     public AggregationOptions Aggregation { get; init; } = new();
 
@@ -59,10 +66,21 @@ public sealed record DilocoOptions
         if (EvalEvery < 0) throw new ArgumentException($"eval-every must be >= 0, got {EvalEvery}");
         if (WarmupSteps is < 0) throw new ArgumentException($"warm-up steps must be >= 0, got {WarmupSteps}");
         if (!(InnerLearningRate > 0) || double.IsInfinity(InnerLearningRate)) throw new ArgumentException($"inner learning rate must be > 0, got {InnerLearningRate}");
+        if (OuterLearningRateFinal is { } f && (!float.IsFinite(f) || f <= 0)) throw new ArgumentException($"final outer learning rate must be finite and > 0, got {f}");
         Codec.Validate();
         Outer.Validate();
         Aggregation.Validate();
         Model.Validate();
+    }
+
+    /// <summary>Outer learning rate of round r (1-based): η0 = Outer.LearningRate, ηR = OuterLearningRateFinal,
+    /// η_r = ηR + (η0 − ηR)·(1 + cos(π·(r − 1)/(R − 1)))/2 computed in double and rounded to float; η0 when there is no schedule or R = 1.</summary>
+    public float OuterLearningRateAt(int round)
+    {
+        if (round < 1 || round > Rounds) throw new ArgumentOutOfRangeException(nameof(round), $"round must be in 1..{Rounds}, got {round}");
+        if (OuterLearningRateFinal is not { } final || Rounds == 1) return Outer.LearningRate;
+        double start = Outer.LearningRate, t = (round - 1) / (double)(Rounds - 1);
+        return (float)(final + (start - final) * (1 + Math.Cos(Math.PI * t)) / 2);
     }
 
     /// <summary>The inner-optimizer settings every worker uses: cosine over its own H·R steps.</summary>

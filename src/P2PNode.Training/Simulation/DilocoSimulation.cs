@@ -99,7 +99,7 @@ public static class DilocoSimulation
             var report = DeltaAggregator.Aggregate(contributions, aggregate, options.Aggregation);
             if (report.Rejected.Count > 0)
                 throw new InvalidOperationException($"round {r}: aggregation rejected a contribution: {report.Rejected[0].Reason}");
-            outer.Apply(theta, aggregate);
+            outer.Apply(theta, aggregate, options.OuterLearningRateAt(r));
             var hash = Convert.ToHexStringLower(ModelHasher.Compute(canonical, layout, theta));
             double? testLoss = null, testAccuracy = null;
             if (r == options.Rounds || (options.EvalEvery > 0 && r % options.EvalEvery == 0))

@@ -21,8 +21,8 @@ public static class SimDilocoCommand
     private const string Usage =
         "usage: p2pnode diloco --workers N --split iid|dirichlet:A|classes:K --inner-steps H --codec SPEC --rounds R\n" +
         "                      [--samples-per-worker S] [--seed S] [--model cnn|mlp] [--batch B] [--lr X] [--warmup W]\n" +
-        "                      [--outer-lr X] [--outer-momentum M] [--eval-every K] [--no-baseline] [--threads T]\n" +
-        "                      [--data DIR] [--json out.json]";
+        "                      [--outer-lr X] [--outer-lr-final X] [--outer-momentum M] [--eval-every K] [--no-baseline]\n" +
+        "                      [--threads T] [--data DIR] [--json out.json]";
 
     public static async Task<int> RunAsync(Args args)
     {
@@ -53,6 +53,7 @@ public static class SimDilocoCommand
                 InnerLearningRate = args.GetDouble("lr") ?? 2e-3,
                 WarmupSteps = args.GetInt("warmup", 0),
                 EvalEvery = args.GetInt("eval-every", 0) ?? 0,
+                OuterLearningRateFinal = args.GetDouble("outer-lr-final") is { } final ? (float)final : null,
                 Outer = outerDefaults with
                 {
                     LearningRate = (float)(args.GetDouble("outer-lr") ?? outerDefaults.LearningRate),
@@ -81,7 +82,7 @@ public static class SimDilocoCommand
             var train = FashionMnist.Load("train", data);
             var test = FashionMnist.Load("t10k", data);
             Console.Error.WriteLine(FormattableString.Invariant(
-                $"diloco: {o.Workers} workers, split {o.Split}, H={o.InnerSteps}, R={o.Rounds}, codec {o.Codec}, outer lr {o.Outer.LearningRate} momentum {o.Outer.Momentum}, {threads} torch thread(s)"));
+                $"diloco: {o.Workers} workers, split {o.Split}, H={o.InnerSteps}, R={o.Rounds}, codec {o.Codec}, outer lr {o.Outer.LearningRate}{(o.OuterLearningRateFinal is { } f ? " cosine to " + f.ToString(CultureInfo.InvariantCulture) : "")} momentum {o.Outer.Momentum}, {threads} torch thread(s)"));
             var r = DilocoSimulation.Run(train, test, o, line => Console.Error.WriteLine("  " + line));
 
             var report = new JsonObject
@@ -92,6 +93,7 @@ public static class SimDilocoCommand
                 ["rounds"] = o.Rounds,
                 ["codec"] = o.Codec.ToString(),
                 ["outer_lr"] = o.Outer.LearningRate,
+                ["outer_lr_final"] = o.OuterLearningRateFinal,
                 ["outer_momentum"] = o.Outer.Momentum,
                 ["inner_lr"] = o.InnerLearningRate,
                 ["batch"] = o.BatchSize,
@@ -114,8 +116,8 @@ public static class SimDilocoCommand
             };
             if (baseline)
             {
-                Console.Error.WriteLine($"centralized baseline: {r.TotalSamples / o.BatchSize} steps of {o.BatchSize} on all {train.Count} training images");
                 var steps = (long)o.Workers * o.InnerSteps * o.Rounds;
+                Console.Error.WriteLine($"centralized baseline: {steps} steps of {o.BatchSize} on all {train.Count} training images");
                 var (eval, samples, hash) = CentralizedBaseline.Run(train, test, o.Model, o.Seed, steps, o.BatchSize, o.InnerLearningRate, o.Device);
                 report["centralized_steps"] = steps;
                 report["centralized_samples"] = samples;
@@ -126,7 +128,11 @@ public static class SimDilocoCommand
             foreach (var (key, value) in report)
                 if (value is not null and not JsonArray and not JsonObject) Console.WriteLine($"{key,-34} {Format(value)}");
             if (json is not null)
-                File.WriteAllText(json, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+                File.WriteAllText(json, report.ToJsonString(new JsonSerializerOptions
+                {
+                    WriteIndented = true,
+                    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a file, not HTML: keep '+' in codec specs readable
+                }) + "\n");
             return 0;
         }
         catch (Exception e) when (e is DatasetFormatException or ArgumentException or IOException or UnauthorizedAccessException)
@@ -144,5 +150,6 @@ public static class SimDilocoCommand
     private static string Format(JsonNode node) =>
         node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<double>(out var d) && d != Math.Floor(d)
             ? d.ToString("0.######", CultureInfo.InvariantCulture)
-            : node.ToJsonString().Trim('"');
+            : node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() // not ToJsonString: it escapes '+' as \u002B
+            : node.ToJsonString();
 }

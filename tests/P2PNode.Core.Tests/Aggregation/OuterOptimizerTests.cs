@@ -45,6 +45,35 @@ public class OuterOptimizerTests
     }
 
     [Fact]
+    public void Explicit_learning_rate_scales_the_whole_update_and_matches_the_default_path()
+    {
+        var rng = new Random(5);
+        float[][] grads = [.. Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, 11).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray())];
+        var a = new OuterOptimizer(11);
+        var b = new OuterOptimizer(11);
+        var ta = new float[11];
+        var tb = new float[11];
+        foreach (var g in grads)
+        {
+            a.Apply(ta, g);
+            b.Apply(tb, g, a.Options.LearningRate);
+        }
+        Assert.Equal(ta, tb); // same η: bit-identical to Apply without one
+        Assert.Equal(a.MomentumBuffer.ToArray(), b.MomentumBuffer.ToArray());
+
+        // Step 2 with η = 0.35: buf = 0.9·0.1 + 0.1 = 0.19, update = 0.1 + 0.9·0.19 = 0.271; step 1 used 0.7.
+        var opt = new OuterOptimizer(1);
+        var theta = new[] { 1f };
+        opt.Apply(theta, [0.1f]);
+        opt.Apply(theta, [0.1f], 0.35f);
+        Assert.Equal(0.867f - 0.35f * 0.271f, theta[0], 6);
+        Assert.Equal(0.19f, opt.MomentumBuffer[0], 6); // the buffer does not depend on η
+        Assert.Throws<ArgumentException>(() => opt.Apply(theta, [0.1f], 0f));
+        Assert.Throws<ArgumentException>(() => opt.Apply(theta, [0.1f], float.NaN));
+        Assert.Equal(2, opt.Step); // refused steps change nothing
+    }
+
+    [Fact]
     public void Plain_averaging_yields_the_average_of_the_local_models()
     {
         float[] round = [1f, 2f, 3f];

@@ -100,4 +100,32 @@ public sealed class DilocoSimulationTests
         new OuterOptimizer(n).Apply(theta, g);
         Assert.Equal(a.Rounds[0].ModelHash, Convert.ToHexStringLower(ModelHasher.Compute(o.Model.Canonical, t.Layout, theta)));
     }
+
+    [Fact]
+    public void Outer_lr_schedule_is_a_cosine_from_the_outer_lr_to_the_final_value()
+    {
+        var o = Options("int8/16") with { Rounds = 5, Outer = new OuterOptimizerOptions { LearningRate = 1.5f }, OuterLearningRateFinal = 0.5f };
+        Assert.Equal(1.5f, o.OuterLearningRateAt(1));
+        Assert.Equal((float)(0.5 + 1.0 * (1 + Math.Cos(Math.PI / 4)) / 2), o.OuterLearningRateAt(2));
+        Assert.Equal(1.0f, o.OuterLearningRateAt(3), 6);
+        Assert.Equal(0.5f, o.OuterLearningRateAt(5));
+        Assert.All(Enumerable.Range(1, 5), r => Assert.Equal(1.5f, (o with { OuterLearningRateFinal = null }).OuterLearningRateAt(r)));
+        Assert.Equal(1.5f, (o with { Rounds = 1 }).OuterLearningRateAt(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.OuterLearningRateAt(6));
+        Assert.Throws<ArgumentException>(() => (o with { OuterLearningRateFinal = 0f }).Validate());
+        Assert.Throws<ArgumentException>(() => (o with { OuterLearningRateFinal = float.PositiveInfinity }).Validate());
+    }
+
+    [Fact]
+    public void A_schedule_ending_where_it_starts_changes_nothing_and_a_real_one_changes_every_round_after_the_first()
+    {
+        var o = Options("int8/16", workers: 2) with { Rounds = 3 };
+        var plain = DilocoSimulation.Run(Train, Test, o);
+        var flat = DilocoSimulation.Run(Train, Test, o with { OuterLearningRateFinal = o.Outer.LearningRate });
+        Assert.Equal(plain.Rounds.Select(x => x.ModelHash), flat.Rounds.Select(x => x.ModelHash));
+        var decayed = DilocoSimulation.Run(Train, Test, o with { OuterLearningRateFinal = 0.1f });
+        Assert.Equal(plain.Rounds[0].ModelHash, decayed.Rounds[0].ModelHash); // round 1 uses the starting lr
+        Assert.NotEqual(plain.Rounds[1].ModelHash, decayed.Rounds[1].ModelHash);
+        Assert.NotEqual(plain.Rounds[2].ModelHash, decayed.Rounds[2].ModelHash);
+    }
 }
