@@ -83,8 +83,8 @@ public sealed record OverlayOptions
     /// <summary>Payloads larger than this (bytes) are never pushed down the tree: every neighbour gets an IHAVE
     /// at once and pulls the message with one GRAFT, so each node receives exactly one copy. Plumtree pushes
     /// eagerly for latency, and for small messages the duplicates its repair and grafts cause are cheap; for
-    /// model deltas (tens of KB to MBs) they were two thirds of a node's traffic in an 8-node swarm
-    /// (docs/overlay.md, "Large payloads"). Costs one extra round trip per hop. 0 pushes everything.</summary>
+    /// model deltas (tens of KB to MBs) each one is a whole extra copy: pulling cut an 8-node swarm's bytes by
+    /// 22% (docs/overlay.md section 5, "Large payloads"). Costs one extra round trip per hop. 0 pushes everything.</summary>
     public int LazyPushBytes { get; init; } = 16 * 1024;
 
     /// <summary>After pulling a large payload (see <see cref="LazyPushBytes"/>), wait this long for it before asking
