@@ -330,7 +330,10 @@ public sealed partial class OverlayNode
         if (candidate is not null)
         {
             Count("overlay_promote");
-            ConnectAndSend(candidate, _addresses.GetValueOrDefault(candidate, ""), new Neighbor(_active.Count == 0, Address), joinContact: false, keepOpen: true);
+            // High priority below two neighbours, not only at none: with one, a node is a single failure away
+            // from isolation, and in a small network whose other views are all full, low-priority requests
+            // are refused everywhere and it would stay on one link forever (seen in the 8-process test).
+            ConnectAndSend(candidate, _addresses.GetValueOrDefault(candidate, ""), new Neighbor(_active.Count < 2, Address), joinContact: false, keepOpen: true);
         }
         else if (_active.Count == 0 && outstanding == 0 && _now >= _nextJoinAt && !_dials.Values.Any(d => d.JoinContact))
         {

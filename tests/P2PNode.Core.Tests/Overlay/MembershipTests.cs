@@ -110,6 +110,23 @@ public sealed class MembershipTests
         Assert.Equal([spare], h.Node.ActiveView);
     }
 
+    [Theory]
+    [InlineData(1, true)]  // one link: a single failure from isolation, so it may not be refused
+    [InlineData(2, false)] // two links: an ordinary request that a full view may refuse
+    public void APromotionIsHighPriorityBelowTwoNeighbours(int neighbours, bool high)
+    {
+        using var h = new OverlayHarness();
+        var first = h.AddNeighbor(1);
+        for (var i = 2; i <= neighbours; i++) h.AddNeighbor(i);
+        var spare = h.Key(9).PeerId;
+        h.Node.OnMessage(first, new ShuffleReply([new PeerAddress(spare, AddressOf(9))]), T0);
+        h.Sink.Clear();
+        h.Node.OnTimer(T0 + 1000);
+        Assert.Equal(spare, h.Sink.Connects.Single().Peer);
+        h.Node.OnConnected(spare, T0 + 1100);
+        Assert.Equal(high, h.SentOf<Neighbor>(spare).Single().HighPriority);
+    }
+
     [Fact]
     public void ADeadPassivePeerIsDroppedWhenItsDialFails()
     {
