@@ -76,6 +76,21 @@ PY
     [ -n "$seq" ] && echo "$name: last test started: $(grep -o 'Name="[^"]*"' "$seq" | tail -n 1)"
     f=1
   fi
+  # The console logger shows "Error Message:" but the message itself is easy to lose in a CI excerpt: print
+  # each failed test's message and the top of its stack trace from the results file, in one block.
+  if [ "$f" -gt 0 ]; then
+    /usr/bin/python3 - "$trx" "$ns" <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+ns = sys.argv[2]
+for r in ET.parse(sys.argv[1]).getroot().iter(ns + 'UnitTestResult'):
+    if r.get('outcome') != 'Failed': continue
+    print('FAILED ' + r.get('testName'))
+    for tag, limit in (('Message', 60), ('StackTrace', 8)):
+        e = r.find(f'{ns}Output/{ns}ErrorInfo/{ns}{tag}')
+        if e is not None and e.text:
+            for line in e.text.strip().splitlines()[:limit]: print('  | ' + line)
+PY
+  fi
   echo "$name: $p passed, $f failed, $s skipped"
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
 done
