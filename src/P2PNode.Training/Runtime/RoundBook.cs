@@ -38,6 +38,12 @@ public sealed class RoundBook(byte[] run, int lateWindow = 4, int aheadWindow = 
         lock (_gate) return _pending.Where(c => c.Round == round).Select(c => c.Author).Distinct().Count();
     }
 
+    /// <summary>Authors (public key hex) holding a contribution for exactly this round.</summary>
+    public IReadOnlySet<string> AuthorSetFor(ulong round)
+    {
+        lock (_gate) return _pending.Where(c => c.Round == round).Select(c => c.Author).ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>
     /// Closes the open round: returns every pending contribution of that round or earlier (earlier = late ones),
     /// in canonical order (round, then author), removes them, and opens the next round.

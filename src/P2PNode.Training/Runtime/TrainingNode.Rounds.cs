@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using P2PNode.Aggregation;
 using P2PNode.Compression;
+using P2PNode.Identity;
 using P2PNode.Ledger.Entries;
 using P2PNode.Training.State;
 using P2PNode.Training.Trainer;
@@ -165,11 +166,38 @@ public sealed partial class TrainingNode
         }
         var need = (int)Math.Ceiling(_spec.Quorum * ActiveMembers() - 1e-9);
         if (_book.AuthorsFor(round) >= need) return true;
-        var deadline = readyAt + Math.Max(_spec.MinDeadlineMs, _spec.DeadlineFactor * _roundComputeMs);
-        if (_clock.ElapsedMilliseconds < deadline) return false;
+        var span = Math.Max(_spec.MinDeadlineMs, _spec.DeadlineFactor * _roundComputeMs);
+        var now = _clock.ElapsedMilliseconds;
+        if (now < readyAt + span) return false;
+        // Past the deadline, a node that is still alive and on this round is waited for, up to StragglerSpans
+        // deadlines: closing without it is what splits the models (the nodes that waited fold it into this round,
+        // the others into the next), and a few seconds of start-up skew on a loaded machine was enough for that.
+        var stragglers = Stragglers(round);
+        if (stragglers > 0 && now < readyAt + StragglerSpans * span) return false;
         _ctx.Metrics.Increment("training_rounds_closed_by_deadline");
-        _ctx.Log.LogInformation("round {Round}: deadline passed with {Have} of {Need} contributions", round, _book.AuthorsFor(round), need);
+        _ctx.Log.LogInformation("round {Round}: deadline passed with {Have} of {Need} contributions ({Stragglers} live nodes still on it)",
+            round, _book.AuthorsFor(round), need, stragglers);
         return true;
+    }
+
+    /// <summary>How many deadlines a round waits at most for a live straggler.</summary>
+    private const int StragglerSpans = 4;
+
+    /// <summary>A Status within this window makes a node live.</summary>
+    private const long LiveWindowMs = 5_000;
+
+    /// <summary>Peers heard from within <see cref="LiveWindowMs"/> whose last Status says they have not aggregated
+    /// <paramref name="round"/> − 1 or <paramref name="round"/> yet, i.e. are training it, and whose contribution to
+    /// it is not here. A node far behind (catching up) or past the round (it restarted and skips) is not waited for.</summary>
+    private int Stragglers(ulong round)
+    {
+        var have = _book.AuthorSetFor(round);
+        var now = _clock.ElapsedMilliseconds;
+        lock (_gate)
+            return _peerStatus.Count(kv => kv.Key != _self
+                && _lastSeen.TryGetValue(kv.Key, out var seen) && now - seen <= LiveWindowMs
+                && kv.Value.Round + 1 >= round && kv.Value.Round <= round
+                && !have.Contains(Convert.ToHexStringLower(PeerId.Parse(kv.Key).PublicKey.Span)));
     }
 
     /// <summary>Decodes and checks every input, then combines the acceptable ones (weighted by samples, norm

@@ -26,7 +26,7 @@ public sealed class LocalTrainer : IDisposable
     private readonly TrainerOptions _options;
     private readonly ModelState _state;
     private readonly List<Parameter> _parameters;
-    private AdamW _optimizer;
+    private InnerAdamW _optimizer;
     private int _busy;
     private bool _disposed;
 
@@ -72,12 +72,11 @@ public sealed class LocalTrainer : IDisposable
         {
             using var scope = torch.NewDisposeScope();
             var (x, y, n) = _task.NextBatch(_options.BatchSize, Device);
-            SetLearningRate(_options.LearningRateAt(StepsDone));
-            _optimizer.zero_grad();
+            _optimizer.ZeroGrad();
             var loss = Loss(_model.forward(x), y);
             loss.backward();
             if (_options.GradientClip is { } clip) nn.utils.clip_grad_norm_(_parameters, clip);
-            _optimizer.step();
+            _optimizer.Step(_options.LearningRateAt(StepsDone));
             last = loss.item<float>();
             if (!double.IsFinite(last))
                 throw new InvalidOperationException($"training diverged: loss is {last} at step {StepsDone + 1} (lower the learning rate or enable gradient clipping)");
@@ -156,14 +155,7 @@ public sealed class LocalTrainer : IDisposable
         _model.Dispose();
     }
 
-    private AdamW NewOptimizer() =>
-        optim.AdamW(_parameters, _options.LearningRate, _options.Beta1, _options.Beta2, weight_decay: _options.WeightDecay);
-
-    private void SetLearningRate(double lr)
-    {
-        foreach (var group in _optimizer.ParamGroups)
-            if (group.LearningRate != lr) group.LearningRate = lr;
-    }
+    private InnerAdamW NewOptimizer() => new(_parameters, _options.Beta1, _options.Beta2, _options.WeightDecay);
 
     private Tensor Loss(Tensor logits, Tensor targets) =>
         nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1));
