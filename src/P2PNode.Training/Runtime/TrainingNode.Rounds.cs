@@ -173,12 +173,19 @@ public sealed partial class TrainingNode
         // deadlines: closing without it is what splits the models (the nodes that waited fold it into this round,
         // the others into the next), and a few seconds of start-up skew on a loaded machine was enough for that.
         var stragglers = Stragglers(round);
-        if (stragglers > 0 && now < readyAt + StragglerSpans * span) return false;
+        if (stragglers > 0 && now < readyAt + StragglerSpans * span)
+        {
+            if (_waitedFor != round) _ctx.Metrics.Increment("training_rounds_waited_for_stragglers");
+            _waitedFor = round;
+            return false;
+        }
         _ctx.Metrics.Increment("training_rounds_closed_by_deadline");
         _ctx.Log.LogInformation("round {Round}: deadline passed with {Have} of {Need} contributions ({Stragglers} live nodes still on it)",
             round, _book.AuthorsFor(round), need, stragglers);
         return true;
     }
+
+    private ulong? _waitedFor;
 
     /// <summary>How many deadlines a round waits at most for a live straggler.</summary>
     private const int StragglerSpans = 4;

@@ -68,6 +68,34 @@ public sealed class TrainingNodeRulesTests
     }
 
     [Fact]
+    public async Task PastTheDeadlineALiveNodeStillOnTheRoundIsWaitedForAndItsContributionUsed()
+    {
+        // The silent member keeps sending Status for round 0 (it is alive and on the round): once the 1 s deadline
+        // passes the node waits for it (up to 4 s) instead of closing with two contributions.
+        using var run = new InProcessRun(1, Spec(quorum: 1.0, minDeadlineMs: 1000));
+        var (speaker, silent) = TwoMembers(run);
+        using (speaker)
+        using (silent)
+        {
+            var node = run.Nodes[0];
+            var running = run.RunAllAsync(Limit);
+            var deadline = DateTime.UtcNow + Limit;
+            while (run.Metrics[0].Get("training_rounds_waited_for_stragglers") == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the node never waited for the live straggler");
+                node.Validate(run.Delivery(silent.Id, RunMessage.EncodeStatus(0, run.InitialModel, new float[32])));
+                await Task.Delay(20);
+            }
+            var delta = new DeltaEncoder(DeltaCodecSpec.Parse(run.Spec.Codec)).Encode(new float[run.Parameters].Select((_, i) => (i % 5 - 2) * 1e-3f).ToArray());
+            var entry = silent.Contribute(run.Run, 0, run.InitialModel, delta);
+            Assert.Equal(ValidationResult.Accept, node.Validate(run.Delivery(silent.Id, RunMessage.EncodeContribution(entry, delta))));
+            await running;
+            Assert.Equal(0, run.Metrics[0].Get("training_rounds_closed_by_deadline"));
+            Assert.Equal(3, run.Peers[0].Own().Select(e => e.Entry.Body).OfType<AggregationBody>().Single().Used.Count);
+        }
+    }
+
+    [Fact]
     public async Task ANodeWhoseInitialModelIsNotTheGenesisModelRefusesToStart()
     {
         using var run = new InProcessRun(1, Spec(quorum: 1, minDeadlineMs: 300));
