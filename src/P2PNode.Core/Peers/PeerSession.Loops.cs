@@ -84,6 +84,7 @@ public sealed partial class PeerSession
                 await EndAsync(DisconnectReason.ProtocolViolation, $"{MaxMalformedFrames} malformed frames", sendDisconnect: true).ConfigureAwait(false);
             return;
         }
+        _metrics.Increment(FamilyCounter(message.Type), frame.Length);
         switch (message)
         {
             case Ping p:
@@ -160,4 +161,17 @@ public sealed partial class PeerSession
         foreach (var pending in _pendingPings.Values) pending.TrySetException(new SessionException(reason, $"session ended: {message}"));
         _closed.TrySetResult();
     }
+
+    /// <summary>Received bytes by protocol family (docs/protocol.md's type ranges), so an operator can see what
+    /// the traffic is: model payloads (gossip), repairs (transfer), ledger replication or the overlay itself.</summary>
+    private static string FamilyCounter(MessageType type) => (uint)type switch
+    {
+        < 16 => "frame_bytes_received_session",
+        < 32 => "frame_bytes_received_membership",
+        < 64 => "frame_bytes_received_gossip",
+        < 80 => "frame_bytes_received_transfer",
+        < 96 => "frame_bytes_received_ledger",
+        < 104 => "frame_bytes_received_relay",
+        _ => "frame_bytes_received_other",
+    };
 }

@@ -35,6 +35,7 @@ public sealed partial class LedgerSync : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
     private int _headsOffset;
+    private int _inFlight;
 
     public LedgerSync(NodeHost host, LedgerStore store, NodeIdentity identity, LedgerSyncOptions? options, ILogger log)
     {
@@ -124,8 +125,13 @@ public sealed partial class LedgerSync : IAsyncDisposable
 
     private ValueTask OnMessageAsync(PeerSession session, WireMessage message)
     {
+        if (message.Type is < MessageType.LedgerHeads or > MessageType.LedgerUnavailable) return ValueTask.CompletedTask;
+        // A handler already running when the node shuts down finishes before DisposeAsync returns, so the store is
+        // never used after its owner closed it (that used to log "Cannot access a disposed object" on exit).
+        Interlocked.Increment(ref _inFlight);
         try
         {
+            if (_stop.IsCancellationRequested) return ValueTask.CompletedTask;
             switch (message)
             {
                 case LedgerHeads m: OnHeads(session, m); break;
@@ -142,6 +148,7 @@ public sealed partial class LedgerSync : IAsyncDisposable
             Metrics.Increment("ledger_internal_error");
             _log.LogError(e, "ledger message {Type} from {Peer} failed", message.Type, session.RemotePeer.Short);
         }
+        finally { Interlocked.Decrement(ref _inFlight); }
         return ValueTask.CompletedTask;
     }
 
@@ -183,6 +190,7 @@ public sealed partial class LedgerSync : IAsyncDisposable
         _host.SessionEnded -= OnSessionEnded;
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
+        while (Volatile.Read(ref _inFlight) > 0) await Task.Delay(5).ConfigureAwait(false);
         _stop.Dispose();
     }
 }
