@@ -4,9 +4,13 @@ namespace P2PNode.Ledger.Sync;
 
 public sealed record LedgerSyncOptions
 {
-    /// <summary>How often the node publishes a head over its own log (when it grew) and sends its heads to every
-    /// peer. Shorter means faster replication and witnessing, at the cost of one heads message per peer per tick.</summary>
+    /// <summary>How often the node publishes a head over its own log (when it grew) and sends its changed heads to
+    /// every peer. Shorter means faster replication and witnessing.</summary>
     public TimeSpan HeadsInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Between two ticks a peer is sent only the heads that changed; every this many ticks (and when
+    /// its session starts) it is sent all of them, which repairs a send that was dropped.</summary>
+    public int FullHeadsEvery { get; init; } = 10;
 
     /// <summary>Entries asked for per GetLedgerEntries (at most <see cref="LedgerLimits.MaxEntriesPerMessage"/>).</summary>
     public int EntriesPerRequest { get; init; } = LedgerLimits.MaxEntriesPerMessage;

@@ -55,6 +55,29 @@ public sealed class LedgerSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OnceNothingChangesOnlyEveryTenthTickSendsHeadsAndANewEntryStillSpreadsAtOnce()
+    {
+        var options = SyncNode.Fast with { HeadsInterval = TimeSpan.FromMilliseconds(100), FullHeadsEvery = 10 };
+        var a = await NodeAsync(options);
+        var b = await NodeAsync(options);
+        AppendLog(a.Store, a.Id.SigningKey, 4, "a");
+        AppendLog(b.Store, b.Id.SigningKey, 3, "b");
+        await a.ConnectAsync(b);
+        SyncNode[] all = [a, b];
+        await WaitForAsync(() => all.All(s => all.All(author => HoldsLogOf(s.Store, author) && (s == author || WitnessesOf(s.Store, author.Author) == 1))),
+            "both logs on both nodes, each head witnessed");
+        await Task.Delay(500); // the cosignatures' own round trip settles
+        // 30 ticks with nothing new: every heads message is a repeat, and only the full ones (every 10th) go out.
+        var before = b.Metrics.Get("ledger_heads_received");
+        await Task.Delay(3000);
+        var repeats = b.Metrics.Get("ledger_heads_received") - before;
+        Assert.True(repeats is >= 1 and <= 5, $"b received {repeats} heads messages in 30 ticks of a quiet log");
+        // A change goes out on the next tick, not the next full one.
+        AppendLog(a.Store, a.Id.SigningKey, 1, "late");
+        await WaitForAsync(() => b.Store.Size(a.Author) == 5, "a's new entry on b");
+    }
+
+    [Fact]
     public async Task AnOfflineNodeCatchesUpByRangeFetchWithAProofFromTheHeadItHeld()
     {
         var a = await NodeAsync();
