@@ -37,7 +37,7 @@ public sealed partial class LedgerSync : IAsyncDisposable
     private int _headsOffset;
     private int _inFlight;
     private long _ticks;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<PeerSession, Dictionary<string, (ulong Size, int Cosignatures)>> _sentHeads = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<PeerSession, Dictionary<string, ulong>> _sentHeads = new();
 
     public LedgerSync(NodeHost host, LedgerStore store, NodeIdentity identity, LedgerSyncOptions? options, ILogger log)
     {
@@ -83,20 +83,20 @@ public sealed partial class LedgerSync : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends a peer the heads that changed (new size or more cosignatures) since it was last sent them, or all of
-    /// them when <paramref name="full"/>: a heads message with every author and its cosignatures is kilobytes per
-    /// peer per tick, and an 8-node run spent more bytes on repeating it than on its model deltas. The periodic
-    /// full message repairs anything a peer missed (a dropped send).
+    /// Sends a peer the heads that grew since it was last sent them, or all of them when <paramref name="full"/>:
+    /// a heads message with every author and its cosignatures is kilobytes per peer per tick, and an 8-node run
+    /// spent more bytes on repeating it than on its model deltas. New cosignatures alone wait for the full message
+    /// (each witness pushes its own at once); it also repairs anything a peer missed (a dropped send).
     /// </summary>
     private void SendHeads(PeerSession session, LedgerHeads message, bool full)
     {
-        var sent = _sentHeads.GetOrAdd(session, _ => new Dictionary<string, (ulong, int)>(StringComparer.Ordinal));
+        var sent = _sentHeads.GetOrAdd(session, _ => new Dictionary<string, ulong>(StringComparer.Ordinal));
         List<LedgerHeadItem> items;
         lock (sent)
         {
-            items = message.Heads.Where(i => full || !sent.TryGetValue(Convert.ToHexStringLower(i.Head.Author), out var was)
-                || was != (i.Head.Size, i.Cosignatures.Count)).ToList();
-            foreach (var i in items) sent[Convert.ToHexStringLower(i.Head.Author)] = (i.Head.Size, i.Cosignatures.Count);
+            items = message.Heads.Where(i => full || !sent.TryGetValue(Convert.ToHexStringLower(i.Head.Author), out var size)
+                || size != i.Head.Size).ToList();
+            foreach (var i in items) sent[Convert.ToHexStringLower(i.Head.Author)] = i.Head.Size;
         }
         if (items.Count > 0) Send(session, items.Count == message.Heads.Count ? message : new LedgerHeads(items));
     }
