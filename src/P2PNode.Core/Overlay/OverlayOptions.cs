@@ -84,8 +84,10 @@ public sealed record OverlayOptions
     /// at once and pulls the message with one GRAFT, so each node receives exactly one copy. Plumtree pushes
     /// eagerly for latency, and for small messages the duplicates its repair and grafts cause are cheap; for
     /// model deltas (tens of KB to MBs) each one is a whole extra copy: pulling cut an 8-node swarm's bytes by
-    /// 22% (docs/overlay.md section 5, "Large payloads"). Costs one extra round trip per hop. 0 pushes everything.</summary>
-    public int LazyPushBytes { get; init; } = 16 * 1024;
+    /// 22% (docs/overlay.md section 5, "Large payloads"). Costs one extra round trip per hop, and an IHAVE (tens of
+    /// bytes) per neighbour: pulling pays from about a kilobyte, so 4 KiB keeps statuses and other small messages
+    /// pushed and pulls every model delta, including top-1% ones of a few KB. 0 pushes everything.</summary>
+    public int LazyPushBytes { get; init; } = 4 * 1024;
 
     /// <summary>After pulling a large payload (see <see cref="LazyPushBytes"/>), wait this long for it before asking
     /// the next announcer. Longer than <see cref="GraftRetryTimeout"/>: a copy of tens of KB to MBs queued behind

@@ -190,8 +190,8 @@ public sealed partial class TrainingNode
     /// <summary>How many deadlines a round waits at most for a live straggler.</summary>
     private const int StragglerSpans = 4;
 
-    /// <summary>A Status within this window makes a node live.</summary>
-    private const long LiveWindowMs = 5_000;
+    /// <summary>A Status within this window makes a node live: two status intervals and a second of slack.</summary>
+    private const long LiveWindowMs = 2 * StatusIntervalMs + 1000;
 
     /// <summary>Peers heard from within <see cref="LiveWindowMs"/> whose last Status says they have not aggregated
     /// <paramref name="round"/> − 1 or <paramref name="round"/> yet, i.e. are training it, and whose contribution to
