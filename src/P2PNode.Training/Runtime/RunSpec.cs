@@ -39,6 +39,10 @@ public sealed record RunSpec
     public double NormOutlierMultiple { get; init; } = 10;
     /// <summary>Test samples each node scores the shared model on after each round (0 = none).</summary>
     public int EvalSamples { get; init; } = 1000;
+    /// <summary>True: a node trains round r+1 while round r closes and takes its result in between steps (up to a
+    /// chunk of steps start from the stale model). False: it waits for round r's result before training r+1
+    /// (synchronous DiLoCo: no stale steps, but the wait for the slowest node is idle time).</summary>
+    public bool Overlap { get; init; } = true;
 
     public ModelSpec ModelSpec() => Models.ModelSpec.ForName(Model);
 
@@ -93,7 +97,7 @@ public sealed record RunSpec
         ["outer_lr"] = OuterLearningRate, ["outer_momentum"] = OuterMomentum, ["inner_lr"] = InnerLearningRate,
         ["batch_size"] = BatchSize, ["quorum"] = Quorum, ["deadline_factor"] = DeadlineFactor,
         ["min_deadline_ms"] = MinDeadlineMs, ["min_nodes"] = MinNodes, ["norm_outlier_multiple"] = NormOutlierMultiple,
-        ["eval_samples"] = EvalSamples,
+        ["eval_samples"] = EvalSamples, ["overlap"] = Overlap,
     }.ToJsonString();
 
     /// <summary>Parses genesis hyperparameters; unknown or mistyped fields are an <see cref="ArgumentException"/>.</summary>
@@ -124,6 +128,7 @@ public sealed record RunSpec
                     "min_nodes" => spec with { MinNodes = value!.GetValue<int>() },
                     "norm_outlier_multiple" => spec with { NormOutlierMultiple = value!.GetValue<double>() },
                     "eval_samples" => spec with { EvalSamples = value!.GetValue<int>() },
+                    "overlap" => spec with { Overlap = value!.GetValue<bool>() },
                     _ => throw new ArgumentException($"run hyperparameters: unknown field '{key}'"),
                 };
             }
@@ -138,5 +143,5 @@ public sealed record RunSpec
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Model}, H={InnerSteps}, R={Rounds}, codec {Codec}, outer lr {OuterLearningRate} momentum {OuterMomentum}, quorum {Quorum}");
+        $"{Model}, H={InnerSteps}, R={Rounds}, codec {Codec}, outer lr {OuterLearningRate} momentum {OuterMomentum}, quorum {Quorum}{(Overlap ? "" : ", no overlap")}");
 }

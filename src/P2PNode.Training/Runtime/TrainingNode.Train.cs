@@ -45,6 +45,16 @@ public sealed partial class TrainingNode
             double waitSeconds = 0, lossBefore = double.NaN, lossAfter = double.NaN;
             long samples = 0;
             var adopted = false;
+            if (!_spec.Overlap && pendingEnd is not null)
+            {
+                // Synchronous rounds: round r+1 starts from round r's result, never from a stale model.
+                // The wait counts as wait_s of this round, so throughput figures include it.
+                var waited = Stopwatch.StartNew();
+                var result = WaitForResult(round - 1);
+                waitSeconds += waited.Elapsed.TotalSeconds;
+                // null: an adoption arrived while waiting, and the first step of the loop below takes it.
+                if (result is not null) (baseModel, baseHash, pendingEnd) = Rebase(trainer, result, pendingEnd);
+            }
             for (var done = 0; done < _spec.InnerSteps && !adopted;)
             {
                 _stop.Token.ThrowIfCancellationRequested();
@@ -71,7 +81,7 @@ public sealed partial class TrainingNode
             {
                 var waited = Stopwatch.StartNew();
                 var result = WaitForResult(round - 1);
-                waitSeconds = waited.Elapsed.TotalSeconds;
+                waitSeconds += waited.Elapsed.TotalSeconds;
                 if (result is null) continue; // an adoption arrived while waiting: take it at the top
                 (baseModel, baseHash, pendingEnd) = Rebase(trainer, result, pendingEnd);
             }

@@ -15,7 +15,7 @@ internal static class RunNewCommand
     public const string Settings =
         "[--name N] [--model cnn|mlp|lm] [--seed S] [--rounds R] [--inner-steps H] [--codec SPEC] [--outer-lr X]\n" +
         "  [--outer-momentum M] [--inner-lr X] [--batch B] [--quorum Q] [--min-nodes K] [--deadline-factor F]\n" +
-        "  [--min-deadline-ms MS] [--eval-samples N] [--data-policy TEXT]";
+        "  [--min-deadline-ms MS] [--eval-samples N] [--no-overlap] [--data-policy TEXT]";
 
     public static Task<int> RunAsync(Args a) => NodeSetup.Guard("run new", () =>
     {
@@ -58,6 +58,7 @@ internal static class RunNewCommand
             DeadlineFactor = a.GetDouble("deadline-factor") ?? d.DeadlineFactor,
             MinDeadlineMs = a.GetInt("min-deadline-ms", 0) ?? d.MinDeadlineMs,
             EvalSamples = a.GetInt("eval-samples", 0) ?? d.EvalSamples,
+            Overlap = !a.Flag("no-overlap"),
         };
         try { spec.Validate(); }
         catch (Exception e) when (e is ArgumentException or FormatException) { throw new UsageException(e.Message); }

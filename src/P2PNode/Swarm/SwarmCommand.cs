@@ -18,7 +18,7 @@ internal static class SwarmCommand
     private const string Usage =
         "usage: p2pnode swarm --nodes N [--rounds R] [--split iid|dirichlet:A|classes:K] [--model cnn|mlp] [--inner-steps H]\n" +
         "                     [--codec SPEC] [--outer-lr X] [--outer-momentum M] [--inner-lr X] [--batch B] [--seed S]\n" +
-        "                     [--quorum Q] [--eval-samples N] [--kill I@R[,I@R...]] [--late-join R] [--no-baselines]\n" +
+        "                     [--quorum Q] [--eval-samples N] [--no-overlap] [--kill I@R[,I@R...]] [--late-join R] [--no-baselines]\n" +
         "                     [--work DIR] [--data DIR] [--json out.json]";
 
     public static async Task<int> RunAsync(Args a)
@@ -58,6 +58,7 @@ internal static class SwarmCommand
                 BatchSize = a.GetInt("batch", 1, 1 << 16) ?? d.BatchSize,
                 Quorum = a.GetDouble("quorum") ?? d.Quorum,
                 EvalSamples = a.GetInt("eval-samples", 0) ?? d.EvalSamples,
+                Overlap = !a.Flag("no-overlap"),
                 MinNodes = nodes,
             };
             spec.Validate();

@@ -70,7 +70,20 @@ internal sealed class InProcessRun : IDisposable
         };
     }
 
+    /// <summary>When set, every payload reaches the other nodes this much later (on the thread pool).</summary>
+    public TimeSpan DeliveryDelay { get; set; }
+
     private void Deliver(int from, byte[] payload)
+    {
+        if (DeliveryDelay > TimeSpan.Zero)
+        {
+            _ = Task.Delay(DeliveryDelay).ContinueWith(_ => DeliverNow(from, payload), TaskScheduler.Default);
+            return;
+        }
+        DeliverNow(from, payload);
+    }
+
+    private void DeliverNow(int from, byte[] payload)
     {
         Published[from].Enqueue(payload);
         for (var to = 0; to < Nodes.Count; to++)

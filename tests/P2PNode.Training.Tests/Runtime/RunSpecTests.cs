@@ -11,13 +11,13 @@ public sealed class RunSpecTests
     {
         Model = "mlp", Seed = 77, InnerSteps = 7, Rounds = 9, Codec = "topk:0.05+int4/32", OuterLearningRate = 0.7,
         OuterMomentum = 0.9, InnerLearningRate = 1.5e-3, BatchSize = 48, Quorum = 0.75, DeadlineFactor = 1.5,
-        MinDeadlineMs = 1234, MinNodes = 3, NormOutlierMultiple = 6.5, EvalSamples = 321,
+        MinDeadlineMs = 1234, MinNodes = 3, NormOutlierMultiple = 6.5, EvalSamples = 321, Overlap = false,
     };
 
     private static readonly string[] Keys =
     [
         "model", "seed", "inner_steps", "rounds", "codec", "outer_lr", "outer_momentum", "inner_lr", "batch_size", "quorum",
-        "deadline_factor", "min_deadline_ms", "min_nodes", "norm_outlier_multiple", "eval_samples",
+        "deadline_factor", "min_deadline_ms", "min_nodes", "norm_outlier_multiple", "eval_samples", "overlap",
     ];
 
     [Fact]
@@ -29,6 +29,14 @@ public sealed class RunSpecTests
         var o = JsonNode.Parse(json)!.AsObject();
         Assert.Equal(Keys, o.Select(kv => kv.Key).ToArray());
         Assert.Equal(new RunSpec(), RunSpec.FromJson(new RunSpec().ToJson()));
+    }
+
+    [Fact]
+    public void AGenesisWrittenBeforeOverlapExistedReadsAsOverlapped()
+    {
+        var o = JsonNode.Parse(Custom.ToJson())!.AsObject();
+        o.Remove("overlap");
+        Assert.True(RunSpec.FromJson(o.ToJsonString()).Overlap);
     }
 
     [Fact]
@@ -51,6 +59,7 @@ public sealed class RunSpecTests
     [InlineData("codec", "[]")]
     [InlineData("batch_size", "{}")]
     [InlineData("min_deadline_ms", "99999999999")]
+    [InlineData("overlap", "1")]
     public void WrongTypeIsRefusedByName(string key, string value)
     {
         var o = JsonNode.Parse(Custom.ToJson())!.AsObject();

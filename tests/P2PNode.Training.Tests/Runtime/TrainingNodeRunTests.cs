@@ -104,6 +104,33 @@ public sealed class TrainingNodeRunTests
     }
 
     [Fact]
+    public async Task WithoutOverlapEveryRoundStartsFromTheSharedModelSoTwoRunsEndBitIdentical()
+    {
+        // Overlapped rounds take the previous result in whenever it arrives, so where the rebase falls (and the
+        // final model) depends on timing; synchronous rounds do not. The same spec twice, the second time with every
+        // message 300 ms late (with overlap the nodes would train several steps on the stale model first): same hash.
+        var spec = new RunSpec { Model = "mlp", Seed = 5, Rounds = 3, InnerSteps = 30, MinNodes = 2, BatchSize = 16, EvalSamples = 0, Overlap = false };
+        var finals = new List<string>();
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var run = new InProcessRun(2, spec) { DeliveryDelay = TimeSpan.FromMilliseconds(300 * attempt) };
+            await run.RunAllAsync(Limit);
+            var last = run.Peers.Select(p => Convert.ToHexStringLower(OwnBodies<AggregationBody>(p).Single(a => a.Round == 2).ResultModel)).Distinct().ToList();
+            Assert.Single(last);
+            finals.Add(last[0]);
+            // Each node waited for round r's result before training r+1: its contributions to rounds 1 and 2 start
+            // from exactly that result.
+            foreach (var p in run.Peers)
+            {
+                var aggregations = OwnBodies<AggregationBody>(p);
+                foreach (var c in OwnBodies<ContributionBody>(p).Where(c => c.Round > 0))
+                    Assert.Equal(aggregations.Single(a => a.Round == c.Round - 1).ResultModel, c.BaseModel);
+            }
+        }
+        Assert.Equal(finals[0], finals[1]);
+    }
+
+    [Fact]
     public async Task ARestartedNodeResumesFromStateBinAndNeverContributesToARoundTwice()
     {
         var spec = new RunSpec { Model = "mlp", Seed = 5, Rounds = 3, InnerSteps = 2, MinNodes = 1, BatchSize = 16, EvalSamples = 0, MinDeadlineMs = 200, DeadlineFactor = 0.01 };
