@@ -65,11 +65,21 @@ public sealed partial class TrainingNode
             if (used.Count > 0) outer.Apply(theta, aggregate);
             var baseHash = thetaHash;
             thetaHash = ModelHasher.Compute(spec.Canonical, layout, theta);
+            var outerState = outer.SaveState();
+            lock (_gate)
+            {
+                // The training thread gets the result before the ledger and state fsyncs: they were most of the time
+                // a synchronous round waited for. Its next contribution waits for this aggregation's entry
+                // (RecordedBefore), so the log's order is unchanged.
+                _results[round] = new RoundResult(round, theta.ToArray(), thetaHash, outerState);
+                _results.Remove(round - 4); // late contributions up to RoundBook's window still find their base
+                _unrecorded = round;
+            }
             _ctx.Ledger.AppendOwn(_ctx.Identity.SigningKey, new AggregationBody
             {
                 Round = round, BaseModel = baseHash, Used = used, Rejected = rejected, ResultModel = thetaHash,
             }, _ctx.Run);
-            var outerState = outer.SaveState();
+            lock (_gate) _unrecorded = null;
             float[] residual;
             lock (_gate) residual = _residualSnapshot ?? new float[theta.Length];
             new NodeState(round + 1, thetaHash, theta, outerState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
@@ -77,8 +87,6 @@ public sealed partial class TrainingNode
             var objectId = _ctx.Exchange?.Offer(ModelBytes(theta)) ?? new byte[32];
             lock (_gate)
             {
-                _results[round] = new RoundResult(round, theta.ToArray(), thetaHash, outerState);
-                _results.Remove(round - 4); // late contributions up to RoundBook's window still find their base
                 // Older rounds can no longer be offered (RoundBook's window): forget what was kept for them.
                 _announcedBases.RemoveWhere(b => b.Round + 4 < round);
                 _ready.Remove(round - 4);
@@ -186,6 +194,21 @@ public sealed partial class TrainingNode
     }
 
     private ulong? _waitedFor;
+
+    /// <summary>The round whose result the training thread may already use but whose Aggregation entry is not
+    /// appended yet (null: none).</summary>
+    private ulong? _unrecorded;
+
+    /// <summary>Blocks until the Aggregation entry of <paramref name="round"/> is in the ledger, if it is being
+    /// written: a contribution built on that result must come after it in this node's log.</summary>
+    private void RecordedBefore(ulong round)
+    {
+        while (true)
+        {
+            lock (_gate) if (_unrecorded != round) return;
+            Thread.Sleep(1);
+        }
+    }
 
     /// <summary>How many deadlines a round waits at most for a live straggler.</summary>
     private const int StragglerSpans = 4;

@@ -119,6 +119,7 @@ public sealed partial class TrainingNode
 
     private void Contribute(ulong round, byte[] baseHash, byte[] payload, long samples, double lossBefore, double lossAfter, double computeSeconds)
     {
+        if (round > 0) RecordedBefore(round - 1);
         var entry = _ctx.Ledger.AppendOwn(_ctx.Identity.SigningKey, new ContributionBody
         {
             Round = round, BaseModel = baseHash, PayloadHash = SHA256.HashData(payload), PayloadSize = (ulong)payload.Length,
