@@ -45,16 +45,10 @@ public sealed partial class TrainingNode
             double waitSeconds = 0, lossBefore = double.NaN, lossAfter = double.NaN;
             long samples = 0;
             var adopted = false;
-            if (!_spec.Overlap && pendingEnd is not null)
-            {
-                // Synchronous rounds: round r+1 starts from round r's result, never from a stale model.
-                // The wait counts as wait_s of this round, so throughput figures include it.
-                var waited = Stopwatch.StartNew();
-                var result = WaitForResult(round - 1);
-                waitSeconds += waited.Elapsed.TotalSeconds;
-                // null: an adoption arrived while waiting, and the first step of the loop below takes it.
-                if (result is not null) (baseModel, baseHash, pendingEnd) = Rebase(trainer, result, pendingEnd);
-            }
+            // Synchronous rounds: round r+1 starts from round r's result, never from a stale model. (null: an
+            // adoption arrived while waiting, and the first step of the loop below takes it.)
+            if (!_spec.Overlap && pendingEnd is not null && TimedWait(round - 1, ref waitSeconds) is { } first)
+                (baseModel, baseHash, pendingEnd) = Rebase(trainer, first, pendingEnd);
             for (var done = 0; done < _spec.InnerSteps && !adopted;)
             {
                 _stop.Token.ThrowIfCancellationRequested();
@@ -79,10 +73,7 @@ public sealed partial class TrainingNode
             if (adopted) continue;
             if (pendingEnd is not null)
             {
-                var waited = Stopwatch.StartNew();
-                var result = WaitForResult(round - 1);
-                waitSeconds += waited.Elapsed.TotalSeconds;
-                if (result is null) continue; // an adoption arrived while waiting: take it at the top
+                if (TimedWait(round - 1, ref waitSeconds) is not { } result) continue; // an adoption arrived: take it at the top
                 (baseModel, baseHash, pendingEnd) = Rebase(trainer, result, pendingEnd);
             }
             var computeSeconds = clock.Elapsed.TotalSeconds - waitSeconds;
@@ -144,6 +135,16 @@ public sealed partial class TrainingNode
     private bool TryTakeResult(ulong round, out RoundResult result)
     {
         lock (_gate) return _results.TryGetValue(round, out result!);
+    }
+
+    /// <summary><see cref="WaitForResult"/>, adding the time it took to <paramref name="waitSeconds"/> (a round's
+    /// wait_s, which the throughput figures include).</summary>
+    private RoundResult? TimedWait(ulong round, ref double waitSeconds)
+    {
+        var waited = Stopwatch.StartNew();
+        var result = WaitForResult(round);
+        waitSeconds += waited.Elapsed.TotalSeconds;
+        return result;
     }
 
     /// <summary>Waits for the result of <paramref name="round"/>; null when an adoption is pending instead.</summary>
