@@ -33,10 +33,7 @@ public sealed class RoundBook(byte[] run, int lateWindow = 4, int aheadWindow = 
     }
 
     /// <summary>Distinct authors holding a contribution for exactly this round.</summary>
-    public int AuthorsFor(ulong round)
-    {
-        lock (_gate) return _pending.Where(c => c.Round == round).Select(c => c.Author).Distinct().Count();
-    }
+    public int AuthorsFor(ulong round) => AuthorSetFor(round).Count;
 
     /// <summary>Authors (public key hex) holding a contribution for exactly this round.</summary>
     public IReadOnlySet<string> AuthorSetFor(ulong round)

@@ -206,6 +206,7 @@ public sealed partial class TrainingNode
         while (true)
         {
             lock (_gate) if (_unrecorded != round) return;
+            _stop.Token.ThrowIfCancellationRequested(); // the round thread failed or the node is stopping
             Thread.Sleep(1);
         }
     }

@@ -42,7 +42,8 @@ public sealed partial class TrainingNode
         while (round < (ulong)_spec.Rounds)
         {
             var clock = Stopwatch.StartNew();
-            double waitSeconds = 0, lossBefore = double.NaN, lossAfter = double.NaN;
+            double waitSeconds = 0, lossBefore = double.NaN, lossAfter = double.NaN, firstLossSum = 0;
+            var firstSteps = 0;
             long samples = 0;
             var adopted = false;
             // Synchronous rounds: round r+1 starts from round r's result, never from a stale model. (null: an
@@ -65,7 +66,13 @@ public sealed partial class TrainingNode
                     (baseModel, baseHash) = repaired;
                 var steps = Math.Min(_ctx.ChunkSteps, _spec.InnerSteps - done);
                 var stats = trainer.TrainSteps(steps);
-                if (done == 0) lossBefore = stats.MeanLoss;
+                if (done < LossBeforeSteps)
+                {
+                    // loss_before: the mean over the round's first LossBeforeSteps steps, however they were chunked.
+                    firstLossSum += stats.MeanLoss * stats.Steps;
+                    firstSteps += stats.Steps;
+                    lossBefore = firstLossSum / firstSteps;
+                }
                 lossAfter = stats.LastLoss;
                 samples += stats.Samples;
                 done += steps;
@@ -107,6 +114,9 @@ public sealed partial class TrainingNode
         // The last round's result ends the run for this node.
         if (pendingEnd is not null && WaitForResult(round - 1) is { } final) Rebase(trainer, final, pendingEnd);
     }
+
+    /// <summary>A contribution's loss_before is the mean loss of the round's first this many steps.</summary>
+    private const int LossBeforeSteps = 5;
 
     private void Contribute(ulong round, byte[] baseHash, byte[] payload, long samples, double lossBefore, double lossAfter, double computeSeconds)
     {
