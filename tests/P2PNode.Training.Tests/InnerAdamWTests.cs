@@ -93,5 +93,6 @@ public sealed class InnerAdamWTests
         Volatile.Write(ref stop, true);
         collector.Join();
         Assert.All(Flat(ps), v => Assert.True(float.IsFinite(v)));
+        Assert.NotEqual(Flat(Parameters(11)), Flat(ps)); // and the 2,000 steps did move the parameters
     }
 }

@@ -79,9 +79,12 @@ public sealed partial class TrainingNode
             {
                 Round = round, BaseModel = baseHash, Used = used, Rejected = rejected, ResultModel = thetaHash,
             }, _ctx.Run);
-            lock (_gate) _unrecorded = null;
             float[] residual;
-            lock (_gate) residual = _residualSnapshot ?? new float[theta.Length];
+            lock (_gate)
+            {
+                _unrecorded = null;
+                residual = _residualSnapshot ?? new float[theta.Length];
+            }
             new NodeState(round + 1, thetaHash, theta, outerState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
             var sketch = sketcher.Of(theta);
             var objectId = _ctx.Exchange?.Offer(ModelBytes(theta)) ?? new byte[32];

@@ -30,12 +30,21 @@ public sealed class TrainingNodeRulesTests
             p.Join(run.Run);
             Assert.Equal(ValidationResult.Accept, node.Validate(run.Delivery(p.Id, RunMessage.EncodeStatus(0, run.InitialModel, new float[32]))));
         }
-        var delta = new DeltaEncoder(DeltaCodecSpec.Parse(run.Spec.Codec)).Encode(new float[run.Parameters].Select((_, i) => (i % 3 - 1) * 1e-3f).ToArray());
-        var entry = speaker.Contribute(run.Run, 0, run.InitialModel, delta);
-        Assert.Equal(ValidationResult.Accept, node.Validate(run.Delivery(speaker.Id, RunMessage.EncodeContribution(entry, delta))));
+        ContributeToRoundZero(run, speaker, period: 3);
         Assert.Equal(3, node.ActiveMembers());
         return (speaker, silent);
     }
+
+    /// <summary><paramref name="peer"/> signs a small round-0 delta and node 0 accepts it.</summary>
+    private static void ContributeToRoundZero(InProcessRun run, RunPeer peer, int period)
+    {
+        var delta = new DeltaEncoder(DeltaCodecSpec.Parse(run.Spec.Codec)).Encode(new float[run.Parameters].Select((_, i) => (i % period - period / 2) * 1e-3f).ToArray());
+        var entry = peer.Contribute(run.Run, 0, run.InitialModel, delta);
+        Assert.Equal(ValidationResult.Accept, run.Nodes[0].Validate(run.Delivery(peer.Id, RunMessage.EncodeContribution(entry, delta))));
+    }
+
+    /// <summary>Contributions node 0's only Aggregation entry used.</summary>
+    private static int UsedInRoundZero(InProcessRun run) => run.Peers[0].Own().Select(e => e.Entry.Body).OfType<AggregationBody>().Single().Used.Count;
 
     [Fact]
     public async Task ARoundClosesOnAQuorumOfTheActiveNodesWithoutWaitingForTheDeadline()
@@ -49,7 +58,7 @@ public sealed class TrainingNodeRulesTests
         {
             await run.RunAllAsync(Limit);
             Assert.Equal(0, run.Metrics[0].Get("training_rounds_closed_by_deadline"));
-            Assert.Equal(2, run.Peers[0].Own().Select(e => e.Entry.Body).OfType<AggregationBody>().Single().Used.Count);
+            Assert.Equal(2, UsedInRoundZero(run));
         }
     }
 
@@ -63,7 +72,7 @@ public sealed class TrainingNodeRulesTests
         {
             await run.RunAllAsync(Limit);
             Assert.Equal(1, run.Metrics[0].Get("training_rounds_closed_by_deadline"));
-            Assert.Equal(2, run.Peers[0].Own().Select(e => e.Entry.Body).OfType<AggregationBody>().Single().Used.Count);
+            Assert.Equal(2, UsedInRoundZero(run));
         }
     }
 
@@ -86,12 +95,10 @@ public sealed class TrainingNodeRulesTests
                 node.Validate(run.Delivery(silent.Id, RunMessage.EncodeStatus(0, run.InitialModel, new float[32])));
                 await Task.Delay(20);
             }
-            var delta = new DeltaEncoder(DeltaCodecSpec.Parse(run.Spec.Codec)).Encode(new float[run.Parameters].Select((_, i) => (i % 5 - 2) * 1e-3f).ToArray());
-            var entry = silent.Contribute(run.Run, 0, run.InitialModel, delta);
-            Assert.Equal(ValidationResult.Accept, node.Validate(run.Delivery(silent.Id, RunMessage.EncodeContribution(entry, delta))));
+            ContributeToRoundZero(run, silent, period: 5);
             await running;
             Assert.Equal(0, run.Metrics[0].Get("training_rounds_closed_by_deadline"));
-            Assert.Equal(3, run.Peers[0].Own().Select(e => e.Entry.Body).OfType<AggregationBody>().Single().Used.Count);
+            Assert.Equal(3, UsedInRoundZero(run));
         }
     }
 

@@ -77,7 +77,7 @@ public sealed partial class LedgerSync : IAsyncDisposable
     public void AnnounceNow()
     {
         var message = BuildHeads();
-        var full = ++_ticks % Math.Max(1, _options.FullHeadsEvery) == 0;
+        var full = Interlocked.Increment(ref _ticks) % Math.Max(1, _options.FullHeadsEvery) == 0; // the timer and callers after an append
         foreach (var s in _host.Sessions) SendHeads(s, message, full);
         ExpireFetches();
     }
