@@ -3,7 +3,7 @@ using P2PNode.Ledger.Merkle;
 
 namespace P2PNode.Core.Tests.Ledger;
 
-/// <summary>Every root, proof and negative probe of shared/vectors/rfc6962-merkle.json.</summary>
+/// <summary>Every root, proof and negative probe of tests/vectors/rfc6962-merkle.json.</summary>
 public sealed class MerkleVectorTests
 {
     private static readonly JsonElement Vectors = LedgerVectors.Load();

@@ -17,14 +17,14 @@ public sealed record NoiseVector(
     byte[]? HandshakeHash,
     IReadOnlyList<(byte[] Payload, byte[] Ciphertext)> Messages);
 
-/// <summary>Reads shared/vectors/noise-vectors.json: its "vectors" (cacophony) and "supplementary" (snow) lists.</summary>
+/// <summary>Reads tests/vectors/noise-vectors.json: its "vectors" (cacophony) and "supplementary" (snow) lists.</summary>
 public static class NoiseVectorFile
 {
     public static readonly string[] Sections = ["vectors", "supplementary"];
 
     public static IReadOnlyList<NoiseVector> Load()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(SharedFiles.Path("vectors", "noise-vectors.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(TestVectors.Path("noise-vectors.json")));
         var result = new List<NoiseVector>();
         foreach (var section in Sections)
         {

@@ -3,7 +3,7 @@ using P2PNode.Noise;
 namespace P2PNode.Core.Tests.Noise;
 
 /// <summary>
-/// Every vector of shared/vectors/noise-vectors.json (cacophony "vectors" and snow "supplementary"):
+/// Every vector of tests/vectors/noise-vectors.json (cacophony "vectors" and snow "supplementary"):
 /// handshake messages byte-exact in both directions, the final handshake hash, the learned static keys,
 /// then the transport messages, which keep alternating initiator, responder, ... after the handshake.
 /// </summary>
