@@ -45,6 +45,7 @@ public sealed class LocalTrainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(task);
+        NativeAllocator.Configure();
         _options = options ?? new TrainerOptions();
         _options.Validate();
         task.CheckCompatible(spec);
