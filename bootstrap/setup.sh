@@ -7,8 +7,9 @@
 #   - a libstdc++ providing GLIBCXX_3.4.32 (GCC 13+): TorchSharp 0.107's native part needs it. Debian 12
 #     ships GCC 12, so on Debian 12 we add the Debian 13 (trixie) suite pinned at priority 100 (nothing else
 #     is upgraded unless asked for with -t trixie) and install libstdc++6 from it.
-#   - dataset-fashion-mnist: the training data (no downloads at run time); debian-reference-{en,de,fr,es}:
-#     the same guide in four languages, the text of the language-model swarm (one language per node).
+#   - dataset-fashion-mnist: the training data (no downloads at run time); debian-reference-{en,de,fr,es,it,pt,id,ja}:
+#     the same guide in eight languages, the text of the language-model swarm (one language per node).
+#   - python3-numpy: the independent reference forward pass that checks exported language models (tests/interop).
 #   - python3-noiseprotocol, python3-msgpack, python3-nacl: the independent peer and ledger verifier used by
 #     the interoperability tests are written in Python against these.
 #   - iproute2, nftables, miniupnpd-nftables (trixie): the NAT gateway fixture in network namespaces.
@@ -103,7 +104,8 @@ fi
 # 2. Plain packages from the default suite.
 missing=()
 for p in dataset-fashion-mnist debian-reference-en debian-reference-de debian-reference-fr debian-reference-es \
-         python3-noiseprotocol python3-msgpack python3-nacl iproute2 nftables; do
+         debian-reference-it debian-reference-pt debian-reference-id debian-reference-ja \
+         python3-noiseprotocol python3-msgpack python3-nacl python3-numpy iproute2 nftables; do
   pkg_ok "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -127,6 +129,6 @@ fi
 
 [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || \
   die "dataset-fashion-mnist is installed but /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz is missing"
-/usr/bin/python3 -c 'import noiseprotocol, msgpack, nacl' 2>/dev/null || die "/usr/bin/python3 cannot import noiseprotocol, msgpack and nacl"
+/usr/bin/python3 -c 'import noiseprotocol, msgpack, nacl, numpy' 2>/dev/null || die "/usr/bin/python3 cannot import noiseprotocol, msgpack, nacl and numpy"
 
 say "ok (all prerequisites present)"

@@ -9,7 +9,7 @@ public static class ModelFactory
     /// <summary>
     /// A new model on the CPU, in training mode, whose parameters depend only on <paramref name="spec"/> and
     /// <paramref name="seed"/>. Classifiers take float32 [B, C, H, W] and return logits [B, classes]; the LM takes
-    /// int64 [B, T] bytes and returns logits [B, T, 256].
+    /// int64 [B, T] token ids and returns logits [B, T, V].
     /// </summary>
     public static nn.Module<Tensor, Tensor> Create(ModelSpec spec, long seed)
     {
@@ -19,7 +19,7 @@ public static class ModelFactory
         {
             ModelKind.Cnn => new FashionCnn(spec),
             ModelKind.Mlp => new Mlp(spec),
-            _ => new ByteTransformer(spec),
+            _ => new DecoderTransformer(spec),
         };
         var parameters = model.named_parameters().ToList();
         var shapes = parameters.ToDictionary(p => p.name, p => p.parameter.shape, StringComparer.Ordinal);

@@ -7,6 +7,6 @@ public enum ModelKind
     Cnn,
     /// <summary>Fully connected classifier on the flattened image.</summary>
     Mlp,
-    /// <summary>Byte-level causal transformer language model (vocabulary 256).</summary>
+    /// <summary>Decoder-only causal transformer language model (byte or subword vocabulary).</summary>
     Lm,
 }

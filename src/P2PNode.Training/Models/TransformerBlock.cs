@@ -5,9 +5,12 @@ using static TorchSharp.torch;
 namespace P2PNode.Training.Models;
 
 /// <summary>
-/// Pre-norm GPT block: x + attn(ln1(x)), then x + mlp(ln2(x)); causal multi-head self-attention, GELU MLP 4× wide.
+/// Pre-norm GPT block: h = x + proj(attn(ln1(x))), then h + fc2(GELU(fc1(ln2(h)))); causal multi-head self-attention
+/// (softmax(q·kᵀ/√d) over positions ≤ t, computed by libtorch's scaled_dot_product_attention), rotary positions applied
+/// to q and k when the model uses them, GELU (exact, erf form) MLP 4× wide, LayerNorm ε = 1e-5.
 /// Parameter order: ln1.weight, ln1.bias, qkv.weight, qkv.bias, proj.weight, proj.bias, ln2.weight, ln2.bias,
-/// fc1.weight, fc1.bias, fc2.weight, fc2.bias.
+/// fc1.weight, fc1.bias, fc2.weight, fc2.bias. The qkv output is split as [q | k | v], each W wide, and each of those
+/// into heads of W/heads consecutive columns.
 /// </summary>
 internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
 {
@@ -18,10 +21,12 @@ internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     private readonly Linear _fc1;
     private readonly Linear _fc2;
     private readonly int _heads;
+    private readonly RotaryEmbedding? _rotary;
 
-    public TransformerBlock(int width, int heads) : base("block")
+    public TransformerBlock(int width, int heads, RotaryEmbedding? rotary) : base("block")
     {
         _heads = heads;
+        _rotary = rotary;
         _ln1 = nn.LayerNorm(width);
         _qkv = nn.Linear(width, 3L * width);
         _proj = nn.Linear(width, width);
@@ -44,10 +49,13 @@ internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
         var q = qkv[0];
         var k = qkv[1];
         var v = qkv[2];
-        var att = q.matmul(k.transpose(-2, -1)).mul(1.0 / Math.Sqrt(hd));
-        var mask = torch.ones(t, t, dtype: ScalarType.Bool, device: x.device).triu(1);
-        att = att.masked_fill(mask, float.NegativeInfinity).softmax(-1);
-        var y = att.matmul(v).transpose(1, 2).reshape(b, t, w);
+        if (_rotary is not null)
+        {
+            q = _rotary.Apply(q);
+            k = _rotary.Apply(k);
+        }
+        // No Scalars here: the scale 1/√d and the causal mask are libtorch's own (TorchSharp scalars, docs/training.md).
+        var y = nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true).transpose(1, 2).reshape(b, t, w);
         var h = x.add(_proj.forward(y));
         var m = _fc2.forward(nn.functional.gelu(_fc1.forward(_ln2.forward(h))));
         return h.add(m);

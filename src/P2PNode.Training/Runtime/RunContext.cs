@@ -35,4 +35,7 @@ public sealed record RunContext
     /// every step taken before the result is in starts from a stale model (about a point of accuracy at 24x, the
     /// overlapped rows of results.md section 8), so none is added by waiting for a chunk to end; the check is a lock.</summary>
     public int ChunkSteps { get; init; } = 1;
+    /// <summary>Fault injection (`run --fail-at-round R`): the training thread throws when it starts round R, so tests
+    /// and operators can see what a supervisor does with a failed node. Null in normal runs.</summary>
+    public int? FailAtRound { get; init; }
 }

@@ -17,6 +17,8 @@ namespace P2PNode.Training.Runtime;
 public sealed record RunSpec
 {
     public string Model { get; init; } = "cnn";
+    /// <summary>The language model's shape and tokenizer (JSON "lm"); null with Model "lm" is the legacy lm/v1 byte model.</summary>
+    public ModelSpec? Lm { get; init; }
     public long Seed { get; init; } = 1;
     /// <summary>H: inner AdamW steps per round.</summary>
     public int InnerSteps { get; init; } = 20;
@@ -44,7 +46,7 @@ public sealed record RunSpec
     /// (synchronous DiLoCo: no stale steps, but the wait for the slowest node is idle time).</summary>
     public bool Overlap { get; init; } = true;
 
-    public ModelSpec ModelSpec() => Models.ModelSpec.ForName(Model);
+    public ModelSpec ModelSpec() => Model == "lm" && Lm is not null ? Lm : Models.ModelSpec.ForName(Model);
 
     public DeltaCodecSpec CodecSpec() => DeltaCodecSpec.Parse(Codec);
 
@@ -72,6 +74,7 @@ public sealed record RunSpec
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
     public void Validate()
     {
+        if (Lm is not null && (Model != "lm" || Lm.Kind != ModelKind.Lm)) throw new ArgumentException("lm settings are given but the model is not lm");
         ModelSpec().Validate();
         try { CodecSpec().Validate(); }
         catch (Exception e) when (e is ArgumentException or FormatException) { throw new ArgumentException($"codec: {e.Message}"); }
@@ -91,14 +94,22 @@ public sealed record RunSpec
     }
 
     /// <summary>Canonical JSON (fixed key order, invariant numbers): the genesis hyperparameters text.</summary>
-    public string ToJson() => new JsonObject
+    public string ToJson()
     {
-        ["model"] = Model, ["seed"] = Seed, ["inner_steps"] = InnerSteps, ["rounds"] = Rounds, ["codec"] = Codec,
+        var o = new JsonObject { ["model"] = Model };
+        if (Lm is not null) o["lm"] = LmJson.Write(Lm); // absent for cnn, mlp and the legacy lm/v1: their genesis text is unchanged
+        foreach (var (key, value) in Fields()) o[key] = value;
+        return o.ToJsonString();
+    }
+
+    private JsonObject Fields() => new()
+    {
+        ["seed"] = Seed, ["inner_steps"] = InnerSteps, ["rounds"] = Rounds, ["codec"] = Codec,
         ["outer_lr"] = OuterLearningRate, ["outer_momentum"] = OuterMomentum, ["inner_lr"] = InnerLearningRate,
         ["batch_size"] = BatchSize, ["quorum"] = Quorum, ["deadline_factor"] = DeadlineFactor,
         ["min_deadline_ms"] = MinDeadlineMs, ["min_nodes"] = MinNodes, ["norm_outlier_multiple"] = NormOutlierMultiple,
         ["eval_samples"] = EvalSamples, ["overlap"] = Overlap,
-    }.ToJsonString();
+    };
 
     /// <summary>Parses genesis hyperparameters; unknown or mistyped fields are an <see cref="ArgumentException"/>.</summary>
     public static RunSpec FromJson(string json)
@@ -114,6 +125,7 @@ public sealed record RunSpec
                 spec = key switch
                 {
                     "model" => spec with { Model = value!.GetValue<string>() },
+                    "lm" => spec with { Lm = LmJson.Read(value as JsonObject ?? throw new InvalidOperationException()) },
                     "seed" => spec with { Seed = value!.GetValue<long>() },
                     "inner_steps" => spec with { InnerSteps = value!.GetValue<int>() },
                     "rounds" => spec with { Rounds = value!.GetValue<int>() },

@@ -41,6 +41,8 @@ public sealed partial class TrainingNode
         var delta = new float[n];
         while (round < (ulong)_spec.Rounds)
         {
+            if (_ctx.FailAtRound is { } failAt && round == (ulong)failAt)
+                throw new InvalidOperationException($"injected failure at round {round} (--fail-at-round)");
             var clock = Stopwatch.StartNew();
             double waitSeconds = 0, lossBefore = double.NaN, lossAfter = double.NaN, firstLossSum = 0;
             var firstSteps = 0;

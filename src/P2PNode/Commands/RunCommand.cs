@@ -64,6 +64,7 @@ internal static class RunCommand
         defence.Attach(host);
 
         using var shutdown = new CancellationTokenSource();
+        var exitCode = 0; // 1 when training failed (the node stops so that a supervisor restarts it)
         void Stop(PosixSignalContext c) { c.Cancel = true; shutdown.Cancel(); }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
@@ -102,7 +103,7 @@ internal static class RunCommand
         var loops = new List<Task> { PingNeighboursAsync(host, overlay, log, shutdown.Token) };
         if (publishEvery is { } ms) loops.Add(PublishEveryAsync(TimeSpan.FromMilliseconds(ms), publish, shutdown.Token));
         if (training is not null) loops.Add(TrainingRun.RunAsync(training, loaded, host, overlay, validator!, metrics, log,
-            (node, transfer) => { defence.Watch(node); defence.Watch(transfer); }, shutdown.Cancel, shutdown.Token));
+            (node, transfer) => { defence.Watch(node); defence.Watch(transfer); }, code => { exitCode = code; shutdown.Cancel(); }, shutdown.Token));
 
         try { await Task.Delay(Timeout.Infinite, shutdown.Token); }
         catch (OperationCanceledException) { }
@@ -112,7 +113,7 @@ internal static class RunCommand
         await overlay.DisposeAsync();
         await portMapping.DisposeAsync(); // deletes the mapping (bounded: a vanished gateway cannot hold up the exit)
         await Task.WhenAll(loops);
-        return 0;
+        return exitCode;
     });
 
     // Configured bootstrap peers first, then remembered ones: a restarted node rejoins even with none configured.

@@ -17,7 +17,7 @@ namespace P2PNode.Cli.Commands;
 
 /// <summary>The training flags of `p2pnode run --run ID [--shard I/N] [--split S] [--data DIR] [--exit-when-done]`.</summary>
 internal sealed record TrainingFlags(byte[] Run, int ShardIndex, int ShardCount, DataSplit Split, string? DataDir, bool ExitWhenDone, string DisplayName,
-    string? Corpus = null)
+    string? Corpus = null, int? FailAtRound = null)
 {
     public string RunHex => Convert.ToHexStringLower(Run);
 
@@ -33,9 +33,10 @@ internal sealed record TrainingFlags(byte[] Run, int ShardIndex, int ShardCount,
         var exit = a.Flag("exit-when-done");
         var name = a.Get("name");
         var corpus = a.Get("corpus");
+        var failAt = a.GetInt("fail-at-round", 0);
         if (run is null)
         {
-            if (shard is not null || split is not null || data is not null || exit || name is not null || corpus is not null)
+            if (shard is not null || split is not null || data is not null || exit || name is not null || corpus is not null || failAt is not null)
                 throw new UsageException("--shard, --split, --data, --corpus, --name and --exit-when-done need --run <run id>");
             return null;
         }
@@ -54,7 +55,7 @@ internal sealed record TrainingFlags(byte[] Run, int ShardIndex, int ShardCount,
         DataSplit s;
         try { s = DataSplit.Parse(split ?? "iid"); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
-        return new TrainingFlags(id, index, count, s, data, exit, name ?? "", corpus);
+        return new TrainingFlags(id, index, count, s, data, exit, name ?? "", corpus, failAt);
     }
 }
 
@@ -79,7 +80,7 @@ internal static class TrainingRun
     }
 
     public static async Task RunAsync(TrainingFlags flags, LoadedNode loaded, NodeHost host, OverlayService overlay, RunTopicValidator validator,
-        NodeMetrics metrics, ILogger log, Action<TrainingNode, TransferService> watch, Action stopNode, CancellationToken ct)
+        NodeMetrics metrics, ILogger log, Action<TrainingNode, TransferService> watch, Action<int> stopNode, CancellationToken ct)
     {
         var dataDir = loaded.Config.Node.DataDir;
         using var ledger = LedgerStore.Open(Path.Combine(dataDir, LedgerFile));
@@ -107,6 +108,7 @@ internal static class TrainingRun
                 Publish = payload => overlay.Publish(flags.Topic, payload), Metrics = metrics, Log = log,
                 Exchange = new TransferModelExchange(transfer),
                 Progress = line => Console.Out.WriteLine(line.ToJsonString()),
+                FailAtRound = flags.FailAtRound,
             });
             watch(node, transfer);
             validator.Attach(node);
@@ -117,15 +119,20 @@ internal static class TrainingRun
                 ["event"] = "done", ["node"] = loaded.Identity.PeerId.ToString(), ["rounds"] = node.RoundsDone,
                 ["bytes_sent"] = metrics.Get("frame_bytes_sent"), ["published_bytes"] = metrics.Get("training_contribution_bytes_published"),
             }.ToJsonString());
-            if (flags.ExitWhenDone) stopNode();
+            if (flags.ExitWhenDone) stopNode(0);
             else await Task.Delay(Timeout.Infinite, ct); // keep serving the ledger and the overlay until stopped
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or InvalidOperationException or DatasetFormatException or FormatException)
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            log.LogError("training stopped: {Reason}", e.Message);
-            Console.Out.WriteLine(new System.Text.Json.Nodes.JsonObject { ["event"] = "failed", ["reason"] = e.Message }.ToJsonString());
-            stopNode();
+            // Whatever stopped training (bad data, a diverged model, a libtorch error), the node says why and exits with
+            // status 1 so a supervisor (systemd, the swarm) restarts it; the ledger and the state file were only ever
+            // written whole (SQLite transactions, state.bin renamed into place), so the restart resumes from them.
+            var reason = e is InvalidOperationException { InnerException: { } inner } && e.Message.StartsWith("training node failed", StringComparison.Ordinal)
+                ? $"{e.Message} ({inner.GetType().Name})" : $"{e.Message} ({e.GetType().Name})";
+            log.LogError(e, "training stopped: {Reason}", reason);
+            Console.Out.WriteLine(new System.Text.Json.Nodes.JsonObject { ["event"] = "failed", ["reason"] = reason }.ToJsonString());
+            stopNode(1);
         }
     }
 

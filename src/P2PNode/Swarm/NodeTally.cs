@@ -9,7 +9,10 @@ internal sealed class NodeTally(int index)
     public int Starts { get; set; }
     public bool Killed { get; set; }
     public bool Done { get; private set; }
-    public string? Failed { get; private set; }
+    /// <summary>The reason of the last 'failed' event of the current process (cleared when the swarm restarts it).</summary>
+    public string? Failed { get; set; }
+    /// <summary>Every failure of this node (round, exit code, reason), for the report.</summary>
+    public List<JsonObject> Failures { get; } = [];
     public int LastRound { get; private set; } = -1;
     public string Model { get; private set; } = "";
     public double ConsensusDistance { get; private set; }

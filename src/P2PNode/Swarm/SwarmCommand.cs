@@ -18,7 +18,7 @@ internal static class SwarmCommand
     private const string Usage =
         "usage: p2pnode swarm --nodes N [--rounds R] [--split iid|dirichlet:A|classes:K] [--model cnn|mlp] [--inner-steps H]\n" +
         "                     [--codec SPEC] [--outer-lr X] [--outer-momentum M] [--inner-lr X] [--batch B] [--seed S]\n" +
-        "                     [--quorum Q] [--eval-samples N] [--no-overlap] [--kill I@R[,I@R...]] [--late-join R] [--no-baselines]\n" +
+        "                     [--quorum Q] [--eval-samples N] [--no-overlap] [--kill I@R[,I@R...]] [--fail I@R[,...]] [--late-join R] [--no-baselines]\n" +
         "                     [--work DIR] [--data DIR] [--json out.json]";
 
     public static async Task<int> RunAsync(Args a)
@@ -65,22 +65,27 @@ internal static class SwarmCommand
             split = DataSplit.Parse(a.Get("split") ?? "dirichlet:0.5");
         }
         catch (Exception e) when (e is ArgumentException or FormatException) { throw new UsageException(e.Message); }
-        var kills = (a.Get("kill") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(k =>
-        {
-            var p = k.Split('@');
-            if (p.Length != 2 || !int.TryParse(p[0], CultureInfo.InvariantCulture, out var n) || !int.TryParse(p[1], CultureInfo.InvariantCulture, out var r) || n < 0 || n >= nodes || r < 1)
-                throw new UsageException($"--kill takes NODE@ROUND items (0 <= NODE < {nodes}, ROUND >= 1), got '{k}'");
-            return (n, r);
-        }).ToList();
+        var kills = NodeRounds(a, "kill", nodes, minRound: 1);
+        var failures = NodeRounds(a, "fail", nodes, minRound: 0);
         var late = a.GetInt("late-join", 1, spec.Rounds - 1);
         SwarmOptions options = new()
         {
             Nodes = nodes, Spec = late is null ? spec : spec with { MinNodes = nodes - 1 }, Split = split,
             WorkDir = a.Get("work") ?? Directory.CreateTempSubdirectory("p2pnode-swarm.").FullName,
-            Json = a.Get("json"), Data = a.Get("data"), Baselines = !a.Flag("no-baselines"), Kills = kills, LateJoinRound = late,
+            Json = a.Get("json"), Data = a.Get("data"), Baselines = !a.Flag("no-baselines"), Kills = kills, Failures = failures, LateJoinRound = late,
         };
         if (a.Get("corpora") is { } corpora) options = options with { Corpora = corpora.Split(',', StringSplitOptions.RemoveEmptyEntries) };
         a.EnsureAllUsed();
         return options;
     }
+
+    /// <summary>--kill / --fail: comma-separated NODE@ROUND items.</summary>
+    private static List<(int, int)> NodeRounds(Args a, string flag, int nodes, int minRound) =>
+        (a.Get(flag) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(k =>
+        {
+            var p = k.Split('@');
+            if (p.Length != 2 || !int.TryParse(p[0], CultureInfo.InvariantCulture, out var n) || !int.TryParse(p[1], CultureInfo.InvariantCulture, out var r) || n < 0 || n >= nodes || r < minRound)
+                throw new UsageException($"--{flag} takes NODE@ROUND items (0 <= NODE < {nodes}, ROUND >= {minRound}), got '{k}'");
+            return (n, r);
+        }).ToList();
 }

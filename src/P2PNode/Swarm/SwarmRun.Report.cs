@@ -74,7 +74,7 @@ internal sealed partial class SwarmRun
                 ["corpus"] = lm ? o.CorpusOf(i) : null, ["bytes_sent"] = t.BytesSent,
                 ["contribution_bytes"] = t.PublishedBytes, ["reduction_vs_dense_allreduce"] = dense / t.BytesSent,
                 ["samples_per_s"] = t.Throughput, ["alone_samples_per_s"] = alone is null ? null : aloneRate, ["wait_s"] = t.WaitSeconds,
-                ["starts"] = t.Starts, ["late_contributions_used"] = t.LateUsed, ["rejected"] = t.Rejected,
+                ["starts"] = t.Starts, ["failures"] = new JsonArray([.. t.Failures.Select(f => (JsonNode)f.DeepClone())]), ["late_contributions_used"] = t.LateUsed, ["rejected"] = t.Rejected,
                 ["audit_valid"] = audit.Valid, ["audit_entries"] = audit.Entries, ["audit_authors"] = audit.Authors.Count,
                 ["audit_findings"] = new JsonArray([.. audit.Findings.Select(f => (JsonNode)f.ToString())]),
                 ["accuracy_by_round"] = new JsonObject(t.Accuracy.OrderBy(kv => kv.Key).Select(kv => KeyValuePair.Create(kv.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)kv.Value))),
@@ -95,7 +95,7 @@ internal sealed partial class SwarmRun
             ["nodes"] = o.Nodes, ["split"] = o.Split.ToString(), ["spec"] = JsonNode.Parse(s.ToJson()), ["run"] = _runId, ["parameters"] = parameters,
             ["dense_allreduce_bytes_per_node"] = dense, [lm ? "mean_bits_per_byte" : "mean_accuracy"] = finals.Average(), ["models_identical"] = agree,
             ["centralized_accuracy"] = b?.Centralized, ["centralized_samples"] = b?.CentralizedSamples, ["audit_valid"] = allValid,
-            ["seconds"] = _clock.Elapsed.TotalSeconds, ["per_node"] = nodes, ["kills"] = o.Kills.Count, ["late_join_round"] = o.LateJoinRound,
+            ["seconds"] = _clock.Elapsed.TotalSeconds, ["per_node"] = nodes, ["kills"] = o.Kills.Count, ["failures_restarted"] = _tally.Sum(t => t.Failures.Count), ["late_join_round"] = o.LateJoinRound,
         };
         if (o.Json is not null) File.WriteAllText(o.Json, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return allValid ? 0 : 1;

@@ -71,6 +71,9 @@ internal sealed partial class SwarmRun(SwarmOptions o)
         if (i > 0) args.AddRange(["--bootstrap", _bootstrap]);
         if (o.Data is not null) args.AddRange(["--data", o.Data]);
         if (o.LanguageModel) args.AddRange(["--corpus", o.CorpusOf(i)]);
+        // Injected failures (--fail I@R) apply to a node's first start only: the restart must then get through.
+        foreach (var (node, round) in o.Failures)
+            if (node == i && _tally[i].Starts == 0) args.AddRange(["--fail-at-round", round.ToString(CultureInfo.InvariantCulture)]);
         _procs[i]?.Dispose();
         _procs[i] = new NodeProcess($"node-{i}", Path.Combine(o.WorkDir, $"node-{i}.log"), args);
         _tally[i].Starts++;
@@ -88,13 +91,33 @@ internal sealed partial class SwarmRun(SwarmOptions o)
                 var p = _procs[i];
                 if (p is null) continue;
                 while (p.Events.TryDequeue(out var e)) _tally[i].Take(e);
-                if (_tally[i].Failed is { } why) throw new InvalidOperationException($"node {i} failed: {why} (log {o.WorkDir}/node-{i}.log)");
-                if (p.Exited && !_tally[i].Done && !_tally[i].Killed)
-                    throw new InvalidOperationException($"node {i} exited before finishing (log {o.WorkDir}/node-{i}.log)");
+                if (p.Exited && !_tally[i].Done && !_tally[i].Killed) await RestartFailedAsync(i, p);
             }
             PrintProgress();
             await ChurnAsync();
         }
+    }
+
+    /// <summary>At most this many restarts of one node after failures; past it the swarm gives up (a failure that
+    /// comes back every time is a bug to fix, not churn).</summary>
+    private const int MaxFailureRestarts = 3;
+
+    /// <summary>
+    /// A node that stopped before the end (a failed training thread exits with status 1, a native crash kills the
+    /// process) is treated like a killed one: restarted from its own state and ledger, and noted in the report.
+    /// </summary>
+    private async Task RestartFailedAsync(int i, NodeProcess p)
+    {
+        var t = _tally[i];
+        var exit = await p.WaitAsync(TimeSpan.FromSeconds(30));
+        var reason = t.Failed ?? $"exited with status {exit} without a 'failed' event (crash?)";
+        t.Failures.Add(new JsonObject { ["round"] = t.LastRound + 1, ["exit_code"] = exit, ["reason"] = reason });
+        if (t.Failures.Count > MaxFailureRestarts)
+            throw new InvalidOperationException($"node {i} failed {t.Failures.Count} times, last: {reason} (log {o.WorkDir}/node-{i}.log)");
+        Console.WriteLine($"failure: node-{i} stopped at round {t.LastRound + 1} ({reason}); restarting it from its own state and ledger");
+        t.Failed = null;
+        await Task.Delay(2000);
+        Start(i);
     }
 
     private async Task ChurnAsync()
