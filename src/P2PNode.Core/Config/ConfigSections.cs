@@ -14,7 +14,7 @@ namespace P2PNode.Config;
 /// </summary>
 internal static class ConfigSections
 {
-    public static IReadOnlyList<ISectionMap> All { get; } = [Node(), Transport(), Peers(), Overlay(), Scoring(), Permission(), Relay(), Logging()];
+    public static IReadOnlyList<ISectionMap> All { get; } = [Node(), Transport(), Peers(), Overlay(), Scoring(), Permission(), Relay(), Training(), Logging()];
 
     private static SectionMap<NodeSection> Node() =>
         new SectionMap<NodeSection>("node", c => c.Node, (c, s) => c with { Node = s })
@@ -201,6 +201,20 @@ internal static class ConfigSections
         if (!HostPort.TryParse(s, requireIpLiteral: false, allowPortZero: false, out _, out _, out var error))
             throw v.Error($"{ConfigValue.Quote(s)}: {error}");
         return s;
+    }
+
+    private static SectionMap<TrainingSection> Training() =>
+        new SectionMap<TrainingSection>("training", c => c.Training, (c, s) => c with { Training = s })
+            .Key("data", (s, v) => s with { Data = v.AsOptionalPath() })
+            .Key("held_out_percent", (s, v) => s with { HeldOutPercent = v.AsInt(1, 50) })
+            .Key("train_bytes", (s, v) => s with { TrainBytes = v.AsInteger(0, long.MaxValue) })
+            .Key("device", (s, v) => s with { Device = DeviceOf(v) });
+
+    private static string DeviceOf(ConfigValue v)
+    {
+        var s = v.AsString();
+        var ok = s is "auto" or "cpu" or "cuda" || (s.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(s.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out _));
+        return ok ? s : throw v.Error($"must be \"auto\", \"cpu\", \"cuda\" or \"cuda:N\"; got {ConfigValue.Quote(s)}");
     }
 
     private static SectionMap<LoggingSection> Logging() =>

@@ -227,6 +227,25 @@ max_circuits = 128
 max_circuit_bytes = 67108864
 max_circuit_duration_ms = 1800000
 
+[training]
+# This node's own text for language-model runs: a file or a folder of .txt, .md, .html and .jsonl files (each
+# optionally .gz; JSONL lines carry a "text" field), read as a stream. It never leaves this machine: only
+# compressed, signed model deltas do. "" = none (runs on Fashion-MNIST need no data here).
+# `p2pnode run --corpus PATH` overrides it. Relative to this file's folder.
+data = ""
+
+# Percent of the corpus held out to measure the model (1 to 50): the tail of the text, in file order. Held-out
+# text never trains.
+held_out_percent = 10
+
+# Train on at most this many bytes of the training part (0 = all), e.g. to see what a low-resource node gains.
+train_bytes = 0
+
+# Where training runs: "cpu", "auto" (CUDA when present, else the CPU), "cuda" or "cuda:N". Nodes of one run
+# may use different devices; their results then differ in the last bits (each node's model hash is its own
+# computation, and aggregation is exact arithmetic in C#, so the run still converges to one model).
+device = "cpu"
+
 [logging]
 # Lowest level written to the console: trace, debug, information, warning or error. "debug" shows
 # connection and gossip decisions; "trace" every frame (very verbose).

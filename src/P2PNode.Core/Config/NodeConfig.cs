@@ -29,6 +29,9 @@ public sealed record NodeConfig
     /// <summary>[relay]: relay service for peers behind NAT.</summary>
     public RelaySection Relay { get; init; } = new();
 
+    /// <summary>[training].</summary>
+    public TrainingSection Training { get; init; } = new();
+
     /// <summary>[logging].</summary>
     public LoggingSection Logging { get; init; } = new();
 }
