@@ -50,13 +50,16 @@ public sealed class DeterministicRng
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
     /// <summary>Uniform integer in [0, n), unbiased (rejection sampling on the top bits).</summary>
-    public int NextInt(int n)
+    public int NextInt(int n) => (int)NextLong(n);
+
+    /// <summary>Uniform integer in [0, n), unbiased; the same draws as <see cref="NextInt"/> for n below 2^31.</summary>
+    public long NextLong(long n)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
         var limit = ulong.MaxValue - ulong.MaxValue % (ulong)n;
         ulong x;
         do x = NextUInt64(); while (x >= limit);
-        return (int)(x % (ulong)n);
+        return (long)(x % (ulong)n);
     }
 
     /// <summary>Fisher–Yates shuffle from the last element down: for i = n-1..1 swap(i, NextInt(i+1)).</summary>

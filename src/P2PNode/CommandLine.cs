@@ -18,6 +18,8 @@ public static class CommandLine
         ["run"] = ("run a node until SIGINT/SIGTERM", RunCommand.RunAsync),
         ["ping"] = ("dial a node, prove its identity, print round-trip times", PingCommand.RunAsync),
         ["swarm"] = (Swarm.SwarmCommand.Help, Swarm.SwarmCommand.RunAsync),
+        ["export"] = (ExportCommand.Help, ExportCommand.RunAsync),
+        ["generate"] = (GenerateCommand.Help, GenerateCommand.RunAsync),
         ["nat"] = ("NAT port mapping tools: map, query, gateway (see docs/nat.md)", NatCommand.RunAsync),
     };
 

@@ -5,6 +5,10 @@ namespace P2PNode.Training.Runtime;
 /// <summary>A contribution whose entry signature and payload hash have been checked (<see cref="RunMessage"/>).</summary>
 public sealed record ReceivedContribution(SignedEntry Entry, ContributionBody Body, byte[] Delta)
 {
+    /// <summary>Wall-clock time (Unix ms) this node received it; with the author's entry time_ms (set just before it
+    /// published) this gives the transfer time, exact when both run on one clock (a swarm on one machine).</summary>
+    public long ArrivedMs { get; init; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
     public ulong Round => Body.Round;
     public string Author => Convert.ToHexStringLower(Entry.Author);
     public string Hash => Convert.ToHexStringLower(Entry.Hash);

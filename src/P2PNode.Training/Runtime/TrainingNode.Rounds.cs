@@ -61,11 +61,14 @@ public sealed partial class TrainingNode
                 continue;
             }
             var inputs = _book.Close();
+            var aggregateClock = System.Diagnostics.Stopwatch.StartNew();
             var (used, rejected, contributors) = Aggregate(round, inputs, thetaHash, theta.Length, aggregate);
             if (used.Count > 0) outer.Apply(theta, aggregate);
             var baseHash = thetaHash;
             thetaHash = ModelHasher.Compute(spec.Canonical, layout, theta);
             var outerState = outer.SaveState();
+            var aggregateSeconds = aggregateClock.Elapsed.TotalSeconds;
+            var ledgerClock = System.Diagnostics.Stopwatch.StartNew();
             lock (_gate)
             {
                 // The training thread gets the result before the ledger and state fsyncs: they were most of the time
@@ -86,6 +89,7 @@ public sealed partial class TrainingNode
                 residual = _residualSnapshot ?? new float[theta.Length];
             }
             new NodeState(round + 1, thetaHash, theta, outerState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
+            var ledgerSeconds = ledgerClock.Elapsed.TotalSeconds;
             var sketch = sketcher.Of(theta);
             var objectId = _ctx.Exchange?.Offer(ModelBytes(theta)) ?? new byte[32];
             lock (_gate)
@@ -104,6 +108,10 @@ public sealed partial class TrainingNode
                 ["consensus_distance"] = ConsensusDistance(round + 1, sketch),
                 ["bytes_sent"] = _ctx.Metrics.Get("frame_bytes_sent"),
                 ["published_bytes"] = _ctx.Metrics.Get("training_contribution_bytes_published"),
+                // Where a round's time goes besides compute: decoding and averaging, the Aggregation entry and state
+                // file (fsyncs), and the slowest arrival among the contributions used (author's entry time → here).
+                ["aggregate_s"] = Math.Round(aggregateSeconds, 3), ["ledger_s"] = Math.Round(ledgerSeconds, 3),
+                ["transfer_s"] = Math.Round(TransferSeconds(inputs, round), 3),
             };
             if (evaluator is not null && _spec.EvalSamples > 0)
             {
@@ -280,6 +288,11 @@ public sealed partial class TrainingNode
         _ctx.Metrics.Increment("training_rounds_aggregated");
         return (used, rejected, inputs.Select(c => c.Author).Distinct().Count());
     }
+
+    /// <summary>The longest a contribution of <paramref name="round"/> from a peer took from its author's ledger entry
+    /// to this node (0 when there was none).</summary>
+    private double TransferSeconds(IReadOnlyList<ReceivedContribution> inputs, ulong round) =>
+        inputs.Where(c => c.Round == round && c.Author != _selfKey).Select(c => (c.ArrivedMs - c.Entry.Entry.TimeMs) / 1000.0).DefaultIfEmpty(0).Max();
 
     private static double Norm(ReadOnlySpan<float> v)
     {

@@ -89,9 +89,11 @@ public sealed partial class TrainingNode
             _roundComputeMs = 0.7 * _roundComputeMs + 0.3 * computeSeconds * 1000;
             Interlocked.Add(ref _stepsDone, _spec.InnerSteps);
 
+            var encodeClock = Stopwatch.StartNew();
             var local = trainer.GetFlat();
             for (var i = 0; i < n; i++) delta[i] = baseModel[i] - local[i];
             var payload = encoder.Encode(delta, residual);
+            var encodeSeconds = encodeClock.Elapsed.TotalSeconds;
             lock (_gate) _residualSnapshot = residual.Values.ToArray();
             var already = lastOwn is { } last && round <= last;
             if (already)
@@ -99,15 +101,19 @@ public sealed partial class TrainingNode
                 // Restarted after contributing to this round: the earlier contribution stands (one per round).
                 _ctx.Log.LogInformation("round {Round}: already contributed before the restart; not contributing again", round);
             }
-            else
+            var ledgerSeconds = 0.0;
+            if (!already)
             {
+                var ledgerClock = Stopwatch.StartNew();
                 Contribute(round, baseHash, payload, samples, lossBefore, lossAfter, computeSeconds);
+                ledgerSeconds = ledgerClock.Elapsed.TotalSeconds; // append + fsync + broadcast hand-off
             }
             lock (_gate) _ready[round] = (_clock.ElapsedMilliseconds, !already);
             Report("trained", new JsonObject
             {
                 ["round"] = round, ["samples"] = samples, ["loss"] = lossAfter, ["compute_s"] = Math.Round(computeSeconds, 3),
-                ["wait_s"] = Math.Round(waitSeconds, 3), ["payload_bytes"] = payload.Length,
+                ["wait_s"] = Math.Round(waitSeconds, 3), ["encode_s"] = Math.Round(encodeSeconds, 3), ["contribute_s"] = Math.Round(ledgerSeconds, 3),
+                ["payload_bytes"] = payload.Length, ["contributed"] = !already,
                 ["samples_per_s"] = Math.Round(samples / Math.Max(1e-9, computeSeconds), 1),
             });
             pendingEnd = local;

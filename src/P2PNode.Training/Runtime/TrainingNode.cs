@@ -25,6 +25,7 @@ public sealed partial class TrainingNode : IGossipValidator
     private readonly RunSpec _spec;
     private readonly RoundBook _book;
     private readonly string _self;
+    private readonly string _selfKey;
     private readonly string _statePath;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, long> _lastSeen = new(StringComparer.Ordinal);
@@ -49,6 +50,7 @@ public sealed partial class TrainingNode : IGossipValidator
         _spec = ctx.Spec;
         _book = new RoundBook(ctx.Run);
         _self = ctx.Identity.PeerId.ToString();
+        _selfKey = Convert.ToHexStringLower(ctx.Identity.PublicKey);
         _statePath = Path.Combine(ctx.DataDir, "state.bin");
         _statusHash = ctx.InitialModel;
     }

@@ -76,11 +76,14 @@ public sealed class ClassificationTask : TrainingTask
         return batch;
     }
 
-    internal override IEnumerable<(Tensor Inputs, Tensor Targets, int Samples)> EvalBatches(int batchSize, int maxSamples, Device device)
+    internal override IEnumerable<(Tensor Inputs, Tensor Targets, int Samples, long Bytes)> EvalBatches(int batchSize, int maxSamples, Device device)
     {
         var total = Math.Min(maxSamples, _eval.Length);
         for (var i = 0; i < total; i += batchSize)
-            yield return Gather(_evalData, _eval.AsSpan(i, Math.Min(batchSize, total - i)), device);
+        {
+            var (x, y, n) = Gather(_evalData, _eval.AsSpan(i, Math.Min(batchSize, total - i)), device);
+            yield return (x, y, n, 0);
+        }
     }
 
     private static (Tensor, Tensor, int) Gather(LabeledDataset data, ReadOnlySpan<int> indices, Device device)

@@ -96,7 +96,7 @@ public sealed class LocalTrainer : IDisposable
         var clock = Stopwatch.StartNew();
         _model.eval();
         double lossSum = 0;
-        long correct = 0, samples = 0, targets = 0;
+        long correct = 0, samples = 0, targets = 0, bytes = 0;
         try
         {
             using var noGrad = torch.no_grad();
@@ -112,6 +112,7 @@ public sealed class LocalTrainer : IDisposable
                 var flatTargets = batch.Targets.reshape(-1);
                 lossSum += nn.functional.cross_entropy(flatLogits, flatTargets, reduction: nn.Reduction.Sum).item<float>();
                 targets += flatTargets.shape[0];
+                bytes += batch.Bytes;
                 if (!_task.IsLanguageModel) correct += flatLogits.argmax(1).eq(flatTargets).sum().item<long>();
                 samples += batch.Samples;
             }
@@ -119,8 +120,10 @@ public sealed class LocalTrainer : IDisposable
         finally { _model.train(); }
         if (samples == 0) throw new InvalidOperationException("no held-out samples to evaluate on");
         var loss = lossSum / targets;
+        // Bits per byte: the targets' total loss in bits over the UTF-8 bytes they stand for, so models with different
+        // tokenizers compare (with the byte tokenizer it is loss / ln 2).
         return _task.IsLanguageModel
-            ? new EvalStats(samples, loss, null, loss / Math.Log(2), clock.Elapsed.TotalSeconds)
+            ? new EvalStats(samples, loss, null, lossSum / Math.Log(2) / bytes, clock.Elapsed.TotalSeconds)
             : new EvalStats(samples, loss, (double)correct / samples, null, clock.Elapsed.TotalSeconds);
     }
 

@@ -23,6 +23,7 @@ public abstract class TrainingTask
     /// <summary>The next training batch (inputs, targets) on <paramref name="device"/>; may be smaller at an epoch's end.</summary>
     internal abstract (Tensor Inputs, Tensor Targets, int Samples) NextBatch(int batchSize, Device device);
 
-    /// <summary>Held-out batches in a fixed order, at most <paramref name="maxSamples"/> samples in total.</summary>
-    internal abstract IEnumerable<(Tensor Inputs, Tensor Targets, int Samples)> EvalBatches(int batchSize, int maxSamples, Device device);
+    /// <summary>Held-out batches in a fixed order, at most <paramref name="maxSamples"/> samples in total. Bytes: the
+    /// UTF-8 bytes the batch's target tokens stand for (language models, for bits per byte); 0 for classifiers.</summary>
+    internal abstract IEnumerable<(Tensor Inputs, Tensor Targets, int Samples, long Bytes)> EvalBatches(int batchSize, int maxSamples, Device device);
 }

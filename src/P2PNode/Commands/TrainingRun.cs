@@ -118,6 +118,7 @@ internal static class TrainingRun
             {
                 ["event"] = "done", ["node"] = loaded.Identity.PeerId.ToString(), ["rounds"] = node.RoundsDone,
                 ["bytes_sent"] = metrics.Get("frame_bytes_sent"), ["published_bytes"] = metrics.Get("training_contribution_bytes_published"),
+                ["peak_rss_bytes"] = ProcessMemory.PeakResidentBytes(),
             }.ToJsonString());
             if (flags.ExitWhenDone) stopNode(0);
             else await Task.Delay(Timeout.Infinite, ct); // keep serving the ledger and the overlay until stopped
