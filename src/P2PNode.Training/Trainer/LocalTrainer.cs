@@ -90,8 +90,13 @@ public sealed class LocalTrainer : IDisposable
     }
 
     /// <summary>Scores the model on the task's held-out data (at most <see cref="TrainerOptions.MaxEvalSamples"/> samples).</summary>
-    public EvalStats Evaluate()
+    public EvalStats Evaluate() => Evaluate(_task);
+
+    /// <summary>Scores the model on another task's held-out data (the centralized baseline on each node's text).</summary>
+    public EvalStats Evaluate(TrainingTask on)
     {
+        ArgumentNullException.ThrowIfNull(on);
+        on.CheckCompatible(Spec);
         using var guard = Enter();
         var clock = Stopwatch.StartNew();
         _model.eval();
@@ -100,7 +105,7 @@ public sealed class LocalTrainer : IDisposable
         try
         {
             using var noGrad = torch.no_grad();
-            using var batches = _task.EvalBatches(_options.EvalBatchSize, _options.MaxEvalSamples ?? int.MaxValue, Device).GetEnumerator();
+            using var batches = on.EvalBatches(_options.EvalBatchSize, _options.MaxEvalSamples ?? int.MaxValue, Device).GetEnumerator();
             while (true)
             {
                 // The scope opens before MoveNext so the batch tensors the iterator creates belong to it.
@@ -113,7 +118,7 @@ public sealed class LocalTrainer : IDisposable
                 lossSum += nn.functional.cross_entropy(flatLogits, flatTargets, reduction: nn.Reduction.Sum).item<float>();
                 targets += flatTargets.shape[0];
                 bytes += batch.Bytes;
-                if (!_task.IsLanguageModel) correct += flatLogits.argmax(1).eq(flatTargets).sum().item<long>();
+                if (!on.IsLanguageModel) correct += flatLogits.argmax(1).eq(flatTargets).sum().item<long>();
                 samples += batch.Samples;
             }
         }
@@ -122,7 +127,7 @@ public sealed class LocalTrainer : IDisposable
         var loss = lossSum / targets;
         // Bits per byte: the targets' total loss in bits over the UTF-8 bytes they stand for, so models with different
         // tokenizers compare (with the byte tokenizer it is loss / ln 2).
-        return _task.IsLanguageModel
+        return on.IsLanguageModel
             ? new EvalStats(samples, loss, null, lossSum / Math.Log(2) / bytes, clock.Elapsed.TotalSeconds)
             : new EvalStats(samples, loss, (double)correct / samples, null, clock.Elapsed.TotalSeconds);
     }

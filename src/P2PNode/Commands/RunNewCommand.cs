@@ -15,7 +15,8 @@ internal static class RunNewCommand
     public const string Settings =
         "[--name N] [--model cnn|mlp|lm] [--seed S] [--rounds R] [--inner-steps H] [--codec SPEC] [--outer-lr X]\n" +
         "  [--outer-momentum M] [--inner-lr X] [--batch B] [--quorum Q] [--min-nodes K] [--deadline-factor F]\n" +
-        "  [--min-deadline-ms MS] [--eval-samples N] [--no-overlap] [--data-policy TEXT]";
+        "  [--min-deadline-ms MS] [--eval-samples N] [--no-overlap] [--data-policy TEXT]\n" +
+        "  language model (--model lm): " + LmFlags.Usage;
 
     public static Task<int> RunAsync(Args a) => NodeSetup.Guard("run new", () =>
     {
@@ -35,6 +36,7 @@ internal static class RunNewCommand
         TrainingRun.EnsureJoined(ledger, loaded.Identity, genesis.Hash, name);
         ledger.PublishTreeHead(loaded.Identity.SigningKey);
         Console.Error.WriteLine($"created run '{name}': {spec} ({parameters:N0} parameters), initial model {Convert.ToHexStringLower(initial)[..16]}");
+        Console.Error.WriteLine($"model {spec.ModelSpec().Canonical}");
         Console.WriteLine($"run {Convert.ToHexStringLower(genesis.Hash)}");
         return Task.FromResult(0);
     });
@@ -42,9 +44,13 @@ internal static class RunNewCommand
     private static RunSpec ReadSpec(Args a)
     {
         var d = new RunSpec();
+        var model = a.Get("model") ?? d.Model;
+        var lm = LmFlags.Read(a);
+        if (lm is not null && model != "lm") throw new UsageException("the language-model flags (--preset, --layers, ...) need --model lm");
         var spec = new RunSpec
         {
-            Model = a.Get("model") ?? d.Model,
+            Model = model,
+            Lm = lm,
             Seed = a.GetInt("seed", 0) ?? d.Seed,
             Rounds = a.GetInt("rounds", 1) ?? d.Rounds,
             InnerSteps = a.GetInt("inner-steps", 1) ?? d.InnerSteps,

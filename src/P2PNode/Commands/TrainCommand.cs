@@ -20,7 +20,8 @@ public static class TrainCommand
 
     private const string Usage =
         "usage: p2pnode train --local [--model cnn|mlp|lm] [--epochs E] [--batch B] [--limit N] [--lr X] [--seed S]\n" +
-        "                     [--device auto|cpu|cuda] [--threads T] [--data DIR] [--corpus PATH[:PATH...]] [--json out.json]";
+        "                     [--device auto|cpu|cuda] [--threads T] [--data DIR] [--corpus PATH[:PATH...]] [--json out.json]\n" +
+        "                     [--save CHECKPOINT] [language model: " + LmFlags.Usage + "]";
 
     public static async Task<int> RunAsync(Args args)
     {
@@ -29,7 +30,11 @@ public static class TrainCommand
         return await Task.Factory.StartNew(() => Run(options), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    private sealed record Options(string Model, int Epochs, int? Batch, int? Limit, double? Lr, long Seed, string Device, int? Threads, string? Data, string? Corpus, string? Json);
+    private sealed record Options(string Model, int Epochs, int? Batch, int? Limit, double? Lr, long Seed, string Device, int? Threads, string? Data, string? Corpus, string? Json)
+    {
+        public ModelSpec? Lm { get; init; }
+        public string? Save { get; init; }
+    }
 
     private static Options Parse(Args args)
     {
@@ -47,7 +52,8 @@ public static class TrainCommand
             args.GetInt("threads", 1, 1024),
             args.Get("data"),
             args.Get("corpus"),
-            args.Get("json"));
+            args.Get("json")) { Lm = LmFlags.Read(args), Save = args.Get("save") };
+        if (o.Lm is not null && model != "lm") throw new UsageException("the language-model flags (--preset, --layers, ...) need --model lm");
         if (o.Lr is { } lr && !(lr > 0)) throw new UsageException($"--lr must be > 0, got {lr}");
         args.EnsureAllUsed();
         return o;
@@ -59,7 +65,7 @@ public static class TrainCommand
         {
             if (o.Threads is { } t) TorchSharp.torch.set_num_threads(t);
             var total = Stopwatch.StartNew();
-            var spec = ModelSpec.ForName(o.Model);
+            var spec = o.Lm ?? ModelSpec.ForName(o.Model);
             var (task, trainOptions, what) = o.Model == "lm" ? TextTask(o, spec) : ImageTask(o);
             // A fixed-length run: cosine decay over exactly the planned steps (ceil(samples / batch) per epoch).
             var steps = o.Epochs * ((task.EpochSamples + trainOptions.BatchSize - 1) / trainOptions.BatchSize);
@@ -84,6 +90,11 @@ public static class TrainCommand
             progress.Finish();
             var eval = trainer.Evaluate();
             var hash = Convert.ToHexStringLower(trainer.ModelHash());
+            if (o.Save is not null)
+            {
+                using var f = File.Create(o.Save);
+                trainer.SaveCheckpoint(f);
+            }
             var report = new JsonObject
             {
                 ["model"] = o.Model,
@@ -140,10 +151,13 @@ public static class TrainCommand
             throw new ArgumentException("no text corpus: pass --corpus PATH[:PATH...] (files or folders of .html/.txt), or install debian-reference-* translations");
         var corpus = TextCorpus.Load(paths);
         var (train, heldOut) = corpus.Split(0.1);
-        if (o.Limit is { } limit) train = train[..(int)Math.Min(train.Length, (long)limit * spec.Context + 1)];
+        var tokenizer = LanguageModelData.Tokenizer(spec);
+        var trainIds = tokenizer.Encode(System.Text.Encoding.UTF8.GetString(train));
+        var heldOutIds = tokenizer.Encode(System.Text.Encoding.UTF8.GetString(heldOut));
+        if (o.Limit is { } limit) trainIds = trainIds[..(int)Math.Min(trainIds.Length, (long)limit * spec.Context + 1)];
         var options = new TrainerOptions { BatchSize = o.Batch ?? 32, LearningRate = o.Lr ?? 2e-3, WarmupSteps = 100, Beta2 = 0.95, GradientClip = 1.0, Device = o.Device };
-        return (new LanguageModelTask(train, heldOut, spec.Context, o.Seed), options,
-            $"text corpus {corpus.Documents.Count} documents, {train.Length:N0} train / {heldOut.Length:N0} held-out bytes");
+        return (new LanguageModelTask(new ArrayTokenStream(trainIds), new ArrayTokenStream(heldOutIds), tokenizer, spec.Context, o.Seed), options,
+            $"text corpus {corpus.Documents.Count} documents, {train.Length:N0} train / {heldOut.Length:N0} held-out bytes, tokenizer {tokenizer}, {trainIds.Length:N0} training tokens");
     }
 
     private static string Format(JsonNode node) =>

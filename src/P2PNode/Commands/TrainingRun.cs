@@ -17,7 +17,7 @@ namespace P2PNode.Cli.Commands;
 
 /// <summary>The training flags of `p2pnode run --run ID [--shard I/N] [--split S] [--data DIR] [--exit-when-done]`.</summary>
 internal sealed record TrainingFlags(byte[] Run, int ShardIndex, int ShardCount, DataSplit Split, string? DataDir, bool ExitWhenDone, string DisplayName,
-    string? Corpus = null, int? FailAtRound = null)
+    string? Corpus = null, int? FailAtRound = null, LmDataFlags? Lm = null)
 {
     public string RunHex => Convert.ToHexStringLower(Run);
 
@@ -34,10 +34,11 @@ internal sealed record TrainingFlags(byte[] Run, int ShardIndex, int ShardCount,
         var name = a.Get("name");
         var corpus = a.Get("corpus");
         var failAt = a.GetInt("fail-at-round", 0);
+        var lm = LmDataFlags.Read(a);
         if (run is null)
         {
-            if (shard is not null || split is not null || data is not null || exit || name is not null || corpus is not null || failAt is not null)
-                throw new UsageException("--shard, --split, --data, --corpus, --name and --exit-when-done need --run <run id>");
+            if (shard is not null || split is not null || data is not null || exit || name is not null || corpus is not null || failAt is not null || lm is not null)
+                throw new UsageException("--shard, --split, --data, --corpus (and the other corpus flags), --name and --exit-when-done need --run <run id>");
             return null;
         }
         byte[] id;
@@ -55,7 +56,7 @@ internal sealed record TrainingFlags(byte[] Run, int ShardIndex, int ShardCount,
         DataSplit s;
         try { s = DataSplit.Parse(split ?? "iid"); }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
-        return new TrainingFlags(id, index, count, s, data, exit, name ?? "", corpus, failAt);
+        return new TrainingFlags(id, index, count, s, data, exit, name ?? "", corpus, failAt, lm);
     }
 }
 
@@ -98,7 +99,7 @@ internal static class TrainingRun
                 throw new InvalidDataException($"run genesis names model '{genesis.Model}' but its hyperparameters give '{spec.ModelSpec().Canonical}'");
             EnsureJoined(ledger, loaded.Identity, flags.Run, flags.DisplayName);
             sync.AnnounceNow();
-            var (trainTask, evalTask) = LoadData(spec, flags);
+            var (trainTask, evalTask) = LoadData(spec, flags, loaded.Config.Training);
             log.LogInformation("run {Run}: {Spec}; shard {Index}/{Count} ({Split}), {Samples} training samples",
                 flags.RunHex[..16], spec, flags.ShardIndex, flags.ShardCount, flags.Split, trainTask.EpochSamples);
             var node = new TrainingNode(new RunContext
@@ -109,6 +110,7 @@ internal static class TrainingRun
                 Exchange = new TransferModelExchange(transfer),
                 Progress = line => Console.Out.WriteLine(line.ToJsonString()),
                 FailAtRound = flags.FailAtRound,
+                Device = flags.Lm?.Device ?? loaded.Config.Training.Device,
             });
             watch(node, transfer);
             validator.Attach(node);
@@ -150,16 +152,14 @@ internal static class TrainingRun
         }
     }
 
-    private static (TrainingTask Train, TrainingTask Eval) LoadData(RunSpec spec, TrainingFlags flags)
+    private static (TrainingTask Train, TrainingTask Eval) LoadData(RunSpec spec, TrainingFlags flags, P2PNode.Config.TrainingSection config)
     {
         if (!spec.ModelSpec().IsClassifier)
         {
-            // The language model: this node's own text (e.g. one language); 10% of it held out for bits per byte.
-            var path = flags.Corpus ?? throw new InvalidDataException("a language-model run needs --corpus PATH (this node's text: files or folders)");
-            var (text, heldOut) = TextCorpus.Load([path]).Split(0.1);
-            var seed = spec.Seed * 1000 + flags.ShardIndex;
-            var context = spec.ModelSpec().Context;
-            return (new LanguageModelTask(text, heldOut, context, seed), new LanguageModelTask(text, heldOut, context, seed));
+            // The language model: this node's own text (e.g. one language), its tail held out for bits per byte. The
+            // tokenizer must hash to what the genesis pins, or the node refuses the run.
+            var task = LanguageModelData.Load(spec.ModelSpec(), (flags.Lm ?? new LmDataFlags()).With(flags.Corpus, config), spec.Seed * 1000 + flags.ShardIndex);
+            return (task, task);
         }
         var train = FashionMnist.Load("train", flags.DataDir);
         var test = FashionMnist.Load("t10k", flags.DataDir);

@@ -17,6 +17,12 @@ internal sealed class NodeTally(int index)
     public string Model { get; private set; } = "";
     public double ConsensusDistance { get; private set; }
     public Dictionary<int, double> Accuracy { get; } = [];
+    /// <summary>Language models: the shared model's bits per byte on this node's held-out text, by round.</summary>
+    public Dictionary<int, double> BitsPerByte { get; } = [];
+    /// <summary>Where each round's time went on this node (seconds): compute, encode, contribute (ledger append and
+    /// broadcast), aggregate, ledger (Aggregation entry and state file), transfer (slowest arrival), by round.</summary>
+    public Dictionary<int, JsonObject> Timings { get; } = [];
+    public long? PeakRssBytes { get; private set; }
     /// <summary>The final model's accuracy on the whole test set.</summary>
     public double FinalAccuracy { get; private set; } = double.NaN;
     /// <summary>Language models: the final model's bits per byte on this node's held-out text.</summary>
@@ -41,6 +47,7 @@ internal sealed class NodeTally(int index)
                 _publishedBefore = PublishedBytes;
                 break;
             case "trained":
+                Timing((int)e["round"]!, e, "compute_s", "encode_s", "contribute_s", "wait_s");
                 Samples += (long)e["samples"]!;
                 TrainSeconds += (double)e["compute_s"]!;
                 WaitSeconds += (double)e["wait_s"]!;
@@ -51,6 +58,8 @@ internal sealed class NodeTally(int index)
                 Model = (string)e["model"]!;
                 ConsensusDistance = (double)e["consensus_distance"]!;
                 if (e["accuracy"] is { } acc) Accuracy[r] = (double)acc;
+                if (e["bits_per_byte"] is { } bits) BitsPerByte[r] = (double)bits;
+                Timing(r, e, "aggregate_s", "ledger_s", "transfer_s");
                 if (e["final_accuracy"] is { } final) FinalAccuracy = (double)final;
                 if (e["final_bits_per_byte"] is { } bpb) FinalBitsPerByte = (double)bpb;
                 BytesSent = _bytesBefore + (long)e["bytes_sent"]!;
@@ -60,6 +69,7 @@ internal sealed class NodeTally(int index)
                 break;
             case "done":
                 Done = true;
+                if (e["peak_rss_bytes"] is { } rss) PeakRssBytes = Math.Max(PeakRssBytes ?? 0, (long)rss);
                 BytesSent = _bytesBefore + (long)e["bytes_sent"]!;
                 PublishedBytes = _publishedBefore + (long)e["published_bytes"]!;
                 break;
@@ -67,6 +77,13 @@ internal sealed class NodeTally(int index)
                 Failed = (string?)e["reason"] ?? "unknown";
                 break;
         }
+    }
+
+    private void Timing(int round, JsonObject e, params string[] keys)
+    {
+        if (!Timings.TryGetValue(round, out var t)) Timings[round] = t = new JsonObject { ["round"] = round };
+        foreach (var k in keys)
+            if (e[k] is { } v) t[k] = (double)v;
     }
 
     /// <summary>Training samples per second of wall time in the training thread (waits included).</summary>

@@ -19,6 +19,8 @@ internal static class SwarmCommand
         "usage: p2pnode swarm --nodes N [--rounds R] [--split iid|dirichlet:A|classes:K] [--model cnn|mlp] [--inner-steps H]\n" +
         "                     [--codec SPEC] [--outer-lr X] [--outer-momentum M] [--inner-lr X] [--batch B] [--seed S]\n" +
         "                     [--quorum Q] [--eval-samples N] [--no-overlap] [--kill I@R[,I@R...]] [--fail I@R[,...]] [--late-join R] [--no-baselines]\n" +
+        "                     language model: --model lm [--languages en,de,...|--corpora P,P,...] [--corpus-bytes N]\n" +
+        "                     [--low-resource I[:F]] [--curve-every K] [--tokenizer-file F] " + LmFlags.Usage + "\n" +
         "                     [--work DIR] [--data DIR] [--json out.json]";
 
     public static async Task<int> RunAsync(Args a)
@@ -43,11 +45,15 @@ internal static class SwarmCommand
         var d = new RunSpec();
         RunSpec spec;
         DataSplit split;
+        var model = a.Get("model") ?? d.Model;
+        var lm = LmFlags.Read(a);
+        if (lm is not null && model != "lm") throw new UsageException("the language-model flags (--preset, --layers, ...) need --model lm");
         try
         {
             spec = new RunSpec
             {
-                Model = a.Get("model") ?? d.Model,
+                Model = model,
+                Lm = lm,
                 Seed = a.GetInt("seed", 0) ?? d.Seed,
                 Rounds = a.GetInt("rounds", 1) ?? 12,
                 InnerSteps = a.GetInt("inner-steps", 1) ?? d.InnerSteps,
@@ -75,8 +81,34 @@ internal static class SwarmCommand
             Json = a.Get("json"), Data = a.Get("data"), Baselines = !a.Flag("no-baselines"), Kills = kills, Failures = failures, LateJoinRound = late,
         };
         if (a.Get("corpora") is { } corpora) options = options with { Corpora = corpora.Split(',', StringSplitOptions.RemoveEmptyEntries) };
+        if (a.Get("languages") is { } languages)
+        {
+            if (a.Get("corpora") is not null) throw new UsageException("--languages and --corpora are alternatives");
+            options = options with { Corpora = [.. languages.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(SwarmOptions.DebianReference)] };
+        }
+        options = options with
+        {
+            CorpusBytes = a.GetInt("corpus-bytes", 1024),
+            LowResource = LowResource(a.Get("low-resource"), nodes),
+            TokenizerFile = a.Get("tokenizer-file"),
+            CurveEvery = a.GetInt("curve-every", 1) ?? 4,
+        };
+        if (!options.LanguageModel && (options.CorpusBytes is not null || options.LowResource is not null || a.Get("languages") is not null))
+            throw new UsageException("--languages, --corpus-bytes and --low-resource need --model lm");
         a.EnsureAllUsed();
         return options;
+    }
+
+    /// <summary>--low-resource I[:F]: node I trains on the first fraction F (default 0.1) of its training text.</summary>
+    private static (int Node, double Fraction)? LowResource(string? text, int nodes)
+    {
+        if (text is null) return null;
+        var parts = text.Split(':');
+        var fraction = 0.1;
+        if (!int.TryParse(parts[0], CultureInfo.InvariantCulture, out var node) || node < 0 || node >= nodes || parts.Length > 2
+            || (parts.Length == 2 && (!double.TryParse(parts[1], CultureInfo.InvariantCulture, out fraction) || !(fraction > 0 && fraction < 1))))
+            throw new UsageException($"--low-resource takes NODE[:FRACTION] with 0 <= NODE < {nodes} and 0 < FRACTION < 1, got '{text}'");
+        return (node, fraction);
     }
 
     /// <summary>--kill / --fail: comma-separated NODE@ROUND items.</summary>

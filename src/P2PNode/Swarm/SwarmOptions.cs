@@ -22,10 +22,46 @@ internal sealed record SwarmOptions
     public int? LateJoinRound { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>Language-model runs: node i trains on Corpora[i % count] (default: the Debian Reference in four languages).</summary>
-    public IReadOnlyList<string> Corpora { get; init; } = [.. new[] { "en", "de", "fr", "es" }.Select(l => $"/usr/share/debian-reference/debian-reference.{l}.txt.gz")];
+    /// <summary>Language-model runs: node i trains on Corpora[i % count] (default: the Debian Reference in eight languages).</summary>
+    public IReadOnlyList<string> Corpora { get; init; } = [.. DefaultLanguages.Select(DebianReference)];
+
+    public static readonly string[] DefaultLanguages = ["en", "de", "fr", "es", "it", "pt", "id", "ja"];
+
+    /// <summary>The Debian Reference's plain text in one language (Debian package debian-reference-LANG).</summary>
+    public static string DebianReference(string language) => $"/usr/share/debian-reference/debian-reference.{language}.txt.gz";
+
+    /// <summary>Each node reads at most this many bytes of its corpus (null: all), so an experiment fits the machine.</summary>
+    public int? CorpusBytes { get; init; }
+    /// <summary>(node, fraction): that node trains on only the first fraction of its training text (a low-resource
+    /// language); its held-out text is unchanged.</summary>
+    public (int Node, double Fraction)? LowResource { get; init; }
+    /// <summary>Rank file of a "file:" tokenizer, handed to every node.</summary>
+    public string? TokenizerFile { get; init; }
+    /// <summary>Baselines score their held-out text every this many rounds' worth of steps (learning curves).</summary>
+    public int CurveEvery { get; init; } = 4;
+
+    /// <summary>The corpus flags of node i's `run` (and of its baselines).</summary>
+    public IEnumerable<string> CorpusArgs(int node)
+    {
+        yield return "--corpus";
+        yield return CorpusOf(node);
+        if (CorpusBytes is { } max) { yield return "--corpus-bytes"; yield return max.ToString(System.Globalization.CultureInfo.InvariantCulture); }
+        if (LowResource is { } low && low.Node == node) { yield return "--train-fraction"; yield return low.Fraction.ToString(System.Globalization.CultureInfo.InvariantCulture); }
+        if (TokenizerFile is not null) { yield return "--tokenizer-file"; yield return TokenizerFile; }
+    }
 
     public bool LanguageModel => Spec.Model == "lm";
 
     public string CorpusOf(int node) => Corpora[node % Corpora.Count];
+
+    /// <summary>What <see cref="CorpusArgs"/> gives node i, for the baselines computed in the swarm's own process.</summary>
+    public Training.Trainer.CorpusSettings CorpusSettingsOf(int node) => new(CorpusOf(node), 0.1, null,
+        LowResource is { } low && low.Node == node ? low.Fraction : null, CorpusBytes, TokenizerFile);
+
+    /// <summary>A short name for node i's text: the language of a Debian Reference file, else the file name.</summary>
+    public string LanguageOf(int node)
+    {
+        var name = Path.GetFileName(CorpusOf(node));
+        return name.StartsWith("debian-reference.", StringComparison.Ordinal) ? name.Split('.')[1] : name;
+    }
 }

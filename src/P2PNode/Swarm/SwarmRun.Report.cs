@@ -5,12 +5,13 @@ using P2PNode.Ledger.Audit;
 using P2PNode.Training.Data;
 using P2PNode.Training.Runtime;
 using P2PNode.Training.Simulation;
+using P2PNode.Training.Trainer;
 
 namespace P2PNode.Cli.Swarm;
 
 internal sealed partial class SwarmRun
 {
-    private sealed record Baselines(double? Centralized, long CentralizedSamples, JsonObject[] Alone);
+    private sealed record Baselines(double? Centralized, long CentralizedSamples, JsonObject[] Alone, IReadOnlyList<CentralizedLanguageModel.Point>? CentralizedCurve = null);
 
     /// <summary>
     /// Each node alone: N processes side by side (the swarm's own CPU sharing), same shard, steps and optimizer, no
@@ -18,10 +19,10 @@ internal sealed partial class SwarmRun
     /// </summary>
     private async Task<Baselines> BaselinesAsync()
     {
-        Console.WriteLine($"baselines: {o.Nodes} nodes alone on their shards (side by side){(o.LanguageModel ? "" : ", then centralized on all data")}");
+        Console.WriteLine($"baselines: {o.Nodes} nodes alone on their {(o.LanguageModel ? "text" : "shards")} (side by side), then centralized on all data");
         var alone = Enumerable.Range(0, o.Nodes).Select(i => new NodeProcess($"alone-{i}", Path.Combine(o.WorkDir, $"alone-{i}.log"),
-            ["swarm", "alone", "--shard", $"{i}/{o.Nodes}", "--split", o.Split.ToString(), "--spec", o.Spec.ToJson(),
-             .. o.Data is null ? Array.Empty<string>() : ["--data", o.Data], .. o.LanguageModel ? ["--corpus", o.CorpusOf(i)] : Array.Empty<string>()])).ToList();
+            ["swarm", "alone", "--shard", $"{i}/{o.Nodes}", "--split", o.Split.ToString(), "--spec", o.Spec.ToJson(), "--curve-every", Str(o.CurveEvery),
+             .. o.Data is null ? Array.Empty<string>() : ["--data", o.Data], .. o.LanguageModel ? o.CorpusArgs(i) : Array.Empty<string>()])).ToList();
         var results = new JsonObject[o.Nodes];
         for (var i = 0; i < o.Nodes; i++)
         {
@@ -30,7 +31,16 @@ internal sealed partial class SwarmRun
                 ?? throw new InvalidOperationException($"alone baseline {i} failed ({code}); see {o.WorkDir}/alone-{i}.log");
             alone[i].Dispose();
         }
-        if (o.LanguageModel) return new Baselines(null, 0, results); // per-language text: the comparison is each node alone
+        if (o.LanguageModel)
+        {
+            var curve = await Task.Factory.StartNew(() =>
+            {
+                TorchSharp.torch.set_num_threads(Math.Max(1, Environment.ProcessorCount));
+                var tasks = Enumerable.Range(0, o.Nodes).Select(i => LanguageModelData.Load(o.Spec.ModelSpec(), o.CorpusSettingsOf(i), o.Spec.Seed * 1000 + i)).ToList();
+                return CentralizedLanguageModel.Run(o.Spec, tasks, o.CurveEvery);
+            }, TaskCreationOptions.LongRunning);
+            return new Baselines(null, (long)o.Nodes * o.Spec.InnerSteps * o.Spec.Rounds * o.Spec.BatchSize, results, curve);
+        }
         var (centralized, samples) = await Task.Factory.StartNew(() =>
         {
             TorchSharp.torch.set_num_threads(Math.Max(1, Environment.ProcessorCount));
@@ -77,6 +87,7 @@ internal sealed partial class SwarmRun
                 ["starts"] = t.Starts, ["failures"] = new JsonArray([.. t.Failures.Select(f => (JsonNode)f.DeepClone())]), ["late_contributions_used"] = t.LateUsed, ["rejected"] = t.Rejected,
                 ["audit_valid"] = audit.Valid, ["audit_entries"] = audit.Entries, ["audit_authors"] = audit.Authors.Count,
                 ["audit_findings"] = new JsonArray([.. audit.Findings.Select(f => (JsonNode)f.ToString())]),
+                ["peak_rss_bytes"] = t.PeakRssBytes,
                 ["accuracy_by_round"] = new JsonObject(t.Accuracy.OrderBy(kv => kv.Key).Select(kv => KeyValuePair.Create(kv.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)kv.Value))),
             });
         }
@@ -97,6 +108,10 @@ internal sealed partial class SwarmRun
             ["centralized_accuracy"] = b?.Centralized, ["centralized_samples"] = b?.CentralizedSamples, ["audit_valid"] = allValid,
             ["seconds"] = _clock.Elapsed.TotalSeconds, ["per_node"] = nodes, ["kills"] = o.Kills.Count, ["failures_restarted"] = _tally.Sum(t => t.Failures.Count), ["late_join_round"] = o.LateJoinRound,
         };
+        if (lm) report["language_model"] = LanguageTable(b);
+        if (_tally.Any(t => t.Failures.Count > 0))
+            Console.WriteLine("failures (restarted): " + string.Join("; ", _tally.Where(t => t.Failures.Count > 0).Select(t =>
+                $"node-{t.Index} " + string.Join(", ", t.Failures.Select(f => $"round {f["round"]}: {f["reason"]}")))));
         if (o.Json is not null) File.WriteAllText(o.Json, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return allValid ? 0 : 1;
     }

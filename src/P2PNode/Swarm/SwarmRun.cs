@@ -51,7 +51,8 @@ internal sealed partial class SwarmRun(SwarmOptions o)
             "run", "new", "--config", Path.Combine(Dir(0), "node.toml"), "--name", $"swarm-{o.Nodes}", "--model", s.Model,
             "--seed", Str(s.Seed), "--rounds", Str(s.Rounds), "--inner-steps", Str(s.InnerSteps), "--codec", s.Codec,
             "--outer-lr", Str(s.OuterLearningRate), "--outer-momentum", Str(s.OuterMomentum), "--inner-lr", Str(s.InnerLearningRate),
-            "--batch", Str(s.BatchSize), "--quorum", Str(s.Quorum), "--min-nodes", Str(s.MinNodes), "--eval-samples", Str(s.EvalSamples), .. (s.Overlap ? Array.Empty<string>() : ["--no-overlap"])]);
+            "--batch", Str(s.BatchSize), "--quorum", Str(s.Quorum), "--min-nodes", Str(s.MinNodes), "--eval-samples", Str(s.EvalSamples), .. (s.Overlap ? Array.Empty<string>() : ["--no-overlap"]),
+            .. LmArgs()]);
         _runId = newOutput.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("run ", StringComparison.Ordinal))?[4..]
                  ?? throw new InvalidOperationException($"p2pnode run new failed ({newCode}): {newOutput}");
         Console.WriteLine($"run {_runId}");
@@ -70,7 +71,7 @@ internal sealed partial class SwarmRun(SwarmOptions o)
         };
         if (i > 0) args.AddRange(["--bootstrap", _bootstrap]);
         if (o.Data is not null) args.AddRange(["--data", o.Data]);
-        if (o.LanguageModel) args.AddRange(["--corpus", o.CorpusOf(i)]);
+        if (o.LanguageModel) args.AddRange(o.CorpusArgs(i));
         // Injected failures (--fail I@R) apply to a node's first start only: the restart must then get through.
         foreach (var (node, round) in o.Failures)
             if (node == i && _tally[i].Starts == 0) args.AddRange(["--fail-at-round", round.ToString(CultureInfo.InvariantCulture)]);
@@ -194,4 +195,15 @@ internal sealed partial class SwarmRun(SwarmOptions o)
     }
 
     private static string Str(double v) => v.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>`run new` flags that recreate the swarm's language-model spec (none for cnn, mlp and lm/v1).</summary>
+    private string[] LmArgs()
+    {
+        if (o.Spec.Lm is not { } lm) return [];
+        var tokenizer = lm.Tokenizer.StartsWith("file:", StringComparison.Ordinal)
+            ? "file:" + (o.TokenizerFile ?? throw new InvalidOperationException($"tokenizer {lm.Tokenizer} needs --tokenizer-file"))
+            : lm.Tokenizer;
+        return ["--layers", Str(lm.Layers), "--width", Str(lm.Width), "--heads", Str(lm.Heads), "--context", Str(lm.Context), "--tokenizer", tokenizer,
+            "--positions", Training.Models.ModelSpec.PositionName(lm.Positions), lm.TiedEmbeddings ? "--tied" : "--untied"];
+    }
 }
