@@ -98,7 +98,7 @@ public sealed record RunSpec
     {
         var o = new JsonObject { ["model"] = Model };
         if (Lm is not null) o["lm"] = LmJson.Write(Lm); // absent for cnn, mlp and the legacy lm/v1: their genesis text is unchanged
-        foreach (var (key, value) in Fields()) o[key] = value;
+        foreach (var (key, value) in Fields()) o[key] = value?.DeepClone();
         return o.ToJsonString();
     }
 
