@@ -45,7 +45,8 @@ public static class TextGenerator
         return tokenizer.Decode(tokens.ToArray().AsSpan(start));
     }
 
-    internal static int Pick(float[] logits, Options options, DeterministicRng rng)
+    /// <summary>One sampling step over the last position's logits (see the class summary).</summary>
+    public static int Pick(float[] logits, Options options, DeterministicRng rng)
     {
         // Candidates in order of logit, highest first; ties go to the lower id (a stable order on every machine).
         var order = Enumerable.Range(0, logits.Length).OrderByDescending(i => logits[i]).ThenBy(i => i).ToArray();
