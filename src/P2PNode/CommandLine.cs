@@ -20,6 +20,7 @@ public static class CommandLine
         ["swarm"] = (Swarm.SwarmCommand.Help, Swarm.SwarmCommand.RunAsync),
         ["export"] = (ExportCommand.Help, ExportCommand.RunAsync),
         ["generate"] = (GenerateCommand.Help, GenerateCommand.RunAsync),
+        ["tokenizer"] = (TokenizerCommand.Help, TokenizerCommand.RunAsync),
         ["nat"] = ("NAT port mapping tools: map, query, gateway (see docs/nat.md)", NatCommand.RunAsync),
     };
 
