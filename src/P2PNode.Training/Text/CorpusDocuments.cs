@@ -54,7 +54,7 @@ internal static class CorpusDocuments
             var newline = buffer.AsSpan(start, filled - start).IndexOf((byte)'\n');
             if (newline < 0 && !atEnd)
             {
-                if (filled - start > maxLineBytes) throw new DatasetFormatException(path, $"line {line}: longer than {maxLineBytes >> 20} MiB");
+                if (filled - start > maxLineBytes) throw new DatasetFormatException(path, $"line {line}: longer than {Utf8FileReader.Size(maxLineBytes)}");
                 buffer.AsSpan(start, filled - start).CopyTo(buffer);
                 (filled, start) = (filled - start, 0);
                 if (filled == buffer.Length) Array.Resize(ref buffer, Math.Min(buffer.Length * 2, maxLineBytes + 2));
@@ -64,7 +64,7 @@ internal static class CorpusDocuments
                 continue;
             }
             var length = newline >= 0 ? newline : filled - start;
-            if (length > maxLineBytes) throw new DatasetFormatException(path, $"line {line}: longer than {maxLineBytes >> 20} MiB");
+            if (length > maxLineBytes) throw new DatasetFormatException(path, $"line {line}: longer than {Utf8FileReader.Size(maxLineBytes)}");
             var text = DocumentText(file, buffer.AsSpan(start, length), line);
             foreach (var segment in Segments(path, line, text, segmentChars)) yield return segment;
             start += length + 1;

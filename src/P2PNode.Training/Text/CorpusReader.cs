@@ -20,11 +20,16 @@ public sealed class CorpusReader : IEnumerable<CorpusSegment>
     public static IReadOnlyList<string> Extensions { get; } = [".txt", ".md", ".text", ".html", ".htm", ".xhtml", ".jsonl"];
 
     private readonly int _segmentBytes;
+    private readonly int _maxDocumentBytes;
 
-    public CorpusReader(IEnumerable<string> paths, int segmentBytes = SegmentBytes)
+    /// <param name="segmentBytes">Segment size (tests use small ones).</param>
+    /// <param name="maxDocumentBytes">Limit for an HTML file or a JSONL line (tests use small ones).</param>
+    public CorpusReader(IEnumerable<string> paths, int segmentBytes = SegmentBytes, int maxDocumentBytes = MaxDocumentBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(segmentBytes, 16);
-        _segmentBytes = segmentBytes;
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDocumentBytes, 16);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxDocumentBytes, 1 << 30);
+        (_segmentBytes, _maxDocumentBytes) = (segmentBytes, maxDocumentBytes);
         Paths = [.. paths];
         var files = new List<string>();
         var skipped = new List<string>();
@@ -68,8 +73,8 @@ public sealed class CorpusReader : IEnumerable<CorpusSegment>
     private IEnumerable<CorpusSegment> Documents(string file)
     {
         var name = file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? file[..^3] : file;
-        if (HasExtension(name, ".html", ".htm", ".xhtml")) return CorpusDocuments.Html(file, MaxDocumentBytes, _segmentBytes);
-        if (HasExtension(name, ".jsonl")) return CorpusDocuments.Jsonl(file, MaxDocumentBytes, _segmentBytes);
+        if (HasExtension(name, ".html", ".htm", ".xhtml")) return CorpusDocuments.Html(file, _maxDocumentBytes, _segmentBytes);
+        if (HasExtension(name, ".jsonl")) return CorpusDocuments.Jsonl(file, _maxDocumentBytes, _segmentBytes);
         return CorpusDocuments.Plain(file, _segmentBytes);
     }
 

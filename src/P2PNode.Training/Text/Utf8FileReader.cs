@@ -63,7 +63,7 @@ internal sealed class Utf8FileReader : IDisposable
         int n;
         while ((n = Fill(buffer)) > 0)
         {
-            if (all.Length + n > maxBytes) throw new DatasetFormatException(Path, $"longer than {maxBytes >> 20} MiB; a file of this kind is read whole, so split it");
+            if (all.Length + n > maxBytes) throw new DatasetFormatException(Path, $"longer than {Size(maxBytes)}; a file of this kind is read whole, so split it");
             all.Write(buffer, 0, n);
         }
         return all.ToArray();
@@ -80,6 +80,9 @@ internal sealed class Utf8FileReader : IDisposable
             throw new DatasetFormatException(Path, $"line {LineAt(bytes, firstLine, read)}: invalid UTF-8 (byte 0x{bytes[read]:x2}); the corpus must be UTF-8 text");
         return new string(_chars, 0, written);
     }
+
+    /// <summary>"64 MiB", or a byte count for limits that are not whole MiB.</summary>
+    public static string Size(int bytes) => bytes % (1 << 20) == 0 ? $"{bytes >> 20} MiB" : $"{bytes} bytes";
 
     public static long CountLines(ReadOnlySpan<byte> bytes) => bytes.Count((byte)'\n');
 

@@ -7,9 +7,9 @@ namespace P2PNode.Training.Tests.Text;
 /// <summary>Every corpus problem names the file and, where it applies, the 1-based line.</summary>
 public sealed class CorpusReaderErrorTests
 {
-    private static DatasetFormatException Refused(string path, int segmentBytes = CorpusReader.SegmentBytes)
+    private static DatasetFormatException Refused(string path, int segmentBytes = CorpusReader.SegmentBytes, int maxDocumentBytes = CorpusReader.MaxDocumentBytes)
     {
-        var e = Assert.Throws<DatasetFormatException>(() => new CorpusReader([path], segmentBytes).ToList());
+        var e = Assert.Throws<DatasetFormatException>(() => new CorpusReader([path], segmentBytes, maxDocumentBytes).ToList());
         Assert.Equal(path, e.Path);
         Assert.StartsWith(path + ": ", e.Message);
         return e;
@@ -71,9 +71,13 @@ public sealed class CorpusReaderErrorTests
     public void OversizedHtmlFilesAndJsonlLinesAreRefused()
     {
         using var dir = new TempDir();
-        var big = new string(' ', CorpusReader.MaxDocumentBytes + 1);
-        Assert.StartsWith("longer than 64 MiB", Refused(dir.Write("huge.html.gz", big)).Problem);
-        Assert.StartsWith("line 2: longer than 64 MiB", Refused(dir.Write("huge.jsonl.gz", "{\"text\":\"a\"}\n" + big)).Problem);
+        // The real limit is 64 MiB; a small one keeps the test fast, and the same code enforces both.
+        var big = new string(' ', 1001);
+        Assert.StartsWith("longer than 1000 bytes", Refused(dir.Write("huge.html.gz", big), maxDocumentBytes: 1000).Problem);
+        Assert.StartsWith("line 2: longer than 1000 bytes", Refused(dir.Write("huge.jsonl.gz", "{\"text\":\"a\"}\n" + big + "\n{}"), maxDocumentBytes: 1000).Problem);
+        Assert.StartsWith("line 2: longer than 1000 bytes", Refused(dir.Write("huge.jsonl", "{\"text\":\"a\"}\n" + big), maxDocumentBytes: 1000).Problem);
+        Assert.Single(new CorpusReader([dir.Write("fits.html", new string('x', 1000))], maxDocumentBytes: 1000));
+        Assert.Equal(64 << 20, CorpusReader.MaxDocumentBytes);
     }
 
     [Fact]
