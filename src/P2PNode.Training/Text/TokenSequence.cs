@@ -43,7 +43,7 @@ public sealed unsafe class TokenSequence : IDisposable
     {
         get
         {
-            int[] one = [0];
+            Span<int> one = stackalloc int[1];
             CopyTo(index, one);
             return one[0];
         }
