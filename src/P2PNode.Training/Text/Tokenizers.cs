@@ -22,7 +22,7 @@ public static class Tokenizers
     // Loading a named vocabulary parses up to 200,000 lines: do it once per process.
     private static readonly ConcurrentDictionary<string, Lazy<TextTokenizer>> Loaded = new(StringComparer.Ordinal);
 
-    public static IReadOnlyList<string> Names { get; } = ["bytes", .. Named.Keys];
+    public static IReadOnlyList<string> Names { get; } = ["bytes", "gpt2", "r50k_base", "cl100k_base", "o200k_base"];
 
     /// <summary>
     /// "bytes", "gpt2", "r50k_base", "cl100k_base", "o200k_base", or "file:PATH" (a tiktoken rank file split by
