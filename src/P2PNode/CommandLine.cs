@@ -36,6 +36,11 @@ public static class CommandLine
             Console.Error.WriteLine($"p2pnode: unknown command '{argv[0]}' (try 'p2pnode help')");
             return 2;
         }
+        if (CommandUsage.AsksForHelp(argv))
+        {
+            Console.WriteLine(CommandUsage.Of(argv, verb.Help));
+            return 0;
+        }
         try
         {
             return await verb.Run(new Args(argv.Skip(1).ToArray()));

@@ -23,6 +23,7 @@ EMPTY_ROOT = hashlib.sha256(b"").digest()
 KINDS = {1: "run_genesis", 2: "join", 3: "contribution", 4: "aggregation", 5: "attestation", 6: "checkpoint"}
 HEX = re.compile(r"^(?:[0-9a-f]{2})*$")
 MAX_STR = 65536
+MAX_LINE_BYTES = 4 * 1024 * 1024  # section 5: longest export line, without its \n
 MAX_LIST = 1048576
 
 
@@ -165,9 +166,9 @@ def sth_bytes(author, size, root, time_ms):
 class Head:
     def __init__(self, o):
         self.author = unhex(o["author"])
-        self.size = need_int(o["size"])
+        self.size = need_u64(o["size"])
         self.root = unhex(o["root"])
-        self.time_ms = need_int(o["time_ms"])
+        self.time_ms = need_i64(o["time_ms"])
         self.sig = unhex(o["sig"])
         if len(self.author) != 32 or len(self.root) != 32:
             raise ValueError("author and root must be 32 bytes")
@@ -307,6 +308,50 @@ def unhex(s):
     return bytes.fromhex(s)
 
 
+def export_lines(f):
+    """Section 5: lines split on \n, streamed from a binary file; a line over MAX_LINE_BYTES is yielded as None and
+    skipped without being held."""
+    while True:
+        line = f.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        if line.endswith(b"\n"):
+            yield line[:-1]
+        elif len(line) <= MAX_LINE_BYTES:
+            yield line
+        else:
+            while line and not line.endswith(b"\n"):
+                line = f.readline(1 << 20)
+            yield None
+
+
+def no_lone_surrogates(v):
+    """Step 1: a string holding an escaped lone surrogate (e.g. \\udcff) is not Unicode text."""
+    if isinstance(v, str):
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in v):
+            raise ValueError("lone surrogate")
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            no_lone_surrogates(k)
+            no_lone_surrogates(x)
+    elif isinstance(v, list):
+        for x in v:
+            no_lone_surrogates(x)
+    return v
+
+
+def need_u64(v):
+    if not 0 <= need_int(v) < 1 << 64:
+        raise ValueError("not a u64")
+    return v
+
+
+def need_i64(v):
+    if not -(1 << 63) <= need_int(v) < 1 << 63:
+        raise ValueError("not an i64")
+    return v
+
+
 def need_int(v):
     if isinstance(v, bool) or not isinstance(v, int):
         raise ValueError("not an integer")
@@ -360,21 +405,16 @@ class Audit:
                 self.add("BAD_EVIDENCE", author.hex(), None, line, why)
         self.lineage(authors, logs)                                     # steps 8-9
 
-    def read(self, raw):
+    def read(self, lines):
+        """Section 5 and step 1: `lines` from export_lines, each decoded on its own."""
         entries, heads, evidence = [], [], []
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            self.add("MALFORMED_LINE", msg="not UTF-8")
-            self.add("EXPORT_TRUNCATED", msg="unreadable")
-            return entries, heads, evidence
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
+        n = 0
         end_at, declared = None, None
-        for n, text_line in enumerate(lines, start=1):
+        for n, raw_line in enumerate(lines, start=1):
             try:
-                o = json.loads(text_line)
+                if raw_line is None:
+                    raise ValueError("line longer than %d bytes" % MAX_LINE_BYTES)
+                o = no_lone_surrogates(json.loads(raw_line.decode("utf-8")))
                 if not isinstance(o, dict):
                     raise ValueError("not an object")
                 t = o["type"]
@@ -390,8 +430,8 @@ class Audit:
                 elif t == "sth":
                     h = Head(o)
                     c = o.get("consistency")
-                    cons = None if c is None else (need_int(c["from_size"]), [unhex(p) for p in c["proof"]])
-                    cos = [(unhex(x["witness"]), need_int(x["time_ms"]), unhex(x["sig"])) for x in o["cosignatures"]]
+                    cons = None if c is None else (need_u64(c["from_size"]), [unhex(p) for p in c["proof"]])
+                    cos = [(unhex(x["witness"]), need_i64(x["time_ms"]), unhex(x["sig"])) for x in o["cosignatures"]]
                     heads.append((h, cons, cos, n))
                 elif t == "evidence":
                     author = unhex(o["author"])
@@ -407,19 +447,20 @@ class Audit:
                         raise ValueError("unknown evidence kind")
                     evidence.append((kind, author, x, y, path, n))
                 elif t == "end":
-                    end_at, declared = n, need_int(o["lines"])
+                    end_at, declared = n, need_u64(o["lines"])
                 else:
                     raise ValueError("unknown type")
             except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError) as ex:
                 self.add("MALFORMED_LINE", line=n, msg=str(ex))
         if end_at is None:
-            self.add("EXPORT_TRUNCATED", msg="no end line")
+            self.add("EXPORT_TRUNCATED", line=n or None, msg="no end line")
         elif declared != end_at - 1:
             self.add("EXPORT_TRUNCATED", line=end_at, msg="end line count differs")
         return entries, heads, evidence
 
     def read_entry(self, o, n, entries):
-        author, seq = need_str(o["author"]), need_int(o["seq"])
+        author, seq = need_str(o["author"]), need_u64(o["seq"])
+        need_i64(o["time_ms"])
         b, s = unhex(o["bytes"]), unhex(o["sig"])
         fields = {k: o[k] for k in ("kind", "time_ms", "run", "prev", "hash", "body")}
         try:
@@ -492,7 +533,9 @@ class Audit:
             if latest is None or h.size >= latest[0]:
                 latest = (h.size, len(witnesses), line)
             prev = h
-        if latest is not None and latest[1] < self.min_witnesses:
+        if latest is None and self.min_witnesses > 0:
+            self.add("TOO_FEW_WITNESSES", a, None, None, "no valid tree head")
+        elif latest is not None and latest[1] < self.min_witnesses:
             self.add("TOO_FEW_WITNESSES", a, None, latest[2], "%d witnesses" % latest[1])
 
     def lineage(self, authors, logs):
@@ -591,13 +634,12 @@ def main(argv):
         elif len(argv) != 1:
             print(__doc__, file=sys.stderr)
             return 2
+        audit = Audit(min_w)
         with open(argv[0], "rb") as f:
-            raw = f.read()
+            audit.run(export_lines(f))
     except (OSError, ValueError, KeyError) as ex:
         print("ledger_verify: %s" % ex, file=sys.stderr)
         return 2
-    audit = Audit(min_w)
-    audit.run(raw)
     for code, author, seq, line, msg in audit.findings:
         print("%s author=%s seq=%s%s: %s" % (code, author or "-", "-" if seq is None else seq,
                                              "" if line is None else " line=%d" % line, msg))

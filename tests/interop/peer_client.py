@@ -6,7 +6,13 @@ node, completes the Noise XX handshake with an identity proof, exchanges Hello, 
 Pongs, then says goodbye with Disconnect. It prints one JSON object with what it saw.
 
 Hostile modes (--mode) make it misbehave on purpose so tests can check that a node rejects, counts and
-survives each case: bad-signature, huge-frame, corrupt-ciphertext, wrong-version, garbage-message.
+survives each case: bad-signature, huge-frame, corrupt-ciphertext, wrong-version, garbage-message, str-proof
+(identity proof elements as MessagePack str instead of bin), long-hello (a first frame that is a Hello with 17
+listen addresses, one over the limit).
+
+Session modes check what docs/protocol.md says about sessions: upper-case-id (Hello names this peer's id in upper
+case, then pings), duplicate (a second session with the same identity; reports how each one fares), stray (stays
+connected without joining the overlay and reports when and how the node closes the session).
 """
 import argparse, base64, hashlib, json, os, socket, struct, sys, time
 
@@ -89,10 +95,83 @@ def handshake(sock, identity, mode, expect_peer):
     signed = identity.sign(PROOF_CONTEXT + static_public).signature
     if mode == "bad-signature":
         signed = bytes([signed[0] ^ 0xFF]) + signed[1:]
-    my_proof = msgpack.packb([bytes(identity.verify_key), signed], use_bin_type=True)
+    # str-proof: the same bytes as MessagePack str (use_bin_type=False), which section 2.2 forbids
+    my_proof = msgpack.packb([bytes(identity.verify_key), signed], use_bin_type=(mode != "str-proof"))
     send(noise.write_message(my_proof))
     assert noise.handshake_finished
     return Peer(sock, noise), remote_id
+
+
+def hello_frame(my_id, address, listen=()):
+    return msgpack.packb([1, 1, 0, my_id, list(listen), [], "peer_client.py/1", address], use_bin_type=True)
+
+
+def connect(address, identity, expect_peer, timeout=10):
+    host, port = address.rsplit(":", 1)
+    sock = socket.create_connection((host, int(port)), timeout=timeout)
+    peer, remote_id = handshake(sock, identity, "normal", expect_peer)
+    return sock, peer, remote_id
+
+
+def read_frames(peer, seconds, until=lambda msg: False):
+    """Frames received for up to `seconds` (answering keep-alive Pings) until `until(frame)` holds or the node
+    closes; returns (frames, how it ended: "until", "closed" or "time")."""
+    frames, deadline = [], time.time() + seconds
+    while time.time() < deadline:
+        try:
+            msg = peer.recv_frame()
+        except (EOFError, ConnectionResetError, socket.timeout):
+            return frames, "closed"
+        frames.append(msg)
+        if msg[0] == 2:
+            peer.send_frames(msgpack.packb([3, msg[1]]))
+        if until(msg):
+            return frames, "until"
+    return frames, "time"
+
+
+def ping(peer):
+    nonce = int.from_bytes(os.urandom(8), "big")
+    peer.send_frames(msgpack.packb([2, nonce]))
+    frames, how = read_frames(peer, 10, lambda m: m[0] == 3 and m[1] == nonce)
+    return how == "until"
+
+
+def disconnect_of(frames):
+    d = next((m for m in frames if m[0] == 4), None)
+    return None if d is None else {"reason": d[1], "message": d[2]}
+
+
+def session_mode(args, identity, my_id):
+    """upper-case-id, duplicate and stray (see the module text); returns what it saw."""
+    out = {}
+    sock, peer, remote_id = connect(args.address, identity, args.expect_peer, timeout=20)
+    named = my_id.upper() if args.mode == "upper-case-id" else my_id
+    peer.send_frames(hello_frame(named, args.address))
+    first = peer.recv_frame()
+    out["first"] = first[0]
+    if first[0] != 1:
+        out["disconnect"] = disconnect_of([first])
+        return out
+    if args.mode == "upper-case-id":
+        out["pong_ok"] = ping(peer)
+    elif args.mode == "duplicate":
+        sock2, peer2, _ = connect(args.address, identity, args.expect_peer)
+        peer2.send_frames(hello_frame(my_id, args.address))
+        out["second_first"] = peer2.recv_frame()[0]
+        frames, how = read_frames(peer, 10, lambda m: m[0] == 4)
+        out["first_session"] = {"disconnect": disconnect_of(frames), "ended": how}
+        out["second_pong_ok"] = ping(peer2)
+        sock2.close()
+    elif args.mode == "stray":
+        started = time.time()
+        frames, how = read_frames(peer, 20, lambda m: m[0] == 4)
+        out["types"] = [m[0] for m in frames]
+        out["disconnect"] = disconnect_of(frames)
+        out["ended"] = how
+        out["seconds"] = round(time.time() - started, 2)
+    sock.close()
+    return out
 
 
 def main():
@@ -101,18 +180,23 @@ def main():
     ap.add_argument("--expect-peer")
     ap.add_argument("--pings", type=int, default=3)
     ap.add_argument("--mode", default="normal",
-                    choices=["normal", "bad-signature", "huge-frame", "corrupt-ciphertext", "wrong-version", "garbage-message"])
+                    choices=["normal", "bad-signature", "huge-frame", "corrupt-ciphertext", "wrong-version", "garbage-message",
+                             "str-proof", "long-hello", "upper-case-id", "duplicate", "stray"])
     args = ap.parse_args()
     host, port = args.address.rsplit(":", 1)
     identity = nacl.signing.SigningKey.generate()
     my_id = peer_id(bytes(identity.verify_key))
+    if args.mode in ("upper-case-id", "duplicate", "stray"):
+        print(json.dumps({"my_peer_id": my_id, "mode": args.mode, **session_mode(args, identity, my_id)}))
+        return
     sock = socket.create_connection((host, int(port)), timeout=10)
     out = {"my_peer_id": my_id, "mode": args.mode}
     try:
         peer, remote_id = handshake(sock, identity, args.mode, args.expect_peer)
         out["remote_peer_id"] = remote_id
         major = 2 if args.mode == "wrong-version" else 1
-        hello = [1, major, 0, my_id, [], [], "peer_client.py/1", args.address]
+        listen = ["127.0.0.1:%d" % (7000 + i) for i in range(17)] if args.mode == "long-hello" else []
+        hello = [1, major, 0, my_id, listen, [], "peer_client.py/1", args.address]
         peer.send_frames(msgpack.packb(hello, use_bin_type=True))
         if args.mode == "huge-frame":
             # Claim a 2 GB frame: the node must refuse before allocating anything.

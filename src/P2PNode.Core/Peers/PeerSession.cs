@@ -83,7 +83,8 @@ public sealed partial class PeerSession : IAsyncDisposable
             if (hello.VersionMajor != ProtocolVersion.Major)
                 throw new SessionException(DisconnectReason.IncompatibleVersion,
                     $"peer speaks protocol {hello.VersionMajor}.{hello.VersionMinor}; this node speaks {ProtocolVersion.Major}.x");
-            if (hello.PeerId != connection.RemotePeer.ToString())
+            // Compared as ids, not text: a parser accepts either case (docs/protocol.md section 1).
+            if (!PeerId.TryParse(hello.PeerId, out var named, out _) || named != connection.RemotePeer)
                 throw new SessionException(DisconnectReason.IdentityMismatch,
                     $"Hello names {hello.PeerId} but the handshake proved {connection.RemotePeer}");
         }

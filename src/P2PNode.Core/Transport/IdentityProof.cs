@@ -33,8 +33,8 @@ public static class IdentityProof
         {
             var r = new MessagePackReader(payload.ToArray());
             if (r.ReadArrayHeader() != 2) throw new TransportException(TransportError.BadIdentityProof, "identity proof must be a 2-element array");
-            identityKey = r.ReadBytes()?.ToArray() ?? [];
-            signature = r.ReadBytes()?.ToArray() ?? [];
+            identityKey = ReadBin(ref r, "identity key");
+            signature = ReadBin(ref r, "signature");
             if (!r.End) throw new TransportException(TransportError.BadIdentityProof, "trailing bytes after the identity proof");
         }
         catch (MessagePackSerializationException e)
@@ -51,6 +51,13 @@ public static class IdentityProof
             throw new TransportException(TransportError.BadIdentityProof, "identity signature does not verify over the Noise static key");
         return PeerId.FromPublicKey(identityKey);
     }
+
+    // Strict on signed material: MessagePack's reader would also hand out a str's bytes, but the spec says bin,
+    // and accepting two encodings of one proof invites implementations that disagree on what was signed.
+    private static byte[] ReadBin(ref MessagePackReader r, string what) =>
+        r.NextMessagePackType == MessagePackType.Binary
+            ? r.ReadBytes()?.ToArray() ?? []
+            : throw new TransportException(TransportError.BadIdentityProof, $"identity proof's {what} must be MessagePack bin, not {r.NextMessagePackType}");
 
     private static byte[] SignedBytes(ReadOnlySpan<byte> noiseStaticPublic) => [.. Context, .. noiseStaticPublic];
 }

@@ -29,14 +29,18 @@ public static class LedgerCommand
         var verb = args.Positional.Count > 0 ? args.Positional[0] : null;
         if (verb is null or "help")
         {
-            Console.WriteLine("usage: p2pnode ledger <verb> ...\n");
-            foreach (var (name, (help, _)) in Verbs) Console.WriteLine($"  ledger {name} {help}");
+            Console.WriteLine(Usage(null));
             return Task.FromResult(verb is null ? 2 : 0);
         }
         if (Verbs.TryGetValue(verb, out var v)) return Task.FromResult(Guard(verb, () => v.Run(args)));
         if (Hidden.TryGetValue(verb, out var h)) return Task.FromResult(Guard(verb, () => h(args)));
         throw new UsageException($"unknown ledger verb '{verb}' (try 'p2pnode ledger help')");
     }
+
+    /// <summary>The usage of one verb, or of all of them.</summary>
+    public static string Usage(string? verb) => verb is not null && Verbs.TryGetValue(verb, out var v)
+        ? $"usage: p2pnode ledger {verb} {v.Help}"
+        : "usage: p2pnode ledger <verb> ...\n\n" + string.Join("\n", Verbs.Select(kv => $"  ledger {kv.Key} {kv.Value.Help}"));
 
     /// <summary>I/O and format problems with the input are exit code 2 with one clear line, never a stack trace.</summary>
     private static int Guard(string verb, Func<int> run)

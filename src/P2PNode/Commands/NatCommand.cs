@@ -29,7 +29,7 @@ internal static class NatCommand
     // Readable output ("+00:00", not "\u002B00:00"); these lines go to a terminal or a test, never into HTML.
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private const string Usage = "usage: p2pnode nat map|query|gateway|serve-test|connect-test [options] (see docs/nat.md)";
+    internal const string Usage = "usage: p2pnode nat map|query|gateway|serve-test|connect-test [options] (see docs/nat.md)";
 
     public static Task<int> RunAsync(Args a)
     {

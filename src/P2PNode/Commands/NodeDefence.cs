@@ -62,6 +62,8 @@ internal sealed class NodeDefence
         _ = new ScoreEnforcer(host, _scorer, new PeerRateLimiter(_scorer, _metrics));
         var rateLimited = host.WrapConnection;
         host.WrapConnection = c => new ScoredConnection(rateLimited is null ? c : rateLimited(c), _scorer);
+        _scorer.Graylisted += (peer, what, score) =>
+            _log.LogWarning("graylisted {Peer} after {What} (score {Score:0.0}): its gossip is ignored", peer, what, score);
         _scorer.Banned += (peer, until) => _log.LogWarning("banned {Peer} until {Until:u} (score {Score:0.0})", peer, until, _scorer.ScoreOf(peer));
     }
 
@@ -84,14 +86,8 @@ internal sealed class NodeDefence
     private void Report(PeerId peer, Offence offence, string what)
     {
         if (_scorer is null) return;
-        var before = _scorer.StandingOf(peer);
-        var after = _scorer.Report(peer, offence);
-        if (before == PeerStanding.Good && after == PeerStanding.Graylisted)
-        {
-            _metrics.Increment("peers_graylisted");
-            _log.LogWarning("graylisted {Peer} after {What} (score {Score:0.0}): its gossip is ignored", peer, what, _scorer.ScoreOf(peer));
-        }
-        else _log.LogDebug("{Peer}: {What}, score {Score:0.0}, {Standing}", peer.Short, what, _scorer.ScoreOf(peer), after);
+        var after = _scorer.Report(peer, offence, what);
+        _log.LogDebug("{Peer}: {What}, score {Score:0.0}, {Standing}", peer.Short, what, _scorer.ScoreOf(peer), after);
     }
 
     // One peer id per line; blank lines and '#' comments skipped; an error names the file and line.

@@ -18,7 +18,7 @@ public static class SimDilocoCommand
 {
     public const string Help = "simulate DiLoCo with N workers in one process (accuracy vs bytes)";
 
-    private const string Usage =
+    internal const string Usage =
         "usage: p2pnode diloco --workers N --split iid|dirichlet:A|classes:K --inner-steps H --codec SPEC --rounds R\n" +
         "                      [--samples-per-worker S] [--seed S] [--model cnn|mlp] [--batch B] [--lr X] [--warmup W]\n" +
         "                      [--outer-lr X] [--outer-lr-final X] [--outer-momentum M] [--eval-every K] [--no-baseline]\n" +

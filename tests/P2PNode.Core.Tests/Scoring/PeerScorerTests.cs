@@ -56,6 +56,47 @@ public sealed class PeerScorerTests
     }
 
     [Fact]
+    public void MalformedFramesGraylistAtTheFifthAndBanAtTheEleventhNotTheTenth()
+    {
+        // docs/overlay.md 9.1 with the default penalties and half-life, frames 50 ms apart: entering the graylist
+        // is counted and raised whatever reported the offence (here the session layer's malformed frames).
+        var scorer = Scorer();
+        var graylisted = new List<(int Frame, string What)>();
+        var banned = new List<int>();
+        var frame = 0;
+        scorer.Graylisted += (_, what, _) => graylisted.Add((frame, what));
+        scorer.Banned += (_, _) => banned.Add(frame);
+        for (frame = 1; frame <= 11; frame++)
+        {
+            scorer.Report(Peer, Offence.InvalidMessage, "a malformed frame");
+            if (frame == 10) Assert.InRange(scorer.ScoreOf(Peer), -99.999, -99.9); // decayed a little: not banned yet
+            _clock.Advance(TimeSpan.FromMilliseconds(50));
+        }
+        Assert.Equal([(5, "a malformed frame")], graylisted);
+        Assert.Equal([11], banned);
+        Assert.Equal(1, _metrics.Get("peers_graylisted"));
+        Assert.Equal(1, _metrics.Get("peers_banned"));
+    }
+
+    [Fact]
+    public void LeavingAndReenteringTheGraylistCountsAgainButGoingStraightToABanDoesNot()
+    {
+        var scorer = Scorer(new ScoringOptions { HalfLife = TimeSpan.FromSeconds(1) });
+        var entries = 0;
+        scorer.Graylisted += (_, what, _) => { entries++; Assert.Equal("ForgedSignature", what); };
+        scorer.Report(Peer, Offence.ForgedSignature);
+        _clock.Advance(TimeSpan.FromSeconds(2)); // -50 decays to -12.5: good standing again
+        scorer.Report(Peer, Offence.ForgedSignature);
+        Assert.Equal(2, entries);
+        var other = PeerId.FromPublicKey(Enumerable.Repeat((byte)8, 32).ToArray());
+        var strict = Scorer(new ScoringOptions { ForgedSignaturePenalty = 100 });
+        strict.Graylisted += (_, _, _) => entries++;
+        Assert.Equal(PeerStanding.Banned, strict.Report(other, Offence.ForgedSignature));
+        Assert.Equal(2, entries);
+        Assert.Equal(2, _metrics.Get("peers_graylisted"));
+    }
+
+    [Fact]
     public void AnHonestPeerWithOccasionalTimeoutsNeverReachesTheGraylist()
     {
         var scorer = Scorer();

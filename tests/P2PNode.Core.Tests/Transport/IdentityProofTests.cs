@@ -19,6 +19,24 @@ public sealed class IdentityProofTests
     }
 
     [Fact]
+    public void TheSameBytesEncodedAsStrAreRefused()
+    {
+        // docs/protocol.md 2.2: bin only. 0xc4 (bin 8) -> 0xd9 (str 8) keeps every byte of the key and signature.
+        using var id = NodeIdentity.Generate();
+        var proof = IdentityProof.Create(id, StaticKey);
+        Assert.Equal(101, proof.Length);
+        Assert.Equal([0xc4, 0x20], proof[1..3]);
+        foreach (var at in new[] { 1, 35 })
+        {
+            var asStr = (byte[])proof.Clone();
+            asStr[at] = 0xd9;
+            var e = Assert.Throws<TransportException>(() => IdentityProof.Verify(asStr, StaticKey));
+            Assert.Equal(TransportError.BadIdentityProof, e.Error);
+            Assert.Contains("must be MessagePack bin, not String", e.Message);
+        }
+    }
+
+    [Fact]
     public void AProofForAnotherStaticKeyOrWithAFlippedBitIsRefused()
     {
         using var id = NodeIdentity.Generate();

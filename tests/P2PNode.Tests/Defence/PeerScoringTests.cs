@@ -62,6 +62,23 @@ public sealed class PeerScoringTests
     }
 
     [Fact]
+    public async Task Malformed_frames_alone_graylist_a_peer_with_the_log_line_and_the_counter()
+    {
+        // docs/overlay.md 9.1: entering the graylist is logged once and counted whatever the offence; five
+        // malformed frames in quick succession cost -50 (the session layer closes only after eight).
+        await using var node = await InitAsync();
+        await node.StartAsync();
+        var run = await node.RunPythonAsync("defence_peer.py", "--seed", Seed(), "--garbage", "5", "--wait", "2");
+        var bad = run.GetProperty("my_peer_id").GetString()!;
+        Assert.Equal(1, run.GetProperty("first").GetInt32());
+        await node.WaitForCounterAsync("peers_graylisted", 1);
+        await node.Process.WaitForLineAsync(l => l.Contains($"graylisted {bad} after a malformed frame (score -"), Wait);
+        Assert.Equal(5, node.Counter("offence_invalid_message"));
+        Assert.Equal(0, node.Counter("peers_banned"));
+        Assert.Single(node.Process.StdoutLines, l => l.Contains($"graylisted {bad} "));
+    }
+
+    [Fact]
     public async Task A_peer_that_keeps_forging_while_graylisted_is_banned()
     {
         await using var node = await InitAsync();

@@ -36,14 +36,18 @@ public sealed class PythonVerifierTests : IDisposable
         return Encoding.UTF8.GetString(ms.ToArray()).TrimEnd('\n').Split('\n').ToList();
     }
 
-    private static string[] CSharpCodes(List<string> lines, int minWitnesses) =>
-        LedgerAuditor.Audit(LedgerExport.Read(new MemoryStream(Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n"))),
+    private static byte[] Bytes(List<string> lines) => Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n");
+
+    private static string[] CSharpCodes(List<string> lines, int minWitnesses) => CSharpCodes(Bytes(lines), minWitnesses);
+
+    private static string[] CSharpCodes(byte[] export, int minWitnesses) =>
+        LedgerAuditor.Audit(LedgerExport.Read(new MemoryStream(export)),
             new AuditOptions { MinWitnesses = minWitnesses }).Findings.Select(f => f.Code).Distinct().Order().ToArray();
 
-    private (int Exit, string[] Codes) PythonCodes(List<string> lines, int minWitnesses)
+    private (int Exit, string[] Codes) PythonCodes(byte[] export, int minWitnesses)
     {
         var file = Path.Combine(_dir, $"export-{Guid.NewGuid():N}.jsonl");
-        File.WriteAllText(file, string.Join("\n", lines) + "\n");
+        File.WriteAllBytes(file, export);
         var (exit, stdout, stderr) = LedgerProcess.Run(LedgerProcess.Python,
             [LedgerProcess.RepoFile("tests/interop/ledger_verify.py"), file, "--min-witnesses", minWitnesses.ToString()], TimeSpan.FromSeconds(60));
         Assert.True(exit is 0 or 1, $"verifier crashed ({exit}): {stderr}");
@@ -51,10 +55,13 @@ public sealed class PythonVerifierTests : IDisposable
         return (exit, codes);
     }
 
-    private void BothAgree(string name, List<string> lines, int minWitnesses = 0, string? mustContain = null)
+    private void BothAgree(string name, List<string> lines, int minWitnesses = 0, string? mustContain = null) =>
+        BothAgree(name, Bytes(lines), minWitnesses, mustContain);
+
+    private void BothAgree(string name, byte[] export, int minWitnesses = 0, string? mustContain = null)
     {
-        var cs = CSharpCodes(lines, minWitnesses);
-        var (exit, py) = PythonCodes(lines, minWitnesses);
+        var cs = CSharpCodes(export, minWitnesses);
+        var (exit, py) = PythonCodes(export, minWitnesses);
         Assert.True(cs.SequenceEqual(py), $"{name}: C# [{string.Join(",", cs)}] vs Python [{string.Join(",", py)}]");
         Assert.Equal(cs.Length == 0 ? 0 : 1, exit);
         if (mustContain is not null) Assert.Contains(mustContain, py);
@@ -179,6 +186,54 @@ public sealed class PythonVerifierTests : IDisposable
         // k0's round-0 aggregation is already in; a second author aggregates round 0 citing a round-1 input.
         ahead.AppendOwn(k1, new AggregationBody { Round = 0, BaseModel = M(0), Used = [new WeightedInput(future.Hash, 1)], ResultModel = M(1) }, run, 9);
         BothAgree("input from a later round", ExportLines(ahead), 0, FindingCodes.LineageRoundMismatch);
+    }
+
+    [SkippableFact]
+    public void PythonVerifierAgreesOnWhatOutsideVerifiersFoundUnclear()
+    {
+        Skip.IfNot(LedgerProcess.PythonHasNacl(), "Debian's /usr/bin/python3 with python3-nacl is not installed");
+        // docs/ledger.md step 1: one bad byte spoils its own line only, nothing else.
+        var withBad = _lines.ToList();
+        withBad.Insert(5, "{\"type\":\"entry\",\"note\":\"#\"}");
+        var bytes = Bytes(FixEnd(withBad));
+        bytes[Array.IndexOf(bytes, (byte)'#')] = 0xff;
+        BothAgree("invalid UTF-8 on one line", bytes, 0, FindingCodes.MalformedLine);
+        Assert.Equal([FindingCodes.MalformedLine], CSharpCodes(bytes, 0));
+        // Lines over 4 MiB, lone surrogate escapes and integers outside their type are malformed lines.
+        var longLine = _lines.ToList();
+        longLine.Insert(3, "{\"type\":\"evidence\",\"x\":\"" + new string('a', LedgerExport.MaxLineBytes) + "\"}");
+        BothAgree("line over the limit", FixEnd(longLine), 0, FindingCodes.MalformedLine);
+        var e = Nth("entry", 1);
+        Assert.Contains("\"display_name\":\"", _lines[e]);
+        var surrogate = _lines.ToList();
+        surrogate[e] = surrogate[e].Replace("\"display_name\":\"", "\"display_name\":\"\\udcff", StringComparison.Ordinal);
+        BothAgree("lone surrogate in a body", surrogate, 0, FindingCodes.MalformedLine);
+        BothAgree("seq past u64", Edit(_lines, Nth("entry", 4), o => o["seq"] = JsonNode.Parse("18446744073709551616")), 0, FindingCodes.MalformedLine);
+        BothAgree("time_ms past i64", Edit(_lines, Nth("sth", 0), o => o["time_ms"] = JsonNode.Parse("9223372036854775808")), 0, FindingCodes.MalformedLine);
+        // --min-witnesses counts an author whose heads are all gone.
+        var author = JsonNode.Parse(_lines[Nth("sth", 0)])!["author"]!.GetValue<string>();
+        var headless = FixEnd(_lines.Where(l => !(JsonNode.Parse(l)!["type"]!.GetValue<string>() == "sth" && JsonNode.Parse(l)!["author"]!.GetValue<string>() == author)).ToList());
+        BothAgree("author without a head, no minimum", headless);
+        Assert.Empty(CSharpCodes(headless, 0));
+        BothAgree("author without a head, one witness required", headless, 1, FindingCodes.TooFewWitnesses);
+    }
+
+    [SkippableFact]
+    public void PythonVerifierAgreesThatOneAggregationListingAnInputTwiceIsDoubleUse()
+    {
+        Skip.IfNot(LedgerProcess.PythonHasNacl(), "Debian's /usr/bin/python3 with python3-nacl is not installed");
+        using var store = LedgerStore.Open(Path.Combine(_dir, "twice.db"));
+        var k = DemoLedger.NodeKey("twice", 0);
+        byte[] M(int i) => Enumerable.Repeat((byte)(i + 1), 32).ToArray();
+        var run = store.AppendOwn(k, new RunGenesisBody { Name = "t", Model = "m", Hyperparameters = "{}", DataPolicy = "p", InitialModel = M(0) }, new byte[32], 1).Hash;
+        store.AppendOwn(k, new JoinBody { NodeId = "a", DisplayName = "a", Organisation = "", Hardware = "", SoftwareVersion = "" }, run, 2);
+        var c = store.AppendOwn(k, new ContributionBody
+        {
+            Round = 0, BaseModel = M(0), PayloadHash = M(9), PayloadSize = 1, Samples = 1, InnerSteps = 1, LossBefore = 1, LossAfter = 1, ComputeSeconds = 1,
+        }, run, 3);
+        store.AppendOwn(k, new AggregationBody { Round = 0, BaseModel = M(0), Used = [new WeightedInput(c.Hash, 1), new WeightedInput(c.Hash, 1)], ResultModel = M(1) }, run, 4);
+        BothAgree("one aggregation lists its input twice", ExportLines(store), 0, FindingCodes.LineageDoubleUse);
+        Assert.Equal([FindingCodes.LineageDoubleUse], CSharpCodes(ExportLines(store), 0));
     }
 
     [SkippableFact]

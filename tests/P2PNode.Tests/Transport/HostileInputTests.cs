@@ -76,6 +76,34 @@ public sealed class HostileInputTests(RunningNode node) : IClassFixture<RunningN
     }
 
     [Fact]
+    public async Task IdentityProofWithStrInsteadOfBinIsRefused()
+    {
+        // docs/protocol.md 2.2: the proof's elements are MessagePack bin; the same bytes as str are refused.
+        var before = await Before("bad_identity_proof");
+        var result = await node.RunPythonPeerAsync("--mode", "str-proof");
+        Assert.True(result.TryGetProperty("closed", out _), result.ToString());
+        Assert.False(result.TryGetProperty("remote_hello", out _), result.ToString());
+        await node.WaitForCounterAsync("bad_identity_proof", before + 1);
+        await node.Process.WaitForLineAsync(l => l.Contains("identity proof's identity key must be MessagePack bin, not String"), Patience);
+        await node.AssertHealthyAsync();
+    }
+
+    [Fact]
+    public async Task AFirstHelloOverItsLimitsIsAProtocolViolationWithoutAnError()
+    {
+        // docs/protocol.md 3.1 wins over section 3 for the first frame: Disconnect(ProtocolViolation) naming the
+        // field, no Error(MalformedMessage) first.
+        var before = await Before("session_refused_protocol_violation");
+        var result = await node.RunPythonPeerAsync("--mode", "long-hello");
+        var disconnect = result.GetProperty("disconnect");
+        Assert.Equal(3, disconnect.GetProperty("reason").GetInt32());
+        Assert.Equal("first frame is not a valid Hello: hello.listen_addresses has 17 items, limit 16", disconnect.GetProperty("message").GetString());
+        Assert.False(result.TryGetProperty("errors", out _), result.ToString());
+        await node.WaitForCounterAsync("session_refused_protocol_violation", before + 1);
+        await node.AssertHealthyAsync();
+    }
+
+    [Fact]
     public async Task FrameClaimingTwoGigabytes()
     {
         var before = await Before("frame_too_large");

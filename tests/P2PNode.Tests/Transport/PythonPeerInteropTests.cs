@@ -26,6 +26,42 @@ public sealed class PythonPeerInteropTests(RunningNode node) : IClassFixture<Run
     }
 
     [Fact]
+    public async Task AHelloNamingThePeerIdInUpperCaseIsAccepted()
+    {
+        // docs/protocol.md 1: a parser accepts either case, and the Hello check compares ids, not text.
+        var result = await node.RunPythonPeerAsync("--mode", "upper-case-id", "--expect-peer", node.PeerId);
+        Assert.Equal(1, result.GetProperty("first").GetInt32());
+        Assert.True(result.GetProperty("pong_ok").GetBoolean(), result.ToString());
+        var id = result.GetProperty("my_peer_id").GetString()!;
+        await node.Process.WaitForLineAsync(l => l.Contains("inbound session with " + id), TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task ASecondInboundSessionOfOneIdentityClosesTheOlderOneWithDuplicateConnection()
+    {
+        // docs/protocol.md 3.5: both sessions dialled by the same side, so the older gets reason 9, the newer stays.
+        var result = await node.RunPythonPeerAsync("--mode", "duplicate");
+        Assert.Equal(1, result.GetProperty("second_first").GetInt32());
+        var first = result.GetProperty("first_session").GetProperty("disconnect");
+        Assert.Equal(9, first.GetProperty("reason").GetInt32());
+        Assert.Equal("duplicate connection", first.GetProperty("message").GetString());
+        Assert.True(result.GetProperty("second_pong_ok").GetBoolean(), result.ToString());
+    }
+
+    [Fact]
+    public async Task ASessionOutsideTheOverlayViewsIsClosedAfterAboutFiveSeconds()
+    {
+        // docs/protocol.md 3.5: StrayConnectionGrace (5 s), Detach then Disconnect(Normal, "overlay: not a neighbour"),
+        // long before the 60 s idle timeout.
+        var result = await node.RunPythonPeerAsync("--mode", "stray");
+        var disconnect = result.GetProperty("disconnect");
+        Assert.Equal(0, disconnect.GetProperty("reason").GetInt32());
+        Assert.Equal("overlay: not a neighbour", disconnect.GetProperty("message").GetString());
+        Assert.Contains(20, result.GetProperty("types").EnumerateArray().Select(t => t.GetInt32())); // Detach
+        Assert.InRange(result.GetProperty("seconds").GetDouble(), 4.0, 15.0);
+    }
+
+    [Fact]
     public async Task PythonPeerDetectsAWrongPinnedIdentity()
     {
         var script = Path.Combine(NodeProcess.RepoRoot, "tests", "interop", "peer_client.py");

@@ -3,9 +3,11 @@ using P2PNode.Ledger.Entries;
 namespace P2PNode.Ledger.Audit;
 
 /// <summary>
-/// Per-contributor accounting for `ledger report`: rounds, samples, accepted and rejected contributions,
-/// attestations received, and anomalies (contributions nobody aggregated, attestations that measured a loss
-/// increase, rounds whose aggregators disagree on the resulting model, flagged authors).
+/// Per-contributor accounting for `ledger report` (docs/ledger.md section 7): rounds, samples, accepted and
+/// rejected contributions, attestations received, and anomalies (contributions nobody aggregated, contributions
+/// aggregators disagreed on, attestations that measured a loss increase, rounds whose aggregators disagree on
+/// the resulting model, flagged authors). Each contribution counts once: accepted if any aggregation used it,
+/// else rejected if one rejected it, so accepted + rejected never exceeds the contributions.
 /// </summary>
 public static class ContributorReport
 {
@@ -24,7 +26,7 @@ public static class ContributorReport
             {
                 case AggregationBody a:
                     foreach (var u in a.Used) accepted.Add(Hex(u.Contribution));
-                    foreach (var r in a.Rejected) rejected[Hex(r.Contribution)] = r.Reason;
+                    foreach (var r in a.Rejected) rejected.TryAdd(Hex(r.Contribution), r.Reason); // the first reason given
                     var key = (Hex(e.Entry.Run), a.Round);
                     if (!results.TryGetValue(key, out var set)) results[key] = set = [];
                     set.Add(Hex(a.ResultModel));
@@ -49,6 +51,8 @@ public static class ContributorReport
                 var h = Hex(c.Hash);
                 var round = ((ContributionBody)c.Entry.Body).Round;
                 if (!accepted.Contains(h) && !rejected.ContainsKey(h)) anomalies.Add($"round {round} contribution (seq {c.Seq}) was never aggregated");
+                if (accepted.Contains(h) && rejected.TryGetValue(h, out var why))
+                    anomalies.Add($"round {round} contribution (seq {c.Seq}) was used by one aggregation and rejected by another ({why}); counted as accepted");
                 if (attested.TryGetValue(h, out var d))
                 {
                     deltas.AddRange(d);
@@ -56,7 +60,8 @@ public static class ContributorReport
                 }
             }
             if (flagged.Contains(group.Key)) anomalies.Add("author equivocated (flagged)");
-            var reasons = contributions.Select(c => rejected.GetValueOrDefault(Hex(c.Hash))).OfType<string>()
+            bool Rejected(SignedEntry c) => rejected.ContainsKey(Hex(c.Hash)) && !accepted.Contains(Hex(c.Hash));
+            var reasons = contributions.Where(Rejected).Select(c => rejected[Hex(c.Hash)])
                 .GroupBy(r => r).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
             contributors.Add(new ContributorStats
             {
@@ -65,7 +70,7 @@ public static class ContributorReport
                 Rounds = contributions.Select(c => ((ContributionBody)c.Entry.Body).Round).Distinct().Order().ToList(),
                 Samples = contributions.Aggregate(0UL, (s, c) => s + ((ContributionBody)c.Entry.Body).Samples),
                 Accepted = contributions.Count(c => accepted.Contains(Hex(c.Hash))),
-                Rejected = contributions.Count(c => rejected.ContainsKey(Hex(c.Hash))),
+                Rejected = contributions.Count(Rejected),
                 RejectReasons = reasons,
                 AttestationsReceived = deltas.Count,
                 MeanAttestedLossDelta = deltas.Count == 0 ? null : deltas.Average(),

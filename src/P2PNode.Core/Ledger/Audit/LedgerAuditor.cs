@@ -160,7 +160,11 @@ public static partial class LedgerAuditor
             if (latestValid is null || h.Size >= latestValid.Head.Size) { latestValid = sh; latestWitnesses = witnesses.Count; }
             prev = sh;
         }
-        if (latestValid is not null && latestWitnesses < options.MinWitnesses)
+        // An author with no valid head has nothing witnessed at all: with a minimum, that is too few too.
+        if (latestValid is null && options.MinWitnesses > 0)
+            add(FindingCodes.TooFewWitnesses, author, null, null,
+                $"no tree head with a valid signature, so 0 witness cosignatures, {options.MinWitnesses} required");
+        else if (latestValid is not null && latestWitnesses < options.MinWitnesses)
             add(FindingCodes.TooFewWitnesses, author, null, Line(latestValid.Line),
                 $"latest tree head {latestValid.Head.Size} has {latestWitnesses} witness cosignatures, {options.MinWitnesses} required");
         return (latestValid?.Head.Size ?? 0, latestWitnesses);

@@ -80,25 +80,29 @@ public static class LedgerExport
         return o;
     }
 
-    /// <summary>Reads an export. Bad lines become findings (the rest is still read); only I/O errors throw.</summary>
+    /// <summary>Longest line a reader accepts, without its '\n' (docs/ledger.md section 5). The longest line an
+    /// export can hold legitimately is far shorter: an entry line is bounded by the 64 KiB entry limit of
+    /// replication (its hex and its JSON body), a head line by its cosignatures (about 230 bytes each).</summary>
+    public const int MaxLineBytes = 4 << 20;
+
+    /// <summary>Reads an export, streaming, one line at a time. Bad lines become findings and only spoil
+    /// themselves (the rest is still read); only I/O errors throw.</summary>
     public static LedgerSnapshot Read(Stream input)
     {
         var snap = new LedgerSnapshot { FromExport = true };
-        using var reader = new StreamReader(input, new UTF8Encoding(false, true), false, 1 << 16);
+        var reader = new ExportLineReader(input, MaxLineBytes);
         var lineNo = 0;
         int? endAt = null;
         long declared = -1;
-        var sawHeader = false;
-        while (true)
+        while (reader.TryRead(out var bytes))
         {
-            string? text;
-            try { text = reader.ReadLine(); }
-            catch (DecoderFallbackException) { snap.LoadFindings.Add(new(FindingCodes.MalformedLine, "", null, lineNo + 1, "not valid UTF-8")); break; }
-            if (text is null) break;
             lineNo++;
             try
             {
-                using var doc = JsonDocument.Parse(text);
+                if (bytes is null) throw new FormatException($"line is longer than {MaxLineBytes} bytes");
+                if (!System.Text.Unicode.Utf8.IsValid(bytes)) throw new FormatException("not valid UTF-8");
+                if (ExportLineReader.HasLoneSurrogateEscape(bytes)) throw new FormatException("a string escapes a lone surrogate (not Unicode text)");
+                using var doc = JsonDocument.Parse(bytes);
                 var o = doc.RootElement;
                 var type = Str(o, "type");
                 if (endAt is not null) throw new FormatException("line after the end line");
@@ -108,7 +112,6 @@ public static class LedgerExport
                     case "header":
                         if (lineNo != 1) throw new FormatException("header is not the first line");
                         if (Str(o, "format") != Format || U64(o, "version") != 1) throw new FormatException($"not a {Format} version 1");
-                        sawHeader = true;
                         break;
                     case "entry": ReadEntry(o, lineNo, snap); break;
                     case "sth": snap.Heads.Add(ReadHeadLine(o, lineNo)); break;
@@ -122,8 +125,10 @@ public static class LedgerExport
                 snap.LoadFindings.Add(new(FindingCodes.MalformedLine, "", null, lineNo, ex.Message));
             }
         }
-        if (!sawHeader && lineNo == 0) snap.LoadFindings.Add(new(FindingCodes.MalformedLine, "", null, null, "empty export"));
-        if (endAt is null) snap.LoadFindings.Add(new(FindingCodes.ExportTruncated, "", null, lineNo, "no end line: the export is truncated"));
+        // Lines are numbered from 1: a finding about the whole file names the last line, or none.
+        int? last = lineNo == 0 ? null : lineNo;
+        if (lineNo == 0) snap.LoadFindings.Add(new(FindingCodes.MalformedLine, "", null, null, "empty export"));
+        if (endAt is null) snap.LoadFindings.Add(new(FindingCodes.ExportTruncated, "", null, last, "no end line: the export is truncated"));
         else if (declared != endAt - 1) snap.LoadFindings.Add(new(FindingCodes.ExportTruncated, "", null, endAt, $"end line counts {declared} lines before it, found {endAt - 1}"));
         return snap;
     }

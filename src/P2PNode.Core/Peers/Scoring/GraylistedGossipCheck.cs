@@ -37,7 +37,7 @@ public sealed class GraylistedGossipCheck(PeerScorer scorer, NodeMetrics? metric
         metrics?.Increment("graylisted_gossip_checked");
         if (GossipSignature.Verify(message, out _)) return true;
         metrics?.Increment("graylisted_gossip_forged");
-        scorer.Report(peer, Offence.ForgedSignature);
+        scorer.Report(peer, Offence.ForgedSignature, "a forged gossip signature (spot check)");
         return true;
     }
 }

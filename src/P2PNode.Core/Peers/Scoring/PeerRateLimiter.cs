@@ -46,7 +46,7 @@ public sealed class PeerRateLimiter(PeerScorer scorer, NodeMetrics metrics)
         }
         if (ok) return true;
         metrics.Increment("rate_limited_frames");
-        if (report) scorer.Report(peer, Offence.RateViolation);
+        if (report) scorer.Report(peer, Offence.RateViolation, "exceeding its rate limit");
         return false;
     }
 

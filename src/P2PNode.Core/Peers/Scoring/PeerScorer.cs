@@ -39,24 +39,36 @@ public sealed class PeerScorer(ScoringOptions options, TimeProvider? time = null
         lock (_gate) return Standing(peer, _time.GetUtcNow()) == PeerStanding.Banned ? _scores[peer].BannedUntil : null;
     }
 
-    /// <summary>Applies the offence's penalty; returns the peer's standing afterwards.</summary>
-    public PeerStanding Report(PeerId peer, Offence offence)
+    /// <summary>Raised (outside the lock) when a peer in good standing becomes graylisted, with what it did
+    /// (<paramref name="what"/> of <see cref="Report"/>, else the offence) and its score.</summary>
+    public event Action<PeerId, string, double>? Graylisted;
+
+    /// <summary>Applies the offence's penalty; returns the peer's standing afterwards. Entering the graylist is
+    /// counted and raised here, whichever layer reported the offence (malformed frames, rate limits, forgeries).</summary>
+    public PeerStanding Report(PeerId peer, Offence offence, string? what = null)
     {
         metrics?.Increment("offence_" + Transport.TransportException.ToSnake(offence.ToString()));
         DateTimeOffset? newBan = null;
-        PeerStanding standing;
+        PeerStanding before, standing;
+        double value;
         lock (_gate)
         {
             var now = _time.GetUtcNow();
+            before = Standing(peer, now);
             if (!_scores.TryGetValue(peer, out var score))
             {
                 if (_scores.Count >= Options.MaxTrackedPeers) Forget(now);
                 _scores[peer] = score = new PeerScore(Options.HalfLife);
             }
-            var value = score.Add(-Options.PenaltyOf(offence), now);
+            value = score.Add(-Options.PenaltyOf(offence), now);
             if (value <= Options.BanThreshold && !(score.BannedUntil > now))
                 newBan = score.BannedUntil = now + Options.BanDuration;
             standing = Standing(peer, now);
+        }
+        if (before == PeerStanding.Good && standing == PeerStanding.Graylisted)
+        {
+            metrics?.Increment("peers_graylisted");
+            Graylisted?.Invoke(peer, what ?? offence.ToString(), value);
         }
         if (newBan is { } until)
         {

@@ -30,10 +30,10 @@ public sealed class ScoredConnection(IFrameConnection inner, PeerScorer scorer) 
         }
         catch (TransportException e) when (e.Error is TransportError.DecryptFailed or TransportError.FrameTooLarge or TransportError.MalformedNoiseMessage)
         {
-            scorer.Report(RemotePeer, Offence.InvalidMessage);
+            scorer.Report(RemotePeer, Offence.InvalidMessage, $"a broken connection ({e.CounterName})");
             throw;
         }
-        if (frame is not null && !Decodes(frame)) scorer.Report(RemotePeer, Offence.InvalidMessage);
+        if (frame is not null && !Decodes(frame)) scorer.Report(RemotePeer, Offence.InvalidMessage, "a malformed frame");
         return frame;
     }
 
