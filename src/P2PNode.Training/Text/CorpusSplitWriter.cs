@@ -4,12 +4,13 @@ namespace P2PNode.Training.Text;
 
 /// <summary>
 /// Pass 2 of <see cref="TokenizedCorpus.Build"/>: walks the corpus text (documents each followed by "\n\n"),
-/// cuts it at two line starts — the end of the kept training text and the start of the held-out tail — and
-/// tokenizes each piece into its token file. A piece never crosses a cut, so no token spans one.
+/// cuts it at line starts — the end of the kept training text, the start of the held-out tail and, when the corpus is
+/// capped, the end of what is used — and tokenizes each piece into its token file. A piece never crosses a cut, so
+/// no token spans one.
 /// </summary>
-internal sealed class CorpusSplitWriter(TextTokenizer tokenizer, long trainTarget, long heldOutTarget, TokenFileWriter train, TokenFileWriter heldOut)
+internal sealed class CorpusSplitWriter(TextTokenizer tokenizer, long trainTarget, long heldOutTarget, long? endTarget, TokenFileWriter train, TokenFileWriter heldOut)
 {
-    private enum Part { Train, Dropped, HeldOut }
+    private enum Part { Train, Dropped, HeldOut, End }
 
     private Part _part = Part.Train;
     private bool _afterNewline = true; // position 0 is a line start
@@ -24,7 +25,7 @@ internal sealed class CorpusSplitWriter(TextTokenizer tokenizer, long trainTarge
         var from = 0;
         while (from < text.Length)
         {
-            long? target = _part switch { Part.Train => trainTarget, Part.Dropped => heldOutTarget, _ => null };
+            long? target = _part switch { Part.Train => trainTarget, Part.Dropped => heldOutTarget, Part.HeldOut => endTarget, _ => null };
             var cut = target is { } t ? FindLineStart(text, from, t) : -1;
             Emit(text[from..(cut < 0 ? text.Length : cut)]);
             if (cut < 0) break;

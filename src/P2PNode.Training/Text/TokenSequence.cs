@@ -7,7 +7,7 @@ namespace P2PNode.Training.Text;
 /// A read-only run of token ids: a memory-mapped file of little-endian uint16 or uint32 ids (so a corpus larger
 /// than memory works; the OS pages it in and out), or an in-memory array for tests. Reads are thread-safe.
 /// </summary>
-public sealed unsafe class TokenSequence : IDisposable
+public sealed unsafe class TokenSequence : IDisposable, Trainer.ITokenStream
 {
     private readonly int[]? _ids;
     private readonly MemoryMappedFile? _map;
@@ -69,6 +69,9 @@ public sealed unsafe class TokenSequence : IDisposable
     }
 
     /// <summary>Ids [start, start + destination.Length), widened for int64 index tensors.</summary>
+    /// <summary><see cref="Trainer.ITokenStream"/>: the same as <see cref="CopyTo(long, Span{long})"/>.</summary>
+    public void Read(long start, Span<long> destination) => CopyTo(start, destination);
+
     public void CopyTo(long start, Span<long> destination)
     {
         Span<int> chunk = stackalloc int[1024];

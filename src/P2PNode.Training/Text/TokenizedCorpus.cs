@@ -39,10 +39,15 @@ public sealed class TokenizedCorpus : IDisposable
     /// byte round((1 − heldOutFraction)·total), rounding halves away from zero; with <paramref name="trainBytes"/>,
     /// training text ends at the first line start at or after that byte (never after the held-out start). Pass 2
     /// tokenizes each segment's pieces on either side of the cuts into the token files.
+    /// <paramref name="trainFraction"/> keeps the first fraction of the training part (a low-resource node), like
+    /// trainBytes = round(fraction · held-out target). <paramref name="corpusBytes"/> uses only the corpus text up to the
+    /// first line start at or after that byte (an experiment's cap): the split is then computed on that prefix.
     /// </summary>
     public static TokenizedCorpus Build(CorpusReader reader, TextTokenizer tokenizer, double heldOutFraction, long? trainBytes,
-        string workDirectory, long minimumTokens = 2)
+        string workDirectory, long minimumTokens = 2, double? trainFraction = null, long? corpusBytes = null)
     {
+        if (trainFraction is { } tf && !(tf > 0 && tf <= 1)) throw new ArgumentOutOfRangeException(nameof(trainFraction), $"train fraction {tf} must be in (0, 1]");
+        if (corpusBytes is <= 0) throw new ArgumentOutOfRangeException(nameof(corpusBytes), $"corpusBytes {corpusBytes} must be positive");
         if (!(heldOutFraction > 0 && heldOutFraction < 1)) throw new ArgumentOutOfRangeException(nameof(heldOutFraction), $"held-out fraction {heldOutFraction} must be in (0, 1)");
         if (trainBytes is <= 0) throw new ArgumentOutOfRangeException(nameof(trainBytes), $"trainBytes {trainBytes} must be positive");
         long total = 0, documents = 0;
@@ -51,7 +56,9 @@ public sealed class TokenizedCorpus : IDisposable
             total += Encoding.UTF8.GetByteCount(segment.Text) + (segment.EndsDocument ? DocumentSeparator.Length : 0);
             if (segment.EndsDocument) documents++;
         }
-        var heldOutTarget = (long)Math.Round((1 - heldOutFraction) * total, MidpointRounding.AwayFromZero);
+        var used = Math.Min(total, corpusBytes ?? total);
+        var heldOutTarget = (long)Math.Round((1 - heldOutFraction) * used, MidpointRounding.AwayFromZero);
+        if (trainFraction is { } fraction) trainBytes = Math.Min(trainBytes ?? long.MaxValue, Math.Max(1, (long)Math.Round(fraction * heldOutTarget)));
         Directory.CreateDirectory(workDirectory);
         var width = tokenizer.VocabularySize <= 1 << 16 ? 2 : 4;
         var name = Path.Combine(workDirectory, $"tokens-{Guid.NewGuid():N}");
@@ -62,7 +69,7 @@ public sealed class TokenizedCorpus : IDisposable
             using (var train = new TokenFileWriter(files[0], width))
             using (var heldOut = new TokenFileWriter(files[1], width))
             {
-                split = new CorpusSplitWriter(tokenizer, Math.Min(trainBytes ?? heldOutTarget, heldOutTarget), heldOutTarget, train, heldOut);
+                split = new CorpusSplitWriter(tokenizer, Math.Min(trainBytes ?? heldOutTarget, heldOutTarget), heldOutTarget, corpusBytes < total ? corpusBytes : null, train, heldOut);
                 foreach (var segment in reader) split.Add(segment.EndsDocument ? segment.Text + DocumentSeparator : segment.Text);
                 if (split.Position != total)
                     throw new DatasetFormatException(string.Join(", ", reader.Paths), $"the corpus changed while it was read ({total} bytes, then {split.Position})");

@@ -1,4 +1,3 @@
-using P2PNode.Training.Data;
 using P2PNode.Training.Models;
 using P2PNode.Training.Text;
 
@@ -27,18 +26,16 @@ public static class LanguageModelData
         return tokenizer;
     }
 
-    /// <summary>The task for one node: its corpus split and tokenized as <paramref name="settings"/> say, with the
-    /// run's pinned tokenizer.</summary>
-    public static LanguageModelTask Load(ModelSpec spec, CorpusSettings settings, long seed)
+    /// <summary>The task for one node: its corpus streamed, split (the tail held out) and tokenized with the run's
+    /// pinned tokenizer into token files under <paramref name="workDirectory"/> (deleted when the process ends).</summary>
+    public static LanguageModelTask Load(ModelSpec spec, CorpusSettings settings, long seed, string? workDirectory = null)
     {
         var tokenizer = Tokenizer(spec, settings.TokenizerFile);
-        var (train, heldOut) = TextCorpus.Load([settings.Path], settings.CorpusBytes ?? int.MaxValue).Split(settings.HeldOutFraction);
-        var keep = (long)train.Length;
-        if (settings.TrainFraction is { } f) keep = (long)Math.Round(f * keep);
-        if (settings.TrainBytes is { } limit) keep = Math.Min(keep, limit);
-        if (keep < train.Length) train = train[..(int)keep];
-        var trainIds = tokenizer.Encode(System.Text.Encoding.UTF8.GetString(train));
-        var heldOutIds = tokenizer.Encode(System.Text.Encoding.UTF8.GetString(heldOut));
-        return new LanguageModelTask(new ArrayTokenStream(trainIds), new ArrayTokenStream(heldOutIds), tokenizer, spec.Context, seed);
+        var directory = workDirectory ?? Path.Combine(Path.GetTempPath(), "p2pnode-tokens");
+        // Both parts need at least one window (context + 1 tokens) to train and to score on.
+        var corpus = TokenizedCorpus.Build(new CorpusReader([settings.Path]), tokenizer, settings.HeldOutFraction, settings.TrainBytes, directory,
+            minimumTokens: spec.Context + 1, trainFraction: settings.TrainFraction, corpusBytes: settings.CorpusBytes);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => corpus.Dispose();
+        return new LanguageModelTask(corpus.Train, corpus.HeldOut, tokenizer, spec.Context, seed);
     }
 }

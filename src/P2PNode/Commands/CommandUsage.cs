@@ -15,7 +15,9 @@ internal static class CommandUsage
         ["run"] =
             "usage: p2pnode run [--config F | --dir D] [--listen a,b] [--data-dir D] [--bootstrap id@host:port,...]\n" +
             "                   [--passphrase-file F] [--log-level L] [--publish-every MS]\n" +
-            "                   [--run ID --shard I/N [--split S] [--data DIR] [--corpus PATH] [--name N] [--exit-when-done]]\n" +
+            "                   [--run ID --shard I/N [--split S] [--data DIR] [--name N] [--exit-when-done]\n" +
+            "                    [--corpus PATH] [--held-out-percent P] [--train-bytes N] [--train-fraction F] [--corpus-bytes N]\n" +
+            "                    [--tokenizer-file F] [--device cpu|auto|cuda[:N]] [--fail-at-round R]]\n" +
             "       p2pnode run new ...   create a training run (docs/runtime.md)\n" +
             "runs a node in the gossip overlay until SIGINT/SIGTERM (docs/protocol.md, docs/overlay.md)",
         ["init"] =
@@ -30,6 +32,19 @@ internal static class CommandUsage
         ["nat"] = NatCommand.Usage,
         ["diloco"] = SimDilocoCommand.Usage,
         ["version"] = "usage: p2pnode version\nprints the version",
+        ["train"] = TrainCommand.Usage,
+        ["swarm"] = Swarm.SwarmCommand.Usage,
+        ["export"] =
+            "usage: p2pnode export [--config F | --dir D] [--run RUN] --out DIR [--tokenizer-file F] [--force]\n" +
+            "writes the run's shared model (model.safetensors, config.json, provenance.json; docs/training.md \"Exported models\")",
+        ["generate"] =
+            "usage: p2pnode generate --model EXPORT_OR_CHECKPOINT [--prompt TEXT] [--max-bytes N] [--temperature T] [--top-k K]\n" +
+            "                        [--seed S] [--tokenizer-file F] [--threads T]\n" +
+            "samples text from a language model; the same seed gives the same text (defaults: 200 bytes, T 0.8, k 40, seed 1)",
+        ["tokenizer"] =
+            "usage: p2pnode tokenizer info NAME|file:PATH\n" +
+            "       p2pnode tokenizer train --vocab N --out FILE PATH...\n" +
+            "a tokenizer's vocabulary size and pinned SHA-256; or learn a byte-level BPE rank file from text (docs/training.md)",
     };
 
     public static bool AsksForHelp(IReadOnlyList<string> argv) => argv.Skip(1).Any(a => a is "--help" or "-h");

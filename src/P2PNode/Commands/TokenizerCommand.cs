@@ -35,8 +35,7 @@ internal static class TokenizerCommand
                     if (a.Positional.Count < 2) throw new UsageException("give the text to learn from: files or folders");
                     var paths = a.Positional.Skip(1).ToList();
                     a.EnsureAllUsed(maxPositional: a.Positional.Count);
-                    var text = System.Text.Encoding.UTF8.GetString(TextCorpus.Load(paths).Bytes);
-                    BpeTrainer.TrainToFile([text], vocab, output);
+                    BpeTrainer.TrainToFile(new CorpusReader(paths).Select(segment => segment.Text), vocab, output);
                     var t = Tokenizers.Resolve(Tokenizers.FilePrefix + output);
                     Console.WriteLine($"wrote {output}: {t.VocabularySize} tokens, sha256 {t.Sha256Hex}");
                     return Task.FromResult(0);

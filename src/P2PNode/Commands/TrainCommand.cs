@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using P2PNode.Training.Data;
 using P2PNode.Training.Models;
 using P2PNode.Training.State;
+using P2PNode.Training.Text;
 using P2PNode.Training.Trainer;
 
 namespace P2PNode.Cli.Commands;
@@ -18,7 +19,7 @@ public static class TrainCommand
 {
     public const string Help = "train a model locally: the centralized baseline (--local)";
 
-    private const string Usage =
+    internal const string Usage =
         "usage: p2pnode train --local [--model cnn|mlp|lm] [--epochs E] [--batch B] [--limit N] [--lr X] [--seed S]\n" +
         "                     [--device auto|cpu|cuda] [--threads T] [--data DIR] [--corpus PATH[:PATH...]] [--json out.json]\n" +
         "                     [--save CHECKPOINT] [language model: " + LmFlags.Usage + "]";
@@ -148,16 +149,15 @@ public static class TrainCommand
     {
         var paths = o.Corpus?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries) ?? [.. TextCorpus.DebianReferenceDirectories()];
         if (paths.Length == 0)
-            throw new ArgumentException("no text corpus: pass --corpus PATH[:PATH...] (files or folders of .html/.txt), or install debian-reference-* translations");
-        var corpus = TextCorpus.Load(paths);
-        var (train, heldOut) = corpus.Split(0.1);
+            throw new ArgumentException("no text corpus: pass --corpus PATH[:PATH...] (files or folders of .txt/.md/.html/.jsonl, optionally .gz), or install debian-reference-* translations");
         var tokenizer = LanguageModelData.Tokenizer(spec);
-        var trainIds = tokenizer.Encode(System.Text.Encoding.UTF8.GetString(train));
-        var heldOutIds = tokenizer.Encode(System.Text.Encoding.UTF8.GetString(heldOut));
-        if (o.Limit is { } limit) trainIds = trainIds[..(int)Math.Min(trainIds.Length, (long)limit * spec.Context + 1)];
+        // --limit N keeps about N training windows: the first N·context bytes of the training part.
+        var corpus = TokenizedCorpus.Build(new CorpusReader(paths), tokenizer, 0.1, o.Limit is { } limit ? (long)limit * spec.Context : null,
+            Path.Combine(Path.GetTempPath(), "p2pnode-tokens"), minimumTokens: spec.Context + 1);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => corpus.Dispose();
         var options = new TrainerOptions { BatchSize = o.Batch ?? 32, LearningRate = o.Lr ?? 2e-3, WarmupSteps = 100, Beta2 = 0.95, GradientClip = 1.0, Device = o.Device };
-        return (new LanguageModelTask(new ArrayTokenStream(trainIds), new ArrayTokenStream(heldOutIds), tokenizer, spec.Context, o.Seed), options,
-            $"text corpus {corpus.Documents.Count} documents, {train.Length:N0} train / {heldOut.Length:N0} held-out bytes, tokenizer {tokenizer}, {trainIds.Length:N0} training tokens");
+        return (new LanguageModelTask(corpus.Train, corpus.HeldOut, tokenizer, spec.Context, o.Seed), options,
+            $"text corpus {corpus.FileCount} files, {corpus.TrainBytes:N0} train / {corpus.HeldOutBytes:N0} held-out bytes, tokenizer {tokenizer}, {corpus.Train.Length:N0} training tokens");
     }
 
     private static string Format(JsonNode node) =>

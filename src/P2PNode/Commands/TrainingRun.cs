@@ -99,7 +99,7 @@ internal static class TrainingRun
                 throw new InvalidDataException($"run genesis names model '{genesis.Model}' but its hyperparameters give '{spec.ModelSpec().Canonical}'");
             EnsureJoined(ledger, loaded.Identity, flags.Run, flags.DisplayName);
             sync.AnnounceNow();
-            var (trainTask, evalTask) = LoadData(spec, flags, loaded.Config.Training);
+            var (trainTask, evalTask) = LoadData(spec, flags, loaded.Config.Training, dataDir);
             log.LogInformation("run {Run}: {Spec}; shard {Index}/{Count} ({Split}), {Samples} training samples",
                 flags.RunHex[..16], spec, flags.ShardIndex, flags.ShardCount, flags.Split, trainTask.EpochSamples);
             var node = new TrainingNode(new RunContext
@@ -152,13 +152,14 @@ internal static class TrainingRun
         }
     }
 
-    private static (TrainingTask Train, TrainingTask Eval) LoadData(RunSpec spec, TrainingFlags flags, P2PNode.Config.TrainingSection config)
+    private static (TrainingTask Train, TrainingTask Eval) LoadData(RunSpec spec, TrainingFlags flags, P2PNode.Config.TrainingSection config, string dataDir)
     {
         if (!spec.ModelSpec().IsClassifier)
         {
             // The language model: this node's own text (e.g. one language), its tail held out for bits per byte. The
             // tokenizer must hash to what the genesis pins, or the node refuses the run.
-            var task = LanguageModelData.Load(spec.ModelSpec(), (flags.Lm ?? new LmDataFlags()).With(flags.Corpus, config), spec.Seed * 1000 + flags.ShardIndex);
+            var task = LanguageModelData.Load(spec.ModelSpec(), (flags.Lm ?? new LmDataFlags()).With(flags.Corpus, config), spec.Seed * 1000 + flags.ShardIndex,
+                Path.Combine(dataDir, "tokens"));
             return (task, task);
         }
         var train = FashionMnist.Load("train", flags.DataDir);

@@ -15,7 +15,7 @@ internal static class SwarmCommand
 {
     public const string Help = "run N real nodes training together on loopback, with baselines and an audit";
 
-    private const string Usage =
+    internal const string Usage =
         "usage: p2pnode swarm --nodes N [--rounds R] [--split iid|dirichlet:A|classes:K] [--model cnn|mlp] [--inner-steps H]\n" +
         "                     [--codec SPEC] [--outer-lr X] [--outer-momentum M] [--inner-lr X] [--batch B] [--seed S]\n" +
         "                     [--quorum Q] [--eval-samples N] [--no-overlap] [--kill I@R[,I@R...]] [--fail I@R[,...]] [--late-join R] [--no-baselines]\n" +

@@ -12,6 +12,11 @@ public sealed class HelpTests
     [InlineData("ping", "--help", "usage: p2pnode ping <host:port>")]
     [InlineData("nat", "-h", "usage: p2pnode nat map|query")]
     [InlineData("sim", "--help", "usage: p2pnode sim overlay")]
+    [InlineData("swarm", "--help", "usage: p2pnode swarm --nodes N")]
+    [InlineData("train", "-h", "usage: p2pnode train --local")]
+    [InlineData("export", "--help", "usage: p2pnode export")]
+    [InlineData("generate", "--help", "usage: p2pnode generate --model")]
+    [InlineData("tokenizer", "--help", "usage: p2pnode tokenizer info")]
     public async Task Help_prints_the_usage_and_exits_0(string command, string flag, string usage)
     {
         var r = await NodeProcess.RunAsync([command, flag]);
