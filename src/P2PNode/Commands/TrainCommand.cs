@@ -155,7 +155,7 @@ public static class TrainCommand
         var corpus = TokenizedCorpus.Build(new CorpusReader(paths), tokenizer, 0.1, o.Limit is { } limit ? (long)limit * spec.Context : null,
             Path.Combine(Path.GetTempPath(), "p2pnode-tokens"), minimumTokens: spec.Context + 1);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => corpus.Dispose();
-        var options = new TrainerOptions { BatchSize = o.Batch ?? 32, LearningRate = o.Lr ?? 2e-3, WarmupSteps = 100, Beta2 = 0.95, GradientClip = 1.0, Device = o.Device };
+        var options = new TrainerOptions { BatchSize = o.Batch ?? 32, LearningRate = o.Lr ?? 2e-3, WarmupSteps = 100, Beta2 = 0.95, GradientClip = 1.0, Device = o.Device, EvalBatchSize = 32 };
         return (new LanguageModelTask(corpus.Train, corpus.HeldOut, tokenizer, spec.Context, o.Seed), options,
             $"text corpus {corpus.FileCount} files, {corpus.TrainBytes:N0} train / {corpus.HeldOutBytes:N0} held-out bytes, tokenizer {tokenizer}, {corpus.Train.Length:N0} training tokens");
     }

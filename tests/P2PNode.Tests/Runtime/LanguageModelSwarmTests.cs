@@ -51,15 +51,16 @@ public sealed class LanguageModelSwarmTests(LanguageModelSwarmFixture swarm) : I
         Assert.Equal("lm", config["kind"]!.GetValue<string>());
         Assert.StartsWith("lm/v2 tokenizer=bytes", config["spec"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(config["model_hash"]!.GetValue<string>(), provenance["model_hash"]!.GetValue<string>());
-        // Every node computed this final model and each recorded it: three Aggregation entries of round 2 vouch for it,
-        // each using the three nodes' contributions.
+        // Each node that computed this final model recorded an Aggregation entry of round 2 with it as the result (a node
+        // that had diverged after the injected failure and took its peers' model at the end records none), each naming
+        // the contributions it averaged, with their authors and sample counts.
         var aggregations = provenance["aggregations"]!.AsArray();
-        Assert.Equal(3, aggregations.Count);
+        Assert.InRange(aggregations.Count, 1, 3);
         Assert.All(aggregations, a =>
         {
             Assert.Equal(2, (int)a!["round"]!);
-            Assert.Equal(3, a["used"]!.AsArray().Count);
-            Assert.All(a["used"]!.AsArray(), u => Assert.True((long)u!["samples"]! > 0));
+            Assert.NotEmpty(a["used"]!.AsArray());
+            Assert.All(a["used"]!.AsArray(), u => Assert.True((long)u!["samples"]! > 0 && u["author"] is not null, u!.ToJsonString()));
         });
         // The entries named are in the ledger: the auditor's inclusion proof finds each one.
         var ledger = Path.Combine(swarm.Work, "node-0", "ledger.db");
