@@ -1,0 +1,121 @@
+using System.Text.Json;
+using P2PNode.Training.Data;
+using P2PNode.Training.Export;
+using P2PNode.Training.Inference;
+using P2PNode.Training.Models;
+using P2PNode.Training.Text;
+using P2PNode.Training.Trainer;
+using TorchSharp;
+
+namespace P2PNode.Training.Tests.Interop;
+
+/// <summary>
+/// Holds p2pnode's exported language models to tests/interop/lm_reference.py, a NumPy forward pass written from
+/// docs/training.md alone: same model hash, same logits. If the code drifts from the documentation, this fails.
+/// </summary>
+[Collection("torch")]
+public sealed class LmReferenceInteropTests
+{
+    private const double Tolerance = 1e-4;
+
+    private static ModelSpec V2(int layers, int width, int heads, int context, PositionEncoding positions, bool tied) => new()
+    {
+        Kind = ModelKind.Lm, Tokenizer = "bytes", TokenizerSha256 = ByteTokenizer.Instance.Sha256Hex, Vocabulary = 256,
+        Layers = layers, Width = width, Heads = heads, Context = context, Positions = positions, TiedEmbeddings = tied,
+    };
+
+    public static TheoryData<string> Variants => [.. Specs.Keys];
+
+    private static readonly Dictionary<string, ModelSpec> Specs = new()
+    {
+        ["v2-rotary-tied"] = V2(2, 32, 2, 16, PositionEncoding.Rotary, tied: true),
+        ["v2-learned-untied"] = V2(2, 32, 4, 16, PositionEncoding.Learned, tied: false),
+        // Three heads of size 16: catches a head split that only works for powers of two.
+        ["v2-rotary-untied-3heads"] = V2(1, 48, 3, 12, PositionEncoding.Rotary, tied: false),
+        ["v1-legacy"] = ModelSpec.Lm() with { Layers = 1, Width = 32, Heads = 2, Context = 16 },
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(Variants))]
+    public void TheReferenceReproducesTheHashAndLogits(string variant)
+    {
+        Skip.IfNot(PythonReference.HasNumpy, PythonReference.SkipReason);
+        var spec = Specs[variant];
+        using var dir = new TempDir();
+        var hash = TrainAndExport(spec, dir.Path);
+
+        long[] full = [.. Enumerable.Range(0, spec.Context).Select(i => (long)((i * 37 + 11) % 256))];
+        long[][] sequences = [full, [72, 101, 108, 108, 111]];
+        foreach (var tokens in sequences)
+        {
+            var ours = Logits(dir.Path, tokens);
+            var reference = PythonReference.Run(dir.Path, tokens);
+            Assert.True(reference.ExitCode == 0, $"{variant}: the reference refused the export: {reference.Stderr}");
+            using var json = JsonDocument.Parse(reference.Stdout);
+            Assert.True(json.RootElement.GetProperty("hash_ok").GetBoolean());
+            Assert.Equal(Convert.ToHexStringLower(hash), json.RootElement.GetProperty("model_hash").GetString());
+            var theirs = json.RootElement.GetProperty("logits");
+            Assert.Equal(ours.GetLength(0), theirs.GetArrayLength());
+            var maxDiff = 0.0;
+            var t = 0;
+            foreach (var row in theirs.EnumerateArray())
+            {
+                Assert.Equal(ours.GetLength(1), row.GetArrayLength());
+                var v = 0;
+                foreach (var x in row.EnumerateArray()) maxDiff = Math.Max(maxDiff, Math.Abs(x.GetDouble() - ours[t, v++]));
+                t++;
+            }
+            Console.WriteLine($"lm reference {variant} T={tokens.Length}: max |logit difference| = {maxDiff:E2}");
+            Assert.True(maxDiff <= Tolerance, $"{variant} T={tokens.Length}: max |logit difference| {maxDiff:E2} > {Tolerance:E0}");
+        }
+    }
+
+    [SkippableFact]
+    public void TheReferenceRefusesAModelWhoseBytesDoNotMatchItsHash()
+    {
+        Skip.IfNot(PythonReference.HasNumpy, PythonReference.SkipReason);
+        using var dir = new TempDir();
+        TrainAndExport(Specs["v2-rotary-tied"], dir.Path);
+        var file = Path.Combine(dir.Path, ModelExporter.ModelFile);
+        var bytes = File.ReadAllBytes(file);
+        var dataStart = 8 + (long)BitConverter.ToUInt64(bytes, 0);
+        bytes[dataStart + 4 * 100 + 3] ^= 0x80; // the sign of the 101st float: a plausible value, a different model
+        File.WriteAllBytes(file, bytes);
+
+        var result = PythonReference.Run(dir.Path, [1, 2, 3]);
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("model hash mismatch", result.Stderr);
+        Assert.DoesNotContain("logits", result.Stdout);
+    }
+
+    /// <summary>A few training steps (weights away from their initial values), then the export as `p2pnode export` writes it.</summary>
+    private static byte[] TrainAndExport(ModelSpec spec, string dir)
+    {
+        var text = SyntheticData.Text(8_000, seed: 5);
+        var task = new LanguageModelTask(text[..7_000], text[7_000..], spec.Context, seed: 3);
+        using var trainer = new LocalTrainer(spec, 7, task, new TrainerOptions { BatchSize = 8, Device = "cpu", Beta2 = 0.95, GradientClip = 1.0 });
+        var initial = trainer.ModelHash();
+        trainer.TrainSteps(5);
+        var hash = trainer.ModelHash();
+        Assert.NotEqual(initial, hash);
+        var config = ExportConfig.For(spec, trainer.ParameterCount, hash, run: null, round: null);
+        if (spec.IsLegacyLm) config["tokenizer"]!["sha256"] = ByteTokenizer.Instance.Sha256Hex; // as ExportCommand does
+        ModelExporter.Write(dir, spec, trainer.Layout, trainer.GetFlat(), config, provenance: null, tokenizerFile: null);
+        return hash;
+    }
+
+    /// <summary>p2pnode's logits [T, V] for one sequence, through the same loader `p2pnode generate` uses.</summary>
+    private static float[,] Logits(string dir, long[] tokens)
+    {
+        using var model = ExportedModel.Load(dir);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var output = model.Module.forward(torch.tensor(tokens).reshape(1, tokens.Length)).squeeze(0).cpu().contiguous();
+        var values = output.data<float>().ToArray();
+        var (rows, cols) = ((int)output.shape[0], (int)output.shape[1]);
+        var logits = new float[rows, cols];
+        for (var i = 0; i < rows; i++)
+            for (var j = 0; j < cols; j++) logits[i, j] = values[i * cols + j];
+        return logits;
+    }
+}
