@@ -38,8 +38,8 @@ public static class ExportConfig
         o["tokenizer"] = new JsonObject
         {
             ["name"] = spec.Tokenizer,
-            // The legacy lm/v1 model is the byte tokenizer by definition; its hash is written by the exporter.
-            ["sha256"] = spec.TokenizerSha256,
+            // The legacy lm/v1 model is the byte tokenizer by definition.
+            ["sha256"] = spec.TokenizerSha256 ?? Text.ByteTokenizer.Instance.Sha256Hex,
         };
         return o;
     }

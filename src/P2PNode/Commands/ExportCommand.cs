@@ -43,7 +43,6 @@ internal static class ExportCommand
         var round = state.Round == 0 ? (ulong?)null : state.Round - 1;
         var runHex = Convert.ToHexStringLower(run);
         var configJson = ExportConfig.For(model, parameters, hash, runHex, round);
-        if (model.Kind == ModelKind.Lm && model.IsLegacyLm) configJson["tokenizer"]!["sha256"] = ByteTokenizer.Instance.Sha256Hex;
         string? tokenizerCopy = null;
         if (model.Tokenizer.StartsWith(Tokenizers.FilePrefix, StringComparison.Ordinal) && model.Kind == ModelKind.Lm)
         {

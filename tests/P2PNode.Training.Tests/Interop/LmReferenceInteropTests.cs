@@ -117,7 +117,7 @@ public sealed class LmReferenceInteropTests
     {
         var hash = trainer.ModelHash();
         var config = ExportConfig.For(spec, trainer.ParameterCount, hash, run: null, round: null);
-        if (spec.IsLegacyLm) config["tokenizer"]!["sha256"] = ByteTokenizer.Instance.Sha256Hex; // as ExportCommand does
+        Assert.Equal(ByteTokenizer.Instance.Sha256Hex, config["tokenizer"]!["sha256"]!.GetValue<string>()); // lm/v1 too: it is the byte model
         ModelExporter.Write(dir, spec, trainer.Layout, trainer.GetFlat(), config, provenance: null, tokenizerFile: null);
         return hash;
     }
