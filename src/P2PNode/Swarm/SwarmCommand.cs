@@ -21,7 +21,7 @@ internal static class SwarmCommand
         "                     [--quorum Q] [--eval-samples N] [--no-overlap] [--kill I@R[,I@R...]] [--fail I@R[,...]] [--late-join R] [--no-baselines]\n" +
         "                     language model: --model lm [--languages en,de,...|--corpora P,P,...] [--corpus-bytes N]\n" +
         "                     [--low-resource I[:F]] [--curve-every K] [--tokenizer-file F] " + LmFlags.Usage + "\n" +
-        "                     [--work DIR] [--data DIR] [--json out.json]";
+        "                     [--work DIR] [--data DIR] [--json out.json] [--timeout-minutes M]";
 
     public static async Task<int> RunAsync(Args a)
     {
@@ -92,6 +92,7 @@ internal static class SwarmCommand
             LowResource = LowResource(a.Get("low-resource"), nodes),
             TokenizerFile = a.Get("tokenizer-file"),
             CurveEvery = a.GetInt("curve-every", 1) ?? 4,
+            Timeout = TimeSpan.FromMinutes(a.GetInt("timeout-minutes", 1, 7 * 24 * 60) ?? 30),
         };
         if (!options.LanguageModel && (options.CorpusBytes is not null || options.LowResource is not null || a.Get("languages") is not null))
             throw new UsageException("--languages, --corpus-bytes and --low-resource need --model lm");
