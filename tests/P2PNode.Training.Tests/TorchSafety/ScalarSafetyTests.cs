@@ -17,7 +17,7 @@ public sealed class ScalarSafetyTests(ITestOutputHelper output)
     /// are still checked and their violations printed (test output), but they do not fail this test. Remove this list
     /// when that rewrite lands; until then it names exactly those files and nothing else may be added to it.
     /// </summary>
-    private static readonly string[] PendingRewrite =
+    internal static readonly string[] PendingRewrite =
     [
         "src/P2PNode.Training/Models/TransformerBlock.cs",
         "src/P2PNode.Training/Models/ByteTransformer.cs",
