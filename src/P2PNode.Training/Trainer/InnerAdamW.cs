@@ -11,7 +11,8 @@ namespace P2PNode.Training.Trainer;
 /// implicitly and never keeps it alive past the call that extracts its native handle; when the GC finalizes such
 /// a Scalar while libtorch still reads it, the step aborts the process ("Expected false to be true ... Scalar.h").
 /// That happened in 13 of 42 long DiLoCo simulations. Here every Scalar is a local that is disposed only after
-/// the last native call that uses it.
+/// the last native call that uses it, and every Scalar parameter is passed explicitly (TorchSharp's shorter
+/// overloads, such as add_(Scalar), make their alpha = 1 Scalar themselves); ScalarSafetyTests enforces this.
 /// </summary>
 public sealed class InnerAdamW : IDisposable
 {
@@ -54,6 +55,8 @@ public sealed class InnerAdamW : IDisposable
         using var sqrtBiasCorrection2 = Math.Sqrt(biasCorrection2).ToScalar();
         using var eps = _eps.ToScalar();
         using var negativeStepSize = (-(lr / biasCorrection1)).ToScalar();
+        // add_(Scalar) would pass its alpha = 1 as a Scalar of TorchSharp's own that nothing holds; pass ours.
+        using var one = 1.ToScalar();
         for (var i = 0; i < _parameters.Count; i++)
         {
             var param = _parameters[i];
@@ -63,7 +66,7 @@ public sealed class InnerAdamW : IDisposable
             _expAvg[i].mul_(beta1).add_(grad, alpha: oneMinusBeta1);
             _expAvgSq[i].mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
             using var denom = _expAvgSq[i].sqrt();
-            denom.div_(sqrtBiasCorrection2).add_(eps);
+            denom.div_(sqrtBiasCorrection2).add_(eps, one);
             param.addcdiv_(_expAvg[i], denom, value: negativeStepSize);
         }
     }
