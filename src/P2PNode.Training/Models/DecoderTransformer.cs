@@ -22,6 +22,7 @@ internal sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
     private readonly Linear? _head;
     private readonly RotaryEmbedding? _rotary;
     private readonly int _context;
+    private readonly Scalar _one = 1.0.ToScalar(); // held: Tensor.add(Tensor) would make an unheld alpha Scalar
 
     public DecoderTransformer(ModelSpec spec) : base("lm")
     {
@@ -44,7 +45,7 @@ internal sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
         var t = tokens.shape[1];
         if (t > _context) throw new ArgumentException($"sequence length {t} exceeds the model context {_context}");
         var x = _tok.forward(tokens);
-        if (_pos is not null) x = x.add(_pos.narrow(0, 0, t));
+        if (_pos is not null) x = x.add(_pos.narrow(0, 0, t), _one);
         foreach (var block in _blocks) x = block.forward(x);
         x = _lnF.forward(x);
         return _head is not null ? _head.forward(x) : nn.functional.linear(x, _tok.weight!);
@@ -52,7 +53,7 @@ internal sealed class DecoderTransformer : nn.Module<Tensor, Tensor>
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) { _tok.Dispose(); _pos?.Dispose(); _blocks.Dispose(); _lnF.Dispose(); _head?.Dispose(); _rotary?.Dispose(); }
+        if (disposing) { _tok.Dispose(); _pos?.Dispose(); _blocks.Dispose(); _lnF.Dispose(); _head?.Dispose(); _rotary?.Dispose(); _one.Dispose(); }
         base.Dispose(disposing);
     }
 }

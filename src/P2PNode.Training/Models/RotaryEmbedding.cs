@@ -15,6 +15,7 @@ internal sealed class RotaryEmbedding : IDisposable
     private readonly Tensor _cos;
     private readonly Tensor _sin;
     private readonly long _half;
+    private readonly Scalar _one = 1.0.ToScalar(); // held: Tensor.add(Tensor) would make an unheld alpha Scalar
 
     public RotaryEmbedding(int headSize, int context)
     {
@@ -40,12 +41,13 @@ internal sealed class RotaryEmbedding : IDisposable
         var cos = _cos.narrow(0, 0, t).to(x.device);
         var sin = _sin.narrow(0, 0, t).to(x.device);
         var rotated = torch.cat([x.narrow(-1, _half, _half).neg(), x.narrow(-1, 0, _half)], -1);
-        return x.mul(cos).add(rotated.mul(sin));
+        return x.mul(cos).add(rotated.mul(sin), _one);
     }
 
     public void Dispose()
     {
         _cos.Dispose();
         _sin.Dispose();
+        _one.Dispose();
     }
 }

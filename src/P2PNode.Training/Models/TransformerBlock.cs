@@ -22,6 +22,8 @@ internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     private readonly Linear _fc2;
     private readonly int _heads;
     private readonly RotaryEmbedding? _rotary;
+    // Tensor.add(Tensor) would make its own alpha = 1 Scalar that nothing holds (docs/training.md, "TorchSharp scalars").
+    private readonly Scalar _one = 1.0.ToScalar();
 
     public TransformerBlock(int width, int heads, RotaryEmbedding? rotary) : base("block")
     {
@@ -56,14 +58,14 @@ internal sealed class TransformerBlock : nn.Module<Tensor, Tensor>
         }
         // No Scalars here: the scale 1/√d and the causal mask are libtorch's own (TorchSharp scalars, docs/training.md).
         var y = nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true).transpose(1, 2).reshape(b, t, w);
-        var h = x.add(_proj.forward(y));
+        var h = x.add(_proj.forward(y), _one);
         var m = _fc2.forward(nn.functional.gelu(_fc1.forward(_ln2.forward(h))));
-        return h.add(m);
+        return h.add(m, _one);
     }
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) { _ln1.Dispose(); _qkv.Dispose(); _proj.Dispose(); _ln2.Dispose(); _fc1.Dispose(); _fc2.Dispose(); }
+        if (disposing) { _ln1.Dispose(); _qkv.Dispose(); _proj.Dispose(); _ln2.Dispose(); _fc1.Dispose(); _fc2.Dispose(); _one.Dispose(); }
         base.Dispose(disposing);
     }
 }

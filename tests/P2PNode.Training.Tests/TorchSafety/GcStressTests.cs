@@ -20,15 +20,11 @@ public sealed class GcStressTests(ITestOutputHelper output)
     [InlineData("lm", 25, 10)]
     public void TrainingSurvivesConstantGarbageCollection(string kind, int rounds, int stepsPerRound)
     {
-        // The LM's blocks still make unheld Scalars (TransformerBlock, ByteTransformer: pending rewrite, see
-        // ScalarSafetyTests.PendingRewrite); under this test they abort now and then. Runs again once they are clean.
-        Skip.If(kind == "lm" && ScalarSafetyTests.PendingRewrite.Any(f => f.EndsWith("/TransformerBlock.cs", StringComparison.Ordinal) || f.EndsWith("/ByteTransformer.cs", StringComparison.Ordinal)),
-            "TransformerBlock/ByteTransformer are pending rewrite and still make unheld Scalars");
         // Known, not understood yet: LocalTrainer's cnn training at these settings now and then turns every parameter
-        // into NaN in one step, in about 1 of 6 runs of 1,500 steps even with no collector thread (and more often with
-        // it), with the InnerAdamW of before or after the Scalar fix. A hand-written loop with the same model, data,
-        // clipping and InnerAdamW did not do it in 30 runs. Unskip when that is fixed.
-        Skip.If(kind == "cnn", "LocalTrainer cnn training diverges to NaN now and then (pre-existing, under investigation)");
+        // into NaN in one step: 2 of 6 runs with glibc's default malloc (P2PNODE_DEFAULT_MALLOC=1), 0 of 5 with the
+        // NativeAllocator settings, 0 of 7 with MALLOC_PERTURB_=255 (freed memory filled with NaN bytes) either way, so it
+        // is not a read of freed heap memory. The mlp and lm never did it. P2PNODE_CNN_STRESS=1 runs the case.
+        Skip.If(kind == "cnn" && Environment.GetEnvironmentVariable("P2PNODE_CNN_STRESS") is null, "LocalTrainer cnn training diverges to NaN now and then (pre-existing, under investigation; P2PNODE_CNN_STRESS=1 runs it)");
         var spec = kind switch { "cnn" => TestModels.TinyCnn, "mlp" => TestModels.TinyMlp, _ => TestModels.TinyLm };
         var options = new TrainerOptions { BatchSize = 16, LearningRate = 3e-3, GradientClip = 1.0, MaxEvalSamples = 64, EvalBatchSize = 32, Device = "cpu" };
         using var trainer = TestModels.Trainer(spec, seed: 7, options: options);
