@@ -26,7 +26,9 @@ public sealed class LocalTrainer : IDisposable
     private readonly TrainerOptions _options;
     private readonly ModelState _state;
     private readonly List<Parameter> _parameters;
-    private InnerAdamW _optimizer;
+    // Made at the first step: a trainer that only evaluates (the round thread's scorer, inference) never holds AdamW's
+    // two extra copies of the parameters (at the GPT-2-small shape, a gigabyte).
+    private InnerAdamW? _optimizer;
     private int _busy;
     private bool _disposed;
 
@@ -57,7 +59,6 @@ public sealed class LocalTrainer : IDisposable
         if (Device.type != DeviceType.CPU) _model.to(Device);
         _state = new ModelState(spec, _model);
         _parameters = _model.parameters().ToList();
-        _optimizer = NewOptimizer();
     }
 
     /// <summary>Runs <paramref name="steps"/> inner AdamW steps. A non-finite loss stops training with an <see cref="InvalidOperationException"/>.</summary>
@@ -73,6 +74,7 @@ public sealed class LocalTrainer : IDisposable
         {
             using var scope = torch.NewDisposeScope();
             var (x, y, n) = _task.NextBatch(_options.BatchSize, Device);
+            _optimizer ??= NewOptimizer();
             _optimizer.ZeroGrad();
             var loss = Loss(_model.forward(x), y);
             loss.backward();
@@ -152,15 +154,15 @@ public sealed class LocalTrainer : IDisposable
     public void ResetOptimizer()
     {
         using var g = Enter();
-        _optimizer.Dispose();
-        _optimizer = NewOptimizer();
+        _optimizer?.Dispose();
+        _optimizer = null;
     }
 
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        _optimizer.Dispose();
+        _optimizer?.Dispose();
         _model.Dispose();
     }
 
