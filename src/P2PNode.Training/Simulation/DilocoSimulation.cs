@@ -81,17 +81,11 @@ public static class DilocoSimulation
             long roundSamples = 0, roundBytes = 0;
             for (var w = 0; w < workers.Count; w++)
             {
-                var trainer = workers[w];
-                trainer.SetFlat(theta);
-                var stats = trainer.TrainSteps(options.InnerSteps);
-                var local = trainer.GetFlat();
-                for (var i = 0; i < n; i++) delta[i] = theta[i] - local[i];
-                var payload = encoder.Encode(delta, residuals[w]);
+                var (stats, payload, contribution) = TrainWorker(workers[w], w, theta, options.InnerSteps, encoder, residuals[w], delta);
                 bytes[w] += payload.Length;
                 roundBytes += payload.Length;
                 onPayload?.Invoke(new DilocoPayload(r, w, stats.Samples, payload));
-                // What a receiver does: decode the bytes it got, never the sender's floats.
-                contributions.Add(new DeltaContribution { ContributorId = WorkerId(w), Samples = stats.Samples, Delta = DeltaDecoder.Decode(payload, n) });
+                contributions.Add(contribution);
                 lossSum += stats.MeanLoss * stats.Samples;
                 roundSamples += stats.Samples;
             }
@@ -127,6 +121,21 @@ public static class DilocoSimulation
             Rounds = rounds,
             Seconds = clock.Elapsed.TotalSeconds,
         };
+    }
+
+    /// <summary>
+    /// One worker's part of a round: H inner steps from θ, the pseudo-gradient encoded with the worker's residual, and
+    /// what a receiver makes of the payload (decoded from the bytes, never the sender's floats).
+    /// </summary>
+    internal static (StepStats Stats, byte[] Payload, DeltaContribution Contribution) TrainWorker(LocalTrainer trainer, int worker, float[] theta,
+        int innerSteps, DeltaEncoder encoder, ErrorFeedback residual, float[] delta)
+    {
+        trainer.SetFlat(theta);
+        var stats = trainer.TrainSteps(innerSteps);
+        var local = trainer.GetFlat();
+        for (var i = 0; i < delta.Length; i++) delta[i] = theta[i] - local[i];
+        var payload = encoder.Encode(delta, residual);
+        return (stats, payload, new DeltaContribution { ContributorId = WorkerId(worker), Samples = stats.Samples, Delta = DeltaDecoder.Decode(payload, delta.Length) });
     }
 
     /// <summary>Contributor id of worker w: its index as 4 big-endian bytes, so the canonical order is worker order.</summary>

@@ -15,6 +15,10 @@ internal static class LmFlags
     public const string Usage = "[--preset tiny|mini|small|medium|gpt2-small] [--layers L] [--width W] [--heads H] [--context T]\n" +
                                 "  [--tokenizer bytes|gpt2|r50k_base|cl100k_base|o200k_base|file:PATH] [--positions learned|rotary] [--tied|--untied]";
 
+    /// <summary>The rank file of a `--tokenizer file:PATH` (where a swarm's nodes find it), else --tokenizer-file.</summary>
+    public static string? TokenizerFile(Args a) =>
+        a.Get("tokenizer-file") ?? (a.Get("tokenizer") is { } t && t.StartsWith("file:", StringComparison.Ordinal) ? t["file:".Length..] : null);
+
     /// <summary>The v2 spec the flags describe, or null when none was given.</summary>
     public static ModelSpec? Read(Args a)
     {

@@ -26,6 +26,8 @@ public static class SimDilocoCommand
 
     public static async Task<int> RunAsync(Args args)
     {
+        if (args.Get("model") == "lm") return await Task.Factory.StartNew(() => LanguageModelDiloco.Run(args), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var (options, baseline, threads, data, json) = Parse(args);
         return await Task.Factory.StartNew(() => Run(options, baseline, threads, data, json), CancellationToken.None,
             TaskCreationOptions.LongRunning, TaskScheduler.Default);

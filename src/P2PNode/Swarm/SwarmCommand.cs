@@ -90,7 +90,7 @@ internal static class SwarmCommand
         {
             CorpusBytes = a.GetInt("corpus-bytes", 1024),
             LowResource = LowResource(a.Get("low-resource"), nodes),
-            TokenizerFile = a.Get("tokenizer-file"),
+            TokenizerFile = LmFlags.TokenizerFile(a),
             CurveEvery = a.GetInt("curve-every", 1) ?? 4,
             Timeout = TimeSpan.FromMinutes(a.GetInt("timeout-minutes", 1, 7 * 24 * 60) ?? 30),
         };
