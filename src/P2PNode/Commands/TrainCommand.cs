@@ -147,7 +147,9 @@ public static class TrainCommand
 
     private static (TrainingTask, TrainerOptions, string) TextTask(Options o, ModelSpec spec)
     {
-        var paths = o.Corpus?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries) ?? [.. TextCorpus.DebianReferenceDirectories()];
+        // Default: the Debian Reference's plain text in every language installed (debian-reference-* packages).
+        var paths = o.Corpus?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            ?? [.. Swarm.SwarmOptions.DefaultLanguages.Select(Swarm.SwarmOptions.DebianReference).Where(File.Exists)];
         if (paths.Length == 0)
             throw new ArgumentException("no text corpus: pass --corpus PATH[:PATH...] (files or folders of .txt/.md/.html/.jsonl, optionally .gz), or install debian-reference-* translations");
         var tokenizer = LanguageModelData.Tokenizer(spec);
