@@ -14,26 +14,24 @@ public sealed record NodeState(ulong Round, byte[] ModelHash, float[] Model, byt
 {
     private static readonly byte[] Magic = "P2PNSTA1"u8.ToArray();
 
+    /// <summary>Writes the file through a stream (no whole-file buffer: the GPT-2-small shape is 1.5 GB of state).</summary>
     public void Save(string path)
     {
-        var size = 8 + 8 + 32 + 4 + 4 * Model.Length + 4 + OuterState.Length + 4 + 4 * Residual.Length + 8;
-        var bytes = new byte[size + 32];
-        var s = bytes.AsSpan();
-        Magic.CopyTo(s);
-        var o = 8;
-        BinaryPrimitives.WriteUInt64BigEndian(s[o..], Round); o += 8;
-        ModelHash.CopyTo(s[o..]); o += 32;
-        o = WriteFloats(s, o, Model);
-        BinaryPrimitives.WriteUInt32BigEndian(s[o..], (uint)OuterState.Length); o += 4;
-        OuterState.CopyTo(s[o..]); o += OuterState.Length;
-        o = WriteFloats(s, o, Residual);
-        BinaryPrimitives.WriteInt64BigEndian(s[o..], StepsDone); o += 8;
-        SHA256.HashData(s[..o], s[o..]);
         var tmp = path + ".tmp";
-        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+        using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
         {
-            f.Write(bytes);
-            f.Flush(flushToDisk: true);
+            var w = new HashingWriter(file, hash);
+            w.Write(Magic);
+            w.U64(Round);
+            w.Write(ModelHash);
+            w.Floats(Model);
+            w.U32((uint)OuterState.Length);
+            w.Write(OuterState);
+            w.Floats(Residual);
+            w.U64((ulong)StepsDone);
+            file.Write(hash.GetHashAndReset());
+            file.Flush(flushToDisk: true);
         }
         File.Move(tmp, path, overwrite: true);
     }
@@ -42,46 +40,92 @@ public sealed record NodeState(ulong Round, byte[] ModelHash, float[] Model, byt
     public static NodeState? Load(string path, int expectedParameters)
     {
         if (!File.Exists(path)) return null;
-        var bytes = File.ReadAllBytes(path);
-        var s = bytes.AsSpan();
-        if (bytes.Length < 8 + 8 + 32 + 4 + 4 + 4 + 8 + 32 || !s[..8].SequenceEqual(Magic))
-            throw new InvalidDataException($"{path} is not a node state file");
-        if (!SHA256.HashData(s[..^32]).AsSpan().SequenceEqual(s[^32..]))
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var length = file.Length;
+        if (length < 8 + 8 + 32 + 4 + 4 + 4 + 8 + 32) throw new InvalidDataException($"{path} is not a node state file");
+        var r = new HashingReader(file, hash, length - 32, path);
+        if (!r.Bytes(8).AsSpan().SequenceEqual(Magic)) throw new InvalidDataException($"{path} is not a node state file");
+        var round = r.U64();
+        var modelHash = r.Bytes(32);
+        var model = r.Floats(expectedParameters);
+        var outerLength = r.U32();
+        if (outerLength > r.Remaining) throw new InvalidDataException($"{path} is truncated");
+        var outer = r.Bytes((int)outerLength);
+        var residual = r.Floats(expectedParameters);
+        var steps = (long)r.U64();
+        if (r.Remaining != 0) throw new InvalidDataException($"{path} has {r.Remaining} unexpected trailing bytes");
+        var stored = new byte[32];
+        file.ReadExactly(stored);
+        if (!hash.GetHashAndReset().AsSpan().SequenceEqual(stored))
             throw new InvalidDataException($"{path} is damaged (its checksum does not match)");
-        try
+        return new NodeState(round, modelHash, model, outer, residual, steps);
+    }
+
+    /// <summary>Big-endian integers, little-endian floats, everything also fed to the running SHA-256.</summary>
+    private sealed class HashingWriter(Stream output, IncrementalHash hash)
+    {
+        private readonly byte[] _buffer = new byte[1 << 16];
+
+        public void Write(ReadOnlySpan<byte> bytes)
         {
-            var o = 8;
-            var round = BinaryPrimitives.ReadUInt64BigEndian(s[o..]); o += 8;
-            var hash = s.Slice(o, 32).ToArray(); o += 32;
-            (var model, o) = ReadFloats(s, o);
-            var m = checked((int)BinaryPrimitives.ReadUInt32BigEndian(s[o..])); o += 4;
-            var outer = s.Slice(o, m).ToArray(); o += m;
-            (var residual, o) = ReadFloats(s, o);
-            var steps = BinaryPrimitives.ReadInt64BigEndian(s[o..]); o += 8;
-            if (o != bytes.Length - 32) throw new InvalidDataException($"{path} has {bytes.Length - 32 - o} unexpected trailing bytes");
-            if (model.Length != expectedParameters || residual.Length != expectedParameters)
-                throw new InvalidDataException($"{path} holds {model.Length} parameters, this run's model has {expectedParameters}");
-            return new NodeState(round, hash, model, outer, residual, steps);
+            output.Write(bytes);
+            hash.AppendData(bytes);
         }
-        catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException)
+
+        public void U64(ulong v) { Span<byte> b = stackalloc byte[8]; BinaryPrimitives.WriteUInt64BigEndian(b, v); Write(b); }
+
+        public void U32(uint v) { Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteUInt32BigEndian(b, v); Write(b); }
+
+        public void Floats(float[] values)
         {
-            throw new InvalidDataException($"{path} is truncated");
+            U32((uint)values.Length);
+            for (var i = 0; i < values.Length; i += _buffer.Length / 4)
+            {
+                var n = Math.Min(_buffer.Length / 4, values.Length - i);
+                for (var j = 0; j < n; j++) BinaryPrimitives.WriteSingleLittleEndian(_buffer.AsSpan(4 * j), values[i + j]);
+                Write(_buffer.AsSpan(0, 4 * n));
+            }
         }
     }
 
-    private static int WriteFloats(Span<byte> s, int o, float[] values)
+    /// <summary>Reads the fields before the trailing hash, never past <c>limit</c> bytes, hashing what it reads.</summary>
+    private sealed class HashingReader(Stream input, IncrementalHash hash, long limit, string path)
     {
-        BinaryPrimitives.WriteUInt32BigEndian(s[o..], (uint)values.Length); o += 4;
-        for (var i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(s[(o + 4 * i)..], values[i]);
-        return o + 4 * values.Length;
-    }
+        private long _read;
 
-    private static (float[], int) ReadFloats(ReadOnlySpan<byte> s, int o)
-    {
-        var n = checked((int)BinaryPrimitives.ReadUInt32BigEndian(s[o..])); o += 4;
-        if ((long)n * 4 > s.Length - o) throw new InvalidDataException("node state is truncated");
-        var values = new float[n];
-        for (var i = 0; i < n; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(s[(o + 4 * i)..]);
-        return (values, o + 4 * n);
+        public long Remaining => limit - _read;
+
+        public byte[] Bytes(int count)
+        {
+            if (count > Remaining) throw new InvalidDataException($"{path} is truncated");
+            var bytes = new byte[count];
+            input.ReadExactly(bytes);
+            hash.AppendData(bytes);
+            _read += count;
+            return bytes;
+        }
+
+        public ulong U64() => BinaryPrimitives.ReadUInt64BigEndian(Bytes(8));
+
+        public uint U32() => BinaryPrimitives.ReadUInt32BigEndian(Bytes(4));
+
+        public float[] Floats(int expected)
+        {
+            var n = U32();
+            if (n != expected) throw new InvalidDataException($"{path} holds {n} parameters, this run's model has {expected}");
+            if (4L * n > Remaining) throw new InvalidDataException($"{path} is truncated");
+            var values = new float[n];
+            var buffer = new byte[1 << 16];
+            for (var i = 0; i < values.Length; i += buffer.Length / 4)
+            {
+                var count = Math.Min(buffer.Length / 4, values.Length - i);
+                input.ReadExactly(buffer, 0, 4 * count);
+                hash.AppendData(buffer, 0, 4 * count);
+                _read += 4 * count;
+                for (var j = 0; j < count; j++) values[i + j] = BinaryPrimitives.ReadSingleLittleEndian(buffer.AsSpan(4 * j));
+            }
+            return values;
+        }
     }
 }
