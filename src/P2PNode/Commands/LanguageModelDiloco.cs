@@ -38,7 +38,7 @@ internal static class LanguageModelDiloco
         {
             Nodes = languages.Length, Spec = spec, Split = DataSplit.Parse("iid"), WorkDir = Path.GetTempPath(),
             Corpora = [.. languages.Select(SwarmOptions.DebianReference)], CorpusBytes = a.GetInt("corpus-bytes", 1024),
-            TokenizerFile = LmFlags.TokenizerFile(a),
+            TokenizerFile = LmFlags.TokenizerFile(a), HeldOutPercent = a.GetInt("held-out-percent", 1, 50) ?? 10,
             LowResource = a.Get("low-resource") is { } low ? (int.Parse(low.Split(':')[0], CultureInfo.InvariantCulture), low.Contains(':') ? double.Parse(low.Split(':')[1], CultureInfo.InvariantCulture) : 0.1) : null,
         };
         var evalEvery = a.GetInt("eval-every", 1) ?? 5;

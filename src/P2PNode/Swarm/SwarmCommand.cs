@@ -19,7 +19,7 @@ internal static class SwarmCommand
         "usage: p2pnode swarm --nodes N [--rounds R] [--split iid|dirichlet:A|classes:K] [--model cnn|mlp] [--inner-steps H]\n" +
         "                     [--codec SPEC] [--outer-lr X] [--outer-momentum M] [--inner-lr X] [--batch B] [--seed S]\n" +
         "                     [--quorum Q] [--eval-samples N] [--no-overlap] [--kill I@R[,I@R...]] [--fail I@R[,...]] [--late-join R] [--no-baselines]\n" +
-        "                     language model: --model lm [--languages en,de,...|--corpora P,P,...] [--corpus-bytes N]\n" +
+        "                     language model: --model lm [--languages en,de,...|--corpora P,P,...] [--corpus-bytes N] [--held-out-percent P]\n" +
         "                     [--low-resource I[:F]] [--curve-every K] [--tokenizer-file F] " + LmFlags.Usage + "\n" +
         "                     [--work DIR] [--data DIR] [--json out.json] [--timeout-minutes M]";
 
@@ -89,6 +89,7 @@ internal static class SwarmCommand
         options = options with
         {
             CorpusBytes = a.GetInt("corpus-bytes", 1024),
+            HeldOutPercent = a.GetInt("held-out-percent", 1, 50) ?? 10,
             LowResource = LowResource(a.Get("low-resource"), nodes),
             TokenizerFile = LmFlags.TokenizerFile(a),
             CurveEvery = a.GetInt("curve-every", 1) ?? 4,

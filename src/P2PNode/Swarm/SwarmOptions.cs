@@ -35,6 +35,8 @@ internal sealed record SwarmOptions
     /// <summary>(node, fraction): that node trains on only the first fraction of its training text (a low-resource
     /// language); its held-out text is unchanged.</summary>
     public (int Node, double Fraction)? LowResource { get; init; }
+    /// <summary>Percent of each node's text held out for scoring (its tail).</summary>
+    public int HeldOutPercent { get; init; } = 10;
     /// <summary>Rank file of a "file:" tokenizer, handed to every node.</summary>
     public string? TokenizerFile { get; init; }
     /// <summary>Baselines score their held-out text every this many rounds' worth of steps (learning curves).</summary>
@@ -46,6 +48,8 @@ internal sealed record SwarmOptions
         yield return "--corpus";
         yield return CorpusOf(node);
         if (CorpusBytes is { } max) { yield return "--corpus-bytes"; yield return max.ToString(System.Globalization.CultureInfo.InvariantCulture); }
+        yield return "--held-out-percent";
+        yield return HeldOutPercent.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (LowResource is { } low && low.Node == node) { yield return "--train-fraction"; yield return low.Fraction.ToString(System.Globalization.CultureInfo.InvariantCulture); }
         if (TokenizerFile is not null) { yield return "--tokenizer-file"; yield return TokenizerFile; }
     }
@@ -55,7 +59,7 @@ internal sealed record SwarmOptions
     public string CorpusOf(int node) => Corpora[node % Corpora.Count];
 
     /// <summary>What <see cref="CorpusArgs"/> gives node i, for the baselines computed in the swarm's own process.</summary>
-    public Training.Trainer.CorpusSettings CorpusSettingsOf(int node) => new(CorpusOf(node), 0.1, null,
+    public Training.Trainer.CorpusSettings CorpusSettingsOf(int node) => new(CorpusOf(node), HeldOutPercent / 100.0, null,
         LowResource is { } low && low.Node == node ? low.Fraction : null, CorpusBytes, TokenizerFile);
 
     /// <summary>A short name for node i's text: the language of a Debian Reference file, else the file name.</summary>
