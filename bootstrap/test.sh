@@ -59,7 +59,8 @@ import sys, xml.etree.ElementTree as ET
 ns = sys.argv[2]
 c = ET.parse(sys.argv[1]).getroot().find(ns + 'ResultSummary/' + ns + 'Counters')
 n = lambda k: int(c.get(k) or 0)
-print(n('passed'), n('failed') + n('error') + n('timeout') + n('aborted'), n('notExecuted'))
+# xunit's skipped tests are not in notExecuted (it stays 0): they are the ones counted in total but not executed.
+print(n('passed'), n('failed') + n('error') + n('timeout') + n('aborted'), n('total') - n('executed'))
 PY
 ) || counts=""
   read -r p f s <<<"$counts"

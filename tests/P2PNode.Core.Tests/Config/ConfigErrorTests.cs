@@ -53,9 +53,9 @@ public class ConfigErrorTests
     }
 
     [Theory]
-    [InlineData("[node]\n[trainig]\nrounds = 3\n", "node.toml:2: trainig: unknown section (known sections: node, network, overlay, scoring, permission, relay, logging)")]
-    [InlineData("[netwrk]\n", "node.toml:1: netwrk: unknown section; did you mean network? (known sections: node, network, overlay, scoring, permission, relay, logging)")]
-    [InlineData("[network.limits]\n", "node.toml:1: network.limits: unknown section (known sections: node, network, overlay, scoring, permission, relay, logging)")]
+    [InlineData("[node]\n[trainig]\nrounds = 3\n", "node.toml:2: trainig: unknown section; did you mean training? (known sections: node, network, overlay, scoring, permission, relay, training, logging)")]
+    [InlineData("[netwrk]\n", "node.toml:1: netwrk: unknown section; did you mean network? (known sections: node, network, overlay, scoring, permission, relay, training, logging)")]
+    [InlineData("[network.limits]\n", "node.toml:1: network.limits: unknown section (known sections: node, network, overlay, scoring, permission, relay, training, logging)")]
     public void Unknown_sections(string toml, string expected) => Assert.Equal(expected, Fails(toml).Message);
 
     [Theory]
