@@ -25,6 +25,7 @@ public sealed partial class PeerSession
                 Volatile.Write(ref _lastSendTicks, Stopwatch.GetTimestamp());
                 _metrics.Increment("frames_sent", batch.Count);
                 _metrics.Increment("frame_bytes_sent", bytes);
+                foreach (var frame in batch) _metrics.Increment(SentByFamily[Family(WireCodec.PeekType(frame))], frame.Length);
             }
         }
         catch (OperationCanceledException) { }
@@ -84,7 +85,7 @@ public sealed partial class PeerSession
                 await EndAsync(DisconnectReason.ProtocolViolation, $"{MaxMalformedFrames} malformed frames", sendDisconnect: true).ConfigureAwait(false);
             return;
         }
-        _metrics.Increment(FamilyCounter(message.Type), frame.Length);
+        _metrics.Increment(ReceivedByFamily[Family((uint)message.Type)], frame.Length);
         switch (message)
         {
             case Ping p:
@@ -162,16 +163,19 @@ public sealed partial class PeerSession
         _closed.TrySetResult();
     }
 
-    /// <summary>Received bytes by protocol family (docs/protocol.md's type ranges), so an operator can see what
-    /// the traffic is: model payloads (gossip), repairs (transfer), ledger replication or the overlay itself.</summary>
-    private static string FamilyCounter(MessageType type) => (uint)type switch
-    {
-        < 16 => "frame_bytes_received_session",
-        < 32 => "frame_bytes_received_membership",
-        < 64 => "frame_bytes_received_gossip",
-        < 80 => "frame_bytes_received_transfer",
-        < 96 => "frame_bytes_received_ledger",
-        < 104 => "frame_bytes_received_relay",
-        _ => "frame_bytes_received_other",
-    };
+    /// <summary>Bytes by protocol family (docs/protocol.md's type ranges), both directions, so an operator can see
+    /// what the traffic is: model payloads (gossip), repairs (transfer), ledger replication or the overlay itself.</summary>
+    private static int Family(uint type) => type switch { < 16 => 0, < 32 => 1, < 64 => 2, < 80 => 3, < 96 => 4, < 104 => 5, _ => 6 };
+
+    private static readonly string[] ReceivedByFamily =
+    [
+        "frame_bytes_received_session", "frame_bytes_received_membership", "frame_bytes_received_gossip", "frame_bytes_received_transfer",
+        "frame_bytes_received_ledger", "frame_bytes_received_relay", "frame_bytes_received_other",
+    ];
+
+    private static readonly string[] SentByFamily =
+    [
+        "frame_bytes_sent_session", "frame_bytes_sent_membership", "frame_bytes_sent_gossip", "frame_bytes_sent_transfer",
+        "frame_bytes_sent_ledger", "frame_bytes_sent_relay", "frame_bytes_sent_other",
+    ];
 }

@@ -70,6 +70,19 @@ public static class WireCodec
         w.Flush();
     }
 
+    /// <summary>The type of a frame this node encoded (for counting what it sends), without decoding the body;
+    /// <see cref="uint.MaxValue"/> when the frame does not start like a message.</summary>
+    public static uint PeekType(ReadOnlyMemory<byte> frame)
+    {
+        var r = new MessagePackReader(frame);
+        try
+        {
+            if (r.NextMessagePackType != MessagePackType.Array || r.ReadArrayHeader() < 1) return uint.MaxValue;
+            return r.NextMessagePackType == MessagePackType.Integer ? r.ReadUInt32() : uint.MaxValue;
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException) { return uint.MaxValue; }
+    }
+
     public static WireMessage Decode(ReadOnlyMemory<byte> frame) => Decode(new ReadOnlySequence<byte>(frame));
 
     /// <summary>Decodes one frame; throws <see cref="WireFormatException"/> on anything malformed and

@@ -23,7 +23,8 @@ public sealed partial class CounterTableTests
         ["LedgerSync.cs: counter);"] = () => [],              // Refuse(session, "...", reason)
         ["TcpTransport.cs: counter);"] = TransportErrorNames,  // TransportException.CounterName, or its two literals
         ["PeerSession.Loops.cs: e.CounterName);"] = TransportErrorNames,
-        ["PeerSession.Loops.cs: FamilyCounter(message.Type), frame.Length);"] = () => LiteralsOnLines("PeerSession.Loops.cs", "=> \"frame_bytes_received_"),
+        ["PeerSession.Loops.cs: ReceivedByFamily[Family((uint)message.Type)], frame.Length);"] = () => LiteralsOnLines("PeerSession.Loops.cs", "\"frame_bytes_received_"),
+        ["PeerSession.Loops.cs: SentByFamily[Family(WireCodec.PeekType(frame))], frame.Length);"] = () => LiteralsOnLines("PeerSession.Loops.cs", "\"frame_bytes_sent_"),
         ["RelayService.cs: counter + Snake(status));"] = () => LiteralsOnLines("RelayService.cs", "var counter ="),
     };
 
@@ -62,6 +63,7 @@ public sealed partial class CounterTableTests
         Assert.Contains("ledger_refused_gap", names);     // through Refuse
         Assert.Contains("decrypt_failed", names);         // TransportError
         Assert.Contains("frame_bytes_received_relay", names);
+        Assert.Contains("frame_bytes_sent_ledger", names);
         Assert.Contains("training_contributions_received", names);
         Assert.Contains("session_refused_", families);
         Assert.Contains("relay_circuit_closed_", families);

@@ -23,6 +23,27 @@ public sealed class WireCodecTests
         P2PNode.Core.Tests.Wire.WireRoundTrip.Check(message, hex);
     }
 
+    [Theory]
+    [MemberData(nameof(Golden))]
+    public void PeekTypeReadsTheTypeOfAnEncodedFrame(WireMessage message, string hex)
+    {
+        Assert.Equal((uint)message.Type, WireCodec.PeekType(Convert.FromHexString(hex)));
+    }
+
+    [Theory]
+    [InlineData("")]           // empty
+    [InlineData("a3616263")]   // a string, not an array
+    [InlineData("90")]         // an empty array
+    [InlineData("92a17801")]   // the type is a string
+    [InlineData("92")]         // ends before the type
+    public void PeekTypeSaysNoTypeForWhatIsNotAMessage(string hex)
+    {
+        Assert.Equal(uint.MaxValue, WireCodec.PeekType(Convert.FromHexString(hex)));
+    }
+
+    [Fact]
+    public void PeekTypeReadsTypesAboveAFixint() => Assert.Equal(250u, WireCodec.PeekType(Convert.FromHexString("92ccfa01")));
+
     [Fact]
     public void TrailingElementsFromANewerMinorVersionAreIgnored()
     {
@@ -59,15 +80,44 @@ public sealed class WireCodecTests
         Assert.Contains(expected, e.Message);
     }
 
-    [Fact]
-    public void OverlongFieldsAreRejected()
+    // docs/protocol.md §3.1: every Hello limit, one past it (the message names the field and the size).
+    public static TheoryData<Hello, string> OverLimit => new()
     {
-        var longAgent = SampleHello with { Agent = new string('a', WireLimits.MaxAgentLength + 1) };
-        Assert.Contains("hello.agent is 129 bytes", Assert.Throws<WireFormatException>(() => WireCodec.Decode(WireCodec.Encode(longAgent))).Message);
-        var manyAddresses = SampleHello with { ListenAddresses = Enumerable.Repeat("1.2.3.4:5", WireLimits.MaxListenAddresses + 1).ToArray() };
-        Assert.Contains("hello.listen_addresses has 17 items", Assert.Throws<WireFormatException>(() => WireCodec.Decode(WireCodec.Encode(manyAddresses))).Message);
-        var shortHello = Convert.FromHexString("93010100");
-        Assert.Contains("Hello has 2 fields, needs 7", Assert.Throws<WireFormatException>(() => WireCodec.Decode(shortHello)).Message);
+        { SampleHello with { PeerId = new string('p', WireLimits.MaxPeerIdLength + 1) }, "hello.peer_id is 129 bytes" },
+        { SampleHello with { ListenAddresses = Enumerable.Repeat("1.2.3.4:5", WireLimits.MaxListenAddresses + 1).ToArray() }, "hello.listen_addresses has 17 items" },
+        { SampleHello with { ListenAddresses = [new string('1', WireLimits.MaxAddressLength + 1)] }, "is 257 bytes" },
+        { SampleHello with { Capabilities = Enumerable.Repeat("c/1", WireLimits.MaxCapabilities + 1).ToArray() }, "hello.capabilities has 33 items" },
+        { SampleHello with { Capabilities = [new string('c', WireLimits.MaxCapabilityLength + 1)] }, "is 65 bytes" },
+        { SampleHello with { Agent = new string('a', WireLimits.MaxAgentLength + 1) }, "hello.agent is 129 bytes" },
+        { SampleHello with { ObservedAddress = new string('1', WireLimits.MaxAddressLength + 1) }, "is 257 bytes" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OverLimit))]
+    public void HelloFieldsOverTheirLimitsAreRejected(Hello hello, string says)
+    {
+        Assert.Contains(says, Assert.Throws<WireFormatException>(() => WireCodec.Decode(WireCodec.Encode(hello))).Message);
+    }
+
+    [Fact]
+    public void HelloFieldsAtTheirLimitsAreAccepted()
+    {
+        var full = SampleHello with
+        {
+            PeerId = new string('p', WireLimits.MaxPeerIdLength),
+            ListenAddresses = Enumerable.Repeat(new string('1', WireLimits.MaxAddressLength), WireLimits.MaxListenAddresses).ToArray(),
+            Capabilities = Enumerable.Repeat(new string('c', WireLimits.MaxCapabilityLength), WireLimits.MaxCapabilities).ToArray(),
+            Agent = new string('a', WireLimits.MaxAgentLength),
+        };
+        var decoded = Assert.IsType<Hello>(WireCodec.Decode(WireCodec.Encode(full)));
+        Assert.Equal(full.PeerId, decoded.PeerId);
+        Assert.Equal(full.Capabilities, decoded.Capabilities);
+    }
+
+    [Fact]
+    public void AShortHelloIsRejected()
+    {
+        Assert.Contains("Hello has 2 fields, needs 7", Assert.Throws<WireFormatException>(() => WireCodec.Decode(Convert.FromHexString("93010100"))).Message);
     }
 
     [Fact]

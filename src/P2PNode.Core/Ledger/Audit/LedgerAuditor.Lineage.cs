@@ -73,11 +73,15 @@ public static partial class LedgerAuditor
                     case AggregationBody a:
                         if (!AllowedBase(run, a.Round, a.BaseModel))
                             add(FindingCodes.LineageBaseMismatch, who, e.Seq, null, $"round {a.Round} aggregation starts from {Short(Hex(a.BaseModel))}, not from {Expected(a.Round)}");
+                        var inThisOne = new HashSet<string>(StringComparer.Ordinal);
                         foreach (var u in a.Used)
                         {
                             Input(u.Contribution, a.Round, "used input", lateAllowed: true);
+                            var twiceHere = !inThisOne.Add(Hex(u.Contribution));
                             if (!usedBefore.Add(Hex(u.Contribution)))
-                                add(FindingCodes.LineageDoubleUse, who, e.Seq, null, $"used input {Short(Hex(u.Contribution))} was already used by an earlier aggregation of this author");
+                                add(FindingCodes.LineageDoubleUse, who, e.Seq, null, twiceHere
+                                    ? $"used input {Short(Hex(u.Contribution))} is listed twice in this aggregation"
+                                    : $"used input {Short(Hex(u.Contribution))} was already used by an earlier aggregation of this author");
                         }
                         foreach (var r in a.Rejected) Input(r.Contribution, a.Round, "rejected input", lateAllowed: true);
                         break;
