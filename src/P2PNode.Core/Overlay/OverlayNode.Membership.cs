@@ -26,6 +26,9 @@ public sealed partial class OverlayNode
     private IReadOnlyList<PeerAddress> _bootstrap = [];
     private const long HousekeepingIntervalMs = 200;
     private long _nextJoinAt, _nextPromoteAt, _nextShuffleAt, _nextHousekeepingAt;
+    // Neighbor requests refused in a row: the backoff's exponent. An unanswered one is a dead peer, dropped from
+    // the passive view, and does not count: the next candidate is tried at the usual pace.
+    private int _promoteRefusals;
 
     /// <summary>Joins the overlay through one of the <paramref name="bootstrap"/> contacts (retried with others
     /// while the node has no neighbour). An empty list makes this the first node.</summary>
@@ -109,7 +112,7 @@ public sealed partial class OverlayNode
         {
             Count("overlay_neighbor_failed");
             NeighborDown(peer);
-            _nextPromoteAt = _now;
+            RefillNow();
         }
         Forget(peer);
     }
@@ -230,10 +233,11 @@ public sealed partial class OverlayNode
         }
         if (r.Accepted)
         {
+            _promoteRefusals = 0;
             AddActive(peer, _addresses.GetValueOrDefault(peer, ""));
             return;
         }
-        _nextPromoteAt = _now + Ms(_o.PromoteBackoff);
+        BackOffPromotion();
         if (!InUse(peer)) Close(peer);
     }
 
@@ -243,7 +247,7 @@ public sealed partial class OverlayNode
         if (_active.Contains(peer))
         {
             DropActive(peer, detach: false);
-            _nextPromoteAt = Math.Min(_nextPromoteAt, _now);
+            RefillNow();
         }
     }
 
@@ -319,6 +323,21 @@ public sealed partial class OverlayNode
             _sink.Disconnect(peer);
             MembershipLost(peer);
         }
+    }
+
+    // A refusal doubles the wait before the next low-priority request, up to PromoteBackoffMax.
+    private void BackOffPromotion()
+    {
+        var wait = Math.Min(Ms(_o.PromoteBackoff) << Math.Min(_promoteRefusals, 20), Ms(_o.PromoteBackoffMax));
+        _promoteRefusals++;
+        _nextPromoteAt = _now + wait;
+    }
+
+    // A neighbour is gone: look for a replacement at once, with the backoff started afresh.
+    private void RefillNow()
+    {
+        _promoteRefusals = 0;
+        _nextPromoteAt = _now;
     }
 
     private void FillActiveView()

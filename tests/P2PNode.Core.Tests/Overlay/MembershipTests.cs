@@ -128,6 +128,40 @@ public sealed class MembershipTests
     }
 
     [Fact]
+    public void RefusalsInARowBackOffExponentiallyUpToTheCapAndALostNeighbourResetsIt()
+    {
+        var options = new OverlayOptions { PromoteBackoff = TimeSpan.FromMilliseconds(500), PromoteBackoffMax = TimeSpan.FromSeconds(4) };
+        using var h = new OverlayHarness(options);
+        var first = h.AddNeighbor(1);
+        h.AddNeighbor(2); // two neighbours: requests are low priority and may be refused
+        var full = h.Key(9).PeerId;
+        h.Node.OnMessage(first, new ShuffleReply([new PeerAddress(full, AddressOf(9))]), T0);
+        var now = T0 + 1000;
+        var waits = new List<long>();
+        for (var refusal = 0; refusal < 6; refusal++)
+        {
+            // Ask (the timer runs every 200 ms until the backoff allows a request), be refused, note the wait.
+            var asked = now;
+            h.Sink.Clear();
+            while (h.Sink.Connects.Count == 0) h.Node.OnTimer(now += 100);
+            waits.Add(now - asked);
+            Assert.Equal(full, h.Sink.Connects.Single().Peer);
+            h.Node.OnConnected(full, now);
+            Assert.False(h.SentOf<Neighbor>(full).Single().HighPriority);
+            h.Node.OnMessage(full, new NeighborReply(false), now);
+            h.Node.OnDisconnected(full, now);
+        }
+        // First request at once; then 0.5, 1, 2, 4 s and the 4 s cap (to the timer's 100 ms step; the
+        // housekeeping runs every 200 ms).
+        Assert.Equal([0, 500, 1000, 2000, 4000, 4000], waits.Select(w => w / 500 * 500).ToList());
+        // A neighbour fails: the replacement is looked for at once, not after the last backoff.
+        h.Node.OnDisconnected(first, now + 10);
+        h.Sink.Clear();
+        h.Node.OnTimer(now + 300);
+        Assert.Equal(full, h.Sink.Connects.Single().Peer);
+    }
+
+    [Fact]
     public void ADeadPassivePeerIsDroppedWhenItsDialFails()
     {
         using var h = new OverlayHarness();
