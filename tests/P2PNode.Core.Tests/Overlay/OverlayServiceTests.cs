@@ -4,6 +4,7 @@ using P2PNode.Identity;
 using P2PNode.Metrics;
 using P2PNode.Node;
 using P2PNode.Overlay;
+using P2PNode.Peers;
 using P2PNode.Transport;
 using P2PNode.Wire;
 using P2PNode.Wire.Gossip;
@@ -121,5 +122,32 @@ public sealed class OverlayServiceTests : IAsyncLifetime
         // Honest traffic still flows afterwards.
         var ok = _nodes[a].Overlay.Publish(Topic, [42]);
         await WaitForAsync(() => _received.ContainsKey((b, ok)), "an honest broadcast after the attack");
+    }
+
+    [Fact]
+    public async Task WhenBothSidesDialAtOnceBothKeepTheSessionDialledByTheSmallerPeerId()
+    {
+        // docs/protocol.md §3.5 (issue 12, item 8): the other session is closed with DuplicateConnection, and both
+        // sides agree which one survives without exchanging anything about it.
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var (a, b) = (await StartNodeAsync([]), await StartNodeAsync([]));
+            var (na, nb) = (_nodes[a], _nodes[b]);
+            await Task.WhenAll(
+                Task.Run(() => na.Host.ConnectAsync(nb.Host.ListenAddresses[0], nb.Id.PeerId, default)),
+                Task.Run(() => nb.Host.ConnectAsync(na.Host.ListenAddresses[0], na.Id.PeerId, default)));
+            List<PeerSession> Open(NodeHost h) => h.Sessions.Where(x => !x.Completion.IsCompleted).ToList();
+            var smaller = na.Id.PeerId.CompareTo(nb.Id.PeerId) < 0 ? na : nb;
+            var larger = smaller == na ? nb : na;
+            string State() => $"smaller: [{string.Join(", ", smaller.Host.Sessions.Select(x => (x.IsInbound ? "in" : "out") + (x.Completion.IsCompleted ? "/closed" : "")))}], "
+                + $"larger: [{string.Join(", ", larger.Host.Sessions.Select(x => (x.IsInbound ? "in" : "out") + (x.Completion.IsCompleted ? "/closed" : "")))}]";
+            bool Agreed() => Open(smaller.Host) is [{ IsInbound: false }] && Open(larger.Host) is [{ IsInbound: true }];
+            // Closes travel: wait for the agreed state (a wrong rule never reaches it), then check that it stays.
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (!Agreed() && DateTime.UtcNow < deadline) await Task.Delay(20);
+            Assert.True(Agreed(), "no agreement on the surviving session: " + State());
+            await Task.Delay(300);
+            Assert.True(Agreed(), "the agreed session did not last: " + State());
+        }
     }
 }
