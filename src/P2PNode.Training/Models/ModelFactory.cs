@@ -15,6 +15,7 @@ public static class ModelFactory
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
+        CpuConvolution.Configure(); // before any model runs: see why there
         nn.Module<Tensor, Tensor> model = spec.Kind switch
         {
             ModelKind.Cnn => new FashionCnn(spec),
