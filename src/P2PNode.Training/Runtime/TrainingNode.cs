@@ -209,6 +209,16 @@ public sealed partial class TrainingNode : IGossipValidator
 
     private long _lastStatusMs = long.MinValue / 2;
 
+    /// <summary>Under <see cref="_gate"/>: what this node's Status announces from now on (null object: unchanged).
+    /// The base is also remembered as announced: this node's own contributions start from it, and refusing them as
+    /// wrong_base after a repair moved its model was a node refusing itself (issue 11).</summary>
+    private void Announce(ulong round, byte[] hash, byte[]? objectId)
+    {
+        (_statusRound, _statusHash) = (round, hash);
+        if (objectId is not null) _statusObject = objectId;
+        _announcedBases.Add((round, Convert.ToHexStringLower(hash)));
+    }
+
     private void PublishStatus()
     {
         Interlocked.Exchange(ref _lastStatusMs, _clock.ElapsedMilliseconds);
