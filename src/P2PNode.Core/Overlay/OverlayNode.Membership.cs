@@ -52,7 +52,14 @@ public sealed partial class OverlayNode
     {
         _nextJoinAt = _now + Ms(_o.JoinRetryInterval);
         if (_bootstrap.Count == 0) return;
-        var contact = _bootstrap[_rng.Next(_bootstrap.Count)];
+        // Contacts whose last dial failed wait out their backoff (a contact that banned us: until the ban ends).
+        var ready = _bootstrap.Where(b => !DialBlocked(b.Peer)).ToList();
+        if (ready.Count == 0)
+        {
+            _nextJoinAt = _bootstrap.Min(b => _dialBackoff[b.Peer].NotBefore);
+            return;
+        }
+        var contact = ready[_rng.Next(ready.Count)];
         Count("overlay_join_sent");
         ConnectAndSend(contact.Peer, contact.Address, new Join(Address), joinContact: true, keepOpen: true);
     }
@@ -67,6 +74,11 @@ public sealed partial class OverlayNode
         }
         if (!_dials.TryGetValue(peer, out var dial))
         {
+            if (DialBlocked(peer))
+            {
+                Count("overlay_dial_backed_off");
+                return;
+            }
             dial = new PendingDial(address, _now + Ms(_o.DialTimeout));
             _dials[peer] = dial;
             Count("overlay_dials");
@@ -105,6 +117,7 @@ public sealed partial class OverlayNode
         if (failedDial || failedRequest)
         {
             Count("overlay_dial_failed");
+            if (failedDial) BackOffDial(peer);
             _passive.Remove(peer);
             if (dial?.JoinContact == true) _nextJoinAt = _now;
         }
@@ -345,7 +358,7 @@ public sealed partial class OverlayNode
         if (_active.Count >= _o.ActiveViewSize || _now < _nextPromoteAt) return;
         var outstanding = _neighborRequests.Count + _dials.Values.Count(d => d.Queue.Any(m => m is Neighbor));
         if (_active.Count + outstanding >= _o.ActiveViewSize) return;
-        var candidate = _passive.RandomExcept(_rng, p => _connected.ContainsKey(p) || _dials.ContainsKey(p) || _neighborRequests.ContainsKey(p));
+        var candidate = _passive.RandomExcept(_rng, p => _connected.ContainsKey(p) || _dials.ContainsKey(p) || _neighborRequests.ContainsKey(p) || DialBlocked(p));
         if (candidate is not null)
         {
             Count("overlay_promote");

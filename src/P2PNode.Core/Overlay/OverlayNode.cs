@@ -64,6 +64,7 @@ public sealed partial class OverlayNode
     {
         _now = nowMs;
         _connected.TryAdd(peer, nowMs);
+        _dialBackoff.Remove(peer);
         if (_dials.Remove(peer, out var dial)) CompleteDial(peer, dial);
     }
 

@@ -144,11 +144,34 @@ public sealed class OverlayService : IAsyncDisposable
         {
             if (_stop.IsCancellationRequested) return;
             _log.LogDebug("overlay dial to {Peer} at {Address} failed: {Reason}", peer.Short, address, e.Message);
+            var until = BannedUntil(e);
             Run(now =>
             {
-                if (!_sessions.ContainsKey(peer)) _node.OnDisconnected(peer, now);
+                if (_sessions.ContainsKey(peer)) return;
+                _node.OnDialFailed(peer, now, until?.ToUnixTimeMilliseconds());
+                // One line per ban, not per attempt: the backoff keeps the peer undialled until the ban ends.
+                if (until is { } u && _loggedBans.GetValueOrDefault(peer) != u)
+                {
+                    _loggedBans[peer] = u;
+                    _log.LogWarning("{Peer} and this node are banned from each other until {Until:u}: not dialled again before then", peer, u);
+                }
             });
         }
+    }
+
+    private readonly Dictionary<PeerId, DateTimeOffset> _loggedBans = [];
+
+    /// <summary>The end of a ban named by a refused session ("banned until yyyy-MM-dd HH:mm:ssZ", sent by the
+    /// peer's Disconnect or by this node's own admission check), or null.</summary>
+    public static DateTimeOffset? BannedUntil(Exception e)
+    {
+        if (e is not SessionException { Reason: DisconnectReason.Banned }) return null;
+        const string marker = "banned until ";
+        var at = e.Message.IndexOf(marker, StringComparison.Ordinal);
+        if (at < 0) return null;
+        var text = e.Message[(at + marker.Length)..];
+        return text.Length >= 20 && DateTimeOffset.TryParseExact(text[..20], "u", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var until) ? until : null;
     }
 
     public async ValueTask DisposeAsync()

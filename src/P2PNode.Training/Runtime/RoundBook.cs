@@ -52,11 +52,52 @@ public sealed class RoundBook(byte[] run, int lateWindow = 4, int aheadWindow = 
             var taken = _pending.Where(c => c.Round <= _open)
                 .OrderBy(c => c.Round).ThenBy(c => c.Author, StringComparer.Ordinal).ToList();
             _pending.RemoveAll(c => c.Round <= _open);
-            _open++;
-            // Forget equivocation keys of rounds that can no longer be offered.
-            foreach (var key in _byAuthorRound.Keys.Where(k => k.Round + (ulong)lateWindow < _open).ToList()) _byAuthorRound.Remove(key);
+            OpenNext();
             return taken;
         }
+    }
+
+    /// <summary>
+    /// A restarted node: the open round comes from its checkpoint, and the contributions it held for that round and
+    /// the ones after it (up to the ahead window) died with the process; peers do not send them again. Those rounds
+    /// are <see cref="Incomplete"/>: closing one from this book alone is what made a restarted node aggregate a
+    /// round with zero contributions and split from its peers (issue 11). It takes their result instead
+    /// (<see cref="Adopt"/>).
+    /// </summary>
+    public void Restart(ulong openRound)
+    {
+        Reset(openRound);
+        lock (_gate) _incompleteBelow = openRound + (ulong)aheadWindow;
+    }
+
+    /// <summary>True while <paramref name="round"/> is a round whose contributions this node may have lost in a restart.</summary>
+    public bool Incomplete(ulong round)
+    {
+        lock (_gate) return round < _incompleteBelow;
+    }
+
+    /// <summary>
+    /// Closes the open round with a result taken from peers instead of this book: its pending inputs (that round
+    /// and earlier) are dropped unused, since the peers' aggregation already used them (their entry hashes stay
+    /// seen, so they are never offered again), and the next round opens. Returns how many were dropped.
+    /// </summary>
+    public int Adopt()
+    {
+        lock (_gate)
+        {
+            var dropped = _pending.RemoveAll(c => c.Round <= _open);
+            OpenNext();
+            return dropped;
+        }
+    }
+
+    private ulong _incompleteBelow;
+
+    // Under the lock: opens the next round and forgets equivocation keys of rounds that can no longer be offered.
+    private void OpenNext()
+    {
+        _open++;
+        foreach (var key in _byAuthorRound.Keys.Where(k => k.Round + (ulong)lateWindow < _open).ToList()) _byAuthorRound.Remove(key);
     }
 
     /// <summary>Restart: the open round comes from the node's checkpoint.</summary>

@@ -44,12 +44,15 @@ public sealed partial class TrainingNode
         var hash = Convert.FromHexString(target.Key.Hash);
         var n = model.Length;
         var adoption = new Adoption(target.Key.Round, model, hash);
-        _book.Reset(adoption.Round);
+        _book.Restart(adoption.Round); // contributions to the next rounds may have gone by already: adopt those too
+        // Served under its own object id at once: announcing the new hash with the old object made peers fetch old
+        // bytes that failed the hash check.
+        var objectId = _ctx.Exchange.Offer(ModelBytes(model));
         float[] residual;
         lock (_gate)
         {
             _adoption = adoption;
-            (_statusRound, _statusHash) = (adoption.Round, hash);
+            Announce(adoption.Round, hash, objectId);
             residual = _residualSnapshot ?? new float[n];
         }
         new NodeState(adoption.Round, hash, model, [], residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
@@ -109,10 +112,11 @@ public sealed partial class TrainingNode
             open, top.Count(), top.Key.Hash[..16], mineCount, mine[..16]);
         if (Fetch(top.Key.Object, top.Key.Hash, top.Select(a => a.Peer).ToList(), canonical, layout) is not { } model) return null;
         var repair = new Repair(open, model, Convert.FromHexString(top.Key.Hash), thetaHash);
+        var objectId = _ctx.Exchange.Offer(ModelBytes(model)); // the repaired model, not the one it replaces
         lock (_gate)
         {
             _repair = repair;
-            _statusHash = repair.Hash;
+            Announce(open, repair.Hash, objectId);
             // A training thread that has not taken in round open−1's result yet takes the larger group's instead.
             if (open > 0 && _results.TryGetValue(open - 1, out var old)) _results[open - 1] = old with { Model = model, Hash = repair.Hash };
         }

@@ -55,6 +55,13 @@ public sealed partial class TrainingNode
             }
             if (TryRepair(thetaHash, spec.Canonical, layout) is { } repair)
                 (theta, thetaHash) = (repair.Model.ToArray(), repair.Hash);
+            if (TryAdoptRound(round, outer, sketcher, spec.Canonical, layout) is { } taken)
+            {
+                (theta, thetaHash) = (taken.Model, taken.Hash);
+                Evaluate(evaluator, theta, round, taken.Line);
+                Report("round", taken.Line);
+                continue;
+            }
             if (!ReadyToClose(round))
             {
                 Thread.Sleep(20);
@@ -97,7 +104,8 @@ public sealed partial class TrainingNode
                 // Older rounds can no longer be offered (RoundBook's window): forget what was kept for them.
                 _announcedBases.RemoveWhere(b => b.Round + 4 < round);
                 _ready.Remove(round - 4);
-                (_statusRound, _statusHash, _statusSketch, _statusObject) = (round + 1, thetaHash, sketch, objectId);
+                Announce(round + 1, thetaHash, objectId);
+                _statusSketch = sketch;
             }
             PublishStatus();
             var line = new JsonObject
@@ -113,15 +121,7 @@ public sealed partial class TrainingNode
                 ["aggregate_s"] = Math.Round(aggregateSeconds, 3), ["ledger_s"] = Math.Round(ledgerSeconds, 3),
                 ["transfer_s"] = Math.Round(TransferSeconds(inputs, round), 3),
             };
-            if (evaluator is not null && _spec.EvalSamples > 0)
-            {
-                evaluator.SetFlat(theta);
-                var eval = evaluator.Evaluate();
-                line["eval_loss"] = Math.Round(eval.Loss, 5);
-                if (eval.Accuracy is { } acc) line["accuracy"] = Math.Round(acc, 5);
-                if (eval.BitsPerByte is { } bpb) line["bits_per_byte"] = Math.Round(bpb, 5);
-            }
-            if (evaluator is not null && round + 1 == (ulong)_spec.Rounds) FinalEvaluation(theta, line);
+            Evaluate(evaluator, theta, round, line);
             Report("round", line);
         }
         FinalAgreement(spec.Canonical, layout, theta, thetaHash, outer, evaluator is not null);
@@ -163,6 +163,22 @@ public sealed partial class TrainingNode
         }
     }
 
+    /// <summary>The shared model's score after <paramref name="round"/> (a held-out subset), and after the last
+    /// round the final score on the whole held-out set.</summary>
+    private void Evaluate(LocalTrainer? evaluator, float[] theta, ulong round, JsonObject line)
+    {
+        if (evaluator is null) return;
+        if (_spec.EvalSamples > 0)
+        {
+            evaluator.SetFlat(theta);
+            var eval = evaluator.Evaluate();
+            line["eval_loss"] = Math.Round(eval.Loss, 5);
+            if (eval.Accuracy is { } acc) line["accuracy"] = Math.Round(acc, 5);
+            if (eval.BitsPerByte is { } bpb) line["bits_per_byte"] = Math.Round(bpb, 5);
+        }
+        if (round + 1 == (ulong)_spec.Rounds) FinalEvaluation(theta, line);
+    }
+
     /// <summary>The final model on the whole held-out set (per-round scores use a subset to stay cheap).</summary>
     private void FinalEvaluation(float[] theta, JsonObject line)
     {
@@ -184,9 +200,13 @@ public sealed partial class TrainingNode
             readyAt = r.At;
         }
         var need = (int)Math.Ceiling(_spec.Quorum * ActiveMembers() - 1e-9);
-        if (_book.AuthorsFor(round) >= need) return true;
         var span = Math.Max(_spec.MinDeadlineMs, _spec.DeadlineFactor * _roundComputeMs);
         var now = _clock.ElapsedMilliseconds;
+        // A round whose contributions a restart may have lost waits for the peers' result (TryAdoptRound), even with
+        // a quorum in the book (its own contribution from before the restart is not there), up to StragglerSpans
+        // deadlines; past that, or with no live peer on it, the node closes it on its own book.
+        if (PeersCloseIt(round) && now < readyAt + StragglerSpans * span) return false;
+        if (_book.AuthorsFor(round) >= need) return true;
         if (now < readyAt + span) return false;
         // Past the deadline, a node that is still alive and on this round is waited for, up to StragglerSpans
         // deadlines: closing without it is what splits the models (the nodes that waited fold it into this round,

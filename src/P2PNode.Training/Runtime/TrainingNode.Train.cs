@@ -34,7 +34,7 @@ public sealed partial class TrainingNode
         var baseHash = start.ModelHash;
         var lastOwn = LastOwnContributionRound();
         trainer.SetFlat(baseModel);
-        lock (_gate) { _statusRound = round; _statusHash = baseHash; }
+        lock (_gate) Announce(round, baseHash, null);
         if (round == 0 && _book.OpenRound == 0) WaitForMembers(); // min_nodes gates the start of a run, not a restart
 
         float[]? pendingEnd = null;
@@ -199,7 +199,7 @@ public sealed partial class TrainingNode
             saved.Residual.CopyTo(residual.Values);
             _ctx.Log.LogInformation("resuming at round {Round} from {Path} (model {Hash})", saved.Round, _statePath, Convert.ToHexStringLower(saved.ModelHash)[..16]);
             Report("resumed", new JsonObject { ["round"] = saved.Round });
-            _book.Reset(saved.Round);
+            _book.Restart(saved.Round); // the rounds in progress are adopted from the peers (RoundBook.Restart)
             _resumed.TrySetResult(saved);
             return saved;
         }

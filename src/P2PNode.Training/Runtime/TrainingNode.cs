@@ -55,7 +55,8 @@ public sealed partial class TrainingNode : IGossipValidator
         _statusHash = ctx.InitialModel;
     }
 
-    /// <summary>A contribution was refused (author peer id, reason code); peer scoring attaches here.</summary>
+    /// <summary>Another node's message was refused (author peer id, reason code of <see cref="Refusals"/>); peer
+    /// scoring attaches here and scores the offences among them.</summary>
     public event Action<string, string>? ContributionRejected;
 
     /// <summary>Rounds aggregated by this node so far.</summary>
@@ -161,16 +162,23 @@ public sealed partial class TrainingNode : IGossipValidator
         }
     }
 
-    /// <summary>Counts, logs and raises <see cref="ContributionRejected"/> for a refusal.</summary>
+    /// <summary>Counts and logs a refusal and raises <see cref="ContributionRejected"/>, except for this node's own
+    /// contribution (refused after a repair or restart moved its base): a node never reports itself. Whether the
+    /// sender is punished is <see cref="Refusals"/>' business: a round-rule refusal is logged as information.</summary>
     private void Reject(string author, string reason, string detail)
     {
+        var offence = Refusals.Of(reason).Offence;
         _ctx.Metrics.Increment("training_contributions_rejected_" + reason);
-        _ctx.Log.LogWarning("refused a training message from {Peer} [{Reason}]: {Detail}", author, reason, detail);
+        if (author == _self)
+        {
+            _ctx.Metrics.Increment("training_own_contributions_refused");
+            _ctx.Log.LogInformation("not using this node's own contribution [{Reason}]: {Detail}", reason, detail);
+            return;
+        }
+        if (offence) _ctx.Log.LogWarning("refused a training message from {Peer} [{Reason}, an offence]: {Detail}", author, reason, detail);
+        else _ctx.Log.LogInformation("not using a contribution from {Peer} [{Reason}, a round rule, no offence]: {Detail}", author, reason, detail);
         ContributionRejected?.Invoke(author, reason);
     }
-
-    /// <summary>Refusals made by <see cref="Validate"/>: the overlay already scores the sender for these.</summary>
-    public static bool RefusedAtValidation(string reason) => reason is "malformed" or "not_author" or "wrong_run" or "equivocation";
 
     /// <summary>Nodes heard from within the liveness window (this node included).</summary>
     public int ActiveMembers()
@@ -200,6 +208,16 @@ public sealed partial class TrainingNode : IGossipValidator
     internal const long StatusIntervalMs = 2500;
 
     private long _lastStatusMs = long.MinValue / 2;
+
+    /// <summary>Under <see cref="_gate"/>: what this node's Status announces from now on (null object: unchanged).
+    /// The base is also remembered as announced: this node's own contributions start from it, and refusing them as
+    /// wrong_base after a repair moved its model was a node refusing itself (issue 11).</summary>
+    private void Announce(ulong round, byte[] hash, byte[]? objectId)
+    {
+        (_statusRound, _statusHash) = (round, hash);
+        if (objectId is not null) _statusObject = objectId;
+        _announcedBases.Add((round, Convert.ToHexStringLower(hash)));
+    }
 
     private void PublishStatus()
     {

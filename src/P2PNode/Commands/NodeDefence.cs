@@ -48,7 +48,7 @@ internal sealed class NodeDefence
             log.LogInformation("permissioned mode: {Count} listed peer(s){Federation}", peers.Distinct().Count(),
                 p.FederationKey is { } key ? $", members certified by {key}" : "");
         }
-        var scorer = config.Scoring.Enabled ? new PeerScorer(config.Scoring.Options, metrics: metrics) : null;
+        var scorer = config.Scoring.Enabled ? new PeerScorer(config.Scoring.Options, metrics: metrics, self: identity.PeerId) : null;
         return new NodeDefence(allowlist, scorer, capabilities, metrics, log);
     }
 
@@ -74,12 +74,13 @@ internal sealed class NodeDefence
     public void Watch(TransferService transfer) =>
         transfer.OffenceDetected += (peer, offence) => Report(peer, offence, offence.ToString());
 
-    /// <summary>Training contributions refused for their content at aggregation (NaN, norm outlier, wrong base...)
-    /// lower the author's score; messages the validator rejected were already scored by the overlay.</summary>
+    /// <summary>Offences found at aggregation (a delta that does not decode) lower the author's score; messages
+    /// the validator rejected were already scored by the overlay, and round-rule refusals (wrong base, norm
+    /// outlier, NaN) are no offence at all (Training.Runtime.Refusals).</summary>
     public void Watch(Training.Runtime.TrainingNode node) =>
         node.ContributionRejected += (author, reason) =>
         {
-            if (!Training.Runtime.TrainingNode.RefusedAtValidation(reason) && PeerId.TryParse(author, out var peer, out _))
+            if (Training.Runtime.Refusals.ScoredByRuntime(reason) && PeerId.TryParse(author, out var peer, out _))
                 Report(peer, Offence.InvalidMessage, "refused contribution: " + reason);
         };
 

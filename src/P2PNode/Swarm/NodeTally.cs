@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace P2PNode.Cli.Swarm;
 
 /// <summary>What the swarm knows about one node, from its progress events.</summary>
-internal sealed class NodeTally(int index)
+internal sealed class NodeTally(int index, int nodes = 0)
 {
     public int Index { get; } = index;
     public int Starts { get; set; }
@@ -33,6 +33,13 @@ internal sealed class NodeTally(int index)
     public double TrainSeconds { get; private set; }
     public double WaitSeconds { get; private set; }
     public int LateUsed { get; private set; }
+    /// <summary>The last round this node contributed to (trained with contributed = true; -1: none yet).</summary>
+    public int LastContributed { get; private set; } = -1;
+    /// <summary>Swarm clock seconds of that contribution's event (set by the swarm when it takes the event).</summary>
+    public double LastContributedAt { get; set; }
+    /// <summary>Rounds this node closed with fewer contributors than the swarm has nodes (not counting adopted ones).</summary>
+    public List<int> ShortRounds { get; } = [];
+    public int Adopted { get; private set; }
     public int Rejected { get; private set; }
 
     /// <summary>Bytes sent by earlier incarnations of the node (before a SIGKILL), so totals survive restarts.</summary>
@@ -50,6 +57,7 @@ internal sealed class NodeTally(int index)
                 Timing((int)e["round"]!, e, "compute_s", "encode_s", "contribute_s", "wait_s");
                 Samples += (long)e["samples"]!;
                 TrainSeconds += (double)e["compute_s"]!;
+                if (e["contributed"] is { } c && (bool)c) LastContributed = Math.Max(LastContributed, (int)e["round"]!);
                 WaitSeconds += (double)e["wait_s"]!;
                 break;
             case "round":
@@ -65,6 +73,8 @@ internal sealed class NodeTally(int index)
                 BytesSent = _bytesBefore + (long)e["bytes_sent"]!;
                 PublishedBytes = _publishedBefore + (long)e["published_bytes"]!;
                 LateUsed += (int)e["late"]!;
+                if (e["adopted"] is { } adopted && (bool)adopted) Adopted++;
+                else if (e["repaired"] is null && nodes > 0 && (int)e["contributors"]! < nodes) ShortRounds.Add(r);
                 Rejected += (int)e["rejected"]!;
                 break;
             case "done":

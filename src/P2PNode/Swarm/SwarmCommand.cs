@@ -18,7 +18,8 @@ internal static class SwarmCommand
     internal const string Usage =
         "usage: p2pnode swarm --nodes N [--rounds R] [--split iid|dirichlet:A|classes:K] [--model cnn|mlp] [--inner-steps H]\n" +
         "                     [--codec SPEC] [--outer-lr X] [--outer-momentum M] [--inner-lr X] [--batch B] [--seed S]\n" +
-        "                     [--quorum Q] [--eval-samples N] [--no-overlap] [--kill I@R[,I@R...]] [--fail I@R[,...]] [--late-join R] [--no-baselines]\n" +
+        "                     [--quorum Q] [--eval-samples N] [--no-overlap] [--kill I@R[,I@R...]] [--restarts I:N[:SEED]] [--fail I@R[,...]]\n" +
+        "                     [--late-join R] [--no-baselines]\n" +
         "                     language model: --model lm [--languages en,de,...|--corpora P,P,...] [--corpus-bytes N] [--held-out-percent P]\n" +
         "                     [--low-resource I[:F]] [--curve-every K] [--tokenizer-file F] " + LmFlags.Usage + "\n" +
         "                     [--work DIR] [--data DIR] [--json out.json] [--timeout-minutes M]";
@@ -74,11 +75,14 @@ internal static class SwarmCommand
         var kills = NodeRounds(a, "kill", nodes, minRound: 1);
         var failures = NodeRounds(a, "fail", nodes, minRound: 0);
         var late = a.GetInt("late-join", 1, spec.Rounds - 1);
+        var restarts = a.Get("restarts") is { } r ? RestartPlan.Parse(r, nodes) : null;
+        restarts?.Schedule(spec.Rounds); // a usage error now if the kills do not fit in the run
         SwarmOptions options = new()
         {
             Nodes = nodes, Spec = late is null ? spec : spec with { MinNodes = nodes - 1 }, Split = split,
             WorkDir = a.Get("work") ?? Directory.CreateTempSubdirectory("p2pnode-swarm.").FullName,
             Json = a.Get("json"), Data = a.Get("data"), Baselines = !a.Flag("no-baselines"), Kills = kills, Failures = failures, LateJoinRound = late,
+            Restarts = restarts,
         };
         if (a.Get("corpora") is { } corpora) options = options with { Corpora = corpora.Split(',', StringSplitOptions.RemoveEmptyEntries) };
         if (a.Get("languages") is { } languages)

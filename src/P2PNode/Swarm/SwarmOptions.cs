@@ -15,6 +15,8 @@ internal sealed record SwarmOptions
     public bool Baselines { get; init; } = true;
     /// <summary>Churn: (node index, round): SIGKILL that node when the swarm reaches that round, then restart it.</summary>
     public IReadOnlyList<(int Node, int Round)> Kills { get; init; } = [];
+    /// <summary>`--restarts I:N[:SEED]`: SIGKILL node I N times at random moments and restart it (null: none).</summary>
+    public RestartPlan? Restarts { get; init; }
     /// <summary>Fault injection: (node index, round): that node's training thread fails at that round on its first
     /// start (`run --fail-at-round`); the swarm must restart it and carry on.</summary>
     public IReadOnlyList<(int Node, int Round)> Failures { get; init; } = [];

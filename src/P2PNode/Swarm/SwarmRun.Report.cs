@@ -109,6 +109,7 @@ internal sealed partial class SwarmRun
             ["seconds"] = _clock.Elapsed.TotalSeconds, ["per_node"] = nodes, ["kills"] = o.Kills.Count, ["failures_restarted"] = _tally.Sum(t => t.Failures.Count), ["late_join_round"] = o.LateJoinRound,
         };
         if (lm) report["language_model"] = LanguageTable(b);
+        if (RestartReport() is { } restarts) report["restarts"] = restarts;
         if (_tally.Any(t => t.Failures.Count > 0))
             Console.WriteLine("failures (restarted): " + string.Join("; ", _tally.Where(t => t.Failures.Count > 0).Select(t =>
                 $"node-{t.Index} " + string.Join(", ", t.Failures.Select(f => $"round {f["round"]}: {f["reason"]}")))));

@@ -10,7 +10,7 @@ namespace P2PNode.Cli.Swarm;
 internal sealed partial class SwarmRun(SwarmOptions o)
 {
     private readonly NodeProcess?[] _procs = new NodeProcess?[o.Nodes];
-    private readonly NodeTally[] _tally = Enumerable.Range(0, o.Nodes).Select(i => new NodeTally(i)).ToArray();
+    private readonly NodeTally[] _tally = Enumerable.Range(0, o.Nodes).Select(i => new NodeTally(i, o.Nodes)).ToArray();
     private readonly HashSet<(int, int)> _killsDone = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private string _runId = "";
@@ -91,11 +91,17 @@ internal sealed partial class SwarmRun(SwarmOptions o)
             {
                 var p = _procs[i];
                 if (p is null) continue;
-                while (p.Events.TryDequeue(out var e)) _tally[i].Take(e);
+                while (p.Events.TryDequeue(out var e))
+                {
+                    var before = _tally[i].LastContributed;
+                    _tally[i].Take(e);
+                    if (_tally[i].LastContributed != before) _tally[i].LastContributedAt = _clock.Elapsed.TotalSeconds;
+                }
                 if (p.Exited && !_tally[i].Done && !_tally[i].Killed) await RestartFailedAsync(i, p);
             }
             PrintProgress();
             await ChurnAsync();
+            await RestartChurnAsync();
         }
     }
 

@@ -56,6 +56,26 @@ public sealed class PeerScorerTests
     }
 
     [Fact]
+    public void ANodeNeverScoresItself()
+    {
+        // Issue 11: a node refused its own contribution after a repair, scored it and banned itself.
+        var self = PeerId.FromPublicKey(Enumerable.Repeat((byte)9, 32).ToArray());
+        var scorer = new PeerScorer(new ScoringOptions(), _clock, _metrics, self);
+        var events = 0;
+        scorer.Graylisted += (_, _, _) => events++;
+        scorer.Banned += (_, _) => events++;
+        for (var i = 0; i < 20; i++) Assert.Equal(PeerStanding.Good, scorer.Report(self, Offence.ForgedSignature, "refused contribution: wrong_base"));
+        Assert.Equal(0, scorer.ScoreOf(self));
+        Assert.Null(scorer.Admission(self, null));
+        Assert.Equal(0, events);
+        Assert.Equal(20, _metrics.Get("offence_self_ignored"));
+        Assert.Equal(0, _metrics.Get("offence_forged_signature"));
+        // Another peer with the same reports is banned as before: the exemption is for the node's own id only.
+        for (var i = 0; i < 2; i++) scorer.Report(Peer, Offence.ForgedSignature);
+        Assert.True(scorer.IsBanned(Peer));
+    }
+
+    [Fact]
     public void MalformedFramesGraylistAtTheFifthAndBanAtTheEleventhNotTheTenth()
     {
         // docs/overlay.md 9.1 with the default penalties and half-life, frames 50 ms apart: entering the graylist

@@ -124,4 +124,38 @@ public sealed class RoundBookTests : IDisposable
         Assert.Equal(OfferResult.OutOfWindow, book.Offer(C(2, 9)));
         Assert.Equal(OfferResult.Accepted, book.Offer(C(2, 8)));
     }
+
+    [Fact]
+    public void ARestartMarksTheOpenRoundAndTheOneAfterIncompleteUntilAdopted()
+    {
+        // Issue 11: after a restart the book for round 7 held nothing the node had received before the kill, and
+        // closing it alone gave a round with zero contributions.
+        var book = new RoundBook(_run);
+        Assert.False(book.Incomplete(0)); // a fresh node's book is whole
+        book.Restart(7);
+        Assert.Equal(7UL, book.OpenRound);
+        Assert.True(book.Incomplete(7));
+        Assert.True(book.Incomplete(8)); // contributions up to the ahead window (2) may have come and gone
+        Assert.False(book.Incomplete(9)); // nothing for 9 could have been accepted before the restart
+        var seven = C(0, 7);
+        Assert.Equal(OfferResult.Accepted, book.Offer(seven));
+        Assert.Equal(OfferResult.Accepted, book.Offer(C(1, 8)));
+        // Adopting the peers' result of round 7 drops its inputs (the peers used them) and opens round 8.
+        Assert.Equal(1, book.Adopt());
+        Assert.Equal(8UL, book.OpenRound);
+        Assert.Equal(OfferResult.Duplicate, book.Offer(seven)); // never used again
+        Assert.Equal(1, book.Adopt());
+        Assert.Equal(9UL, book.OpenRound);
+        Assert.False(book.Incomplete(9));
+        Assert.Equal(OfferResult.Accepted, book.Offer(C(2, 9)));
+        Assert.Equal([9UL], book.Close().Select(c => c.Round).ToArray());
+    }
+
+    [Fact]
+    public void AResetKeepsTheBookWhole()
+    {
+        var book = new RoundBook(_run);
+        book.Reset(5);
+        Assert.False(book.Incomplete(5));
+    }
 }

@@ -8,8 +8,10 @@ namespace P2PNode.Peers.Scoring;
 /// Scores of all peers, from offence reports (transfer, overlay, rate limiter). Decides graylisting and bans
 /// from <see cref="ScoringOptions"/> thresholds, raises <see cref="Banned"/> when a peer crosses the ban
 /// threshold, and answers admission checks. Time comes from an injected <see cref="TimeProvider"/>.
+/// <paramref name="self"/> is the node's own id: a node never scores, graylists or bans itself (a report naming it
+/// is counted as offence_self_ignored), whatever layer mistook its own input for a peer's.
 /// </summary>
-public sealed class PeerScorer(ScoringOptions options, TimeProvider? time = null, NodeMetrics? metrics = null)
+public sealed class PeerScorer(ScoringOptions options, TimeProvider? time = null, NodeMetrics? metrics = null, PeerId? self = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Dictionary<PeerId, PeerScore> _scores = [];
@@ -47,6 +49,11 @@ public sealed class PeerScorer(ScoringOptions options, TimeProvider? time = null
     /// counted and raised here, whichever layer reported the offence (malformed frames, rate limits, forgeries).</summary>
     public PeerStanding Report(PeerId peer, Offence offence, string? what = null)
     {
+        if (peer == self)
+        {
+            metrics?.Increment("offence_self_ignored");
+            return PeerStanding.Good;
+        }
         metrics?.Increment("offence_" + Transport.TransportException.ToSnake(offence.ToString()));
         DateTimeOffset? newBan = null;
         PeerStanding before, standing;

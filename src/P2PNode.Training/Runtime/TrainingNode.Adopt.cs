@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using P2PNode.Aggregation;
+using P2PNode.Training.State;
+
+namespace P2PNode.Training.Runtime;
+
+public sealed partial class TrainingNode
+{
+    private long _nextAdoptMs;
+
+    /// <summary>
+    /// A restarted (or caught-up) node rejoins the round in progress: for a round whose contributions it may have
+    /// lost (<see cref="RoundBook.Incomplete"/>) it takes the result the peers announce for it (the model of their
+    /// next round, fetched and hash-checked like a repair) instead of aggregating its partial book. Closing such a
+    /// round alone, with zero contributions, was how a restart split the run (issue 11). Its own contribution to
+    /// the round went out as usual and is in the peers' result. Keeps its outer momentum, like a repair; no
+    /// Aggregation entry is written (it aggregated nothing). Returns the adopted model and the round's event.
+    /// </summary>
+    private (float[] Model, byte[] Hash, JsonObject Line)? TryAdoptRound(ulong round, OuterOptimizer outer, ModelSketch sketcher, string canonical, ParameterLayout layout)
+    {
+        if (_ctx.Exchange is null || !_book.Incomplete(round) || _clock.ElapsedMilliseconds < _nextAdoptMs) return null;
+        List<(string Peer, RunStatus Status)> done;
+        lock (_gate) done = _peerStatus.Where(kv => kv.Value.Serves && kv.Value.Round == round + 1).Select(kv => (kv.Key, kv.Value)).ToList();
+        // The model most of them hold (ties: the smallest hash), the same choice a repair makes.
+        var top = done.GroupBy(a => (Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: Convert.ToHexStringLower(a.Status.ObjectId)))
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Hash, StringComparer.Ordinal).FirstOrDefault();
+        if (top is null) return null;
+        _nextAdoptMs = _clock.ElapsedMilliseconds + 2000;
+        _ctx.Log.LogInformation("round {Round}: contributions to it may have been lost in a restart; taking the result {Hash} {Count} peer(s) hold",
+            round, top.Key.Hash[..16], top.Count());
+        if (Fetch(top.Key.Object, top.Key.Hash, top.Select(a => a.Peer).ToList(), canonical, layout) is not { } model) return null;
+        var hash = Convert.FromHexString(top.Key.Hash);
+        var dropped = _book.Adopt();
+        var outerState = outer.SaveState();
+        var objectId = _ctx.Exchange.Offer(ModelBytes(model));
+        var sketch = sketcher.Of(model);
+        float[] residual;
+        lock (_gate)
+        {
+            _results[round] = new RoundResult(round, model.ToArray(), hash, outerState);
+            _results.Remove(round - 4);
+            _ready.Remove(round - 4);
+            _announcedBases.RemoveWhere(b => b.Round + 4 < round);
+            Announce(round + 1, hash, objectId);
+            _statusSketch = sketch;
+            residual = _residualSnapshot ?? new float[model.Length];
+        }
+        new NodeState(round + 1, hash, model, outerState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
+        PublishStatus();
+        _ctx.Metrics.Increment("training_rounds_adopted");
+        var line = new JsonObject
+        {
+            ["round"] = round, ["contributors"] = 0, ["used"] = 0, ["rejected"] = 0, ["late"] = 0, ["members"] = ActiveMembers(),
+            ["model"] = top.Key.Hash[..16], ["consensus_distance"] = ConsensusDistance(round + 1, sketch),
+            ["bytes_sent"] = _ctx.Metrics.Get("frame_bytes_sent"), ["published_bytes"] = _ctx.Metrics.Get("training_contribution_bytes_published"),
+            ["adopted"] = true, ["dropped"] = dropped,
+        };
+        return (model, hash, line);
+    }
+
+    /// <summary>While some live peer is still on <paramref name="round"/> or has just closed it, an incomplete
+    /// round waits for the peers' result rather than closing on this node's partial book.</summary>
+    private bool PeersCloseIt(ulong round)
+    {
+        if (!_book.Incomplete(round)) return false;
+        var now = _clock.ElapsedMilliseconds;
+        lock (_gate)
+            return _peerStatus.Any(kv => kv.Key != _self && _lastSeen.TryGetValue(kv.Key, out var seen) && now - seen <= LiveWindowMs
+                && kv.Value.Round + 1 >= round && kv.Value.Round <= round + 1);
+    }
+}
