@@ -3,7 +3,7 @@
 # together with no coordinator (docs/runtime.md). Each node has its own identity, non-IID data shard, SQLite
 # ledger and port; they exchange signed, compressed deltas over Noise-encrypted gossip on loopback. At the end
 # every ledger is audited and the swarm is compared with the centralized model and with each node alone.
-# A few minutes on 2 cores (the MLP; `--model cnn` trains the CNN, about 10 minutes with its baselines). Extra
+# A few minutes on 2 cores (the MLP; `--model cnn` trains the CNN, about 10 minutes with its baselines before oneDNN was turned off, longer now: docs/training.md). Extra
 # arguments go to `p2pnode swarm` and override these (e.g. --nodes 8 --split classes:2 --model cnn).
 set -euo pipefail
 cd "$(dirname "$0")/.."
