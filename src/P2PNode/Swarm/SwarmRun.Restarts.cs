@@ -39,12 +39,21 @@ internal sealed partial class SwarmRun
         t.Killed = false;
     }
 
+    /// <summary>Called for each event of node <paramref name="node"/>: the first one after a restart marks the round it rejoined at.</summary>
+    private void NoteRejoin(int node)
+    {
+        if (o.Restarts is not { } plan || node != plan.Node || _restarts.Count == 0) return;
+        var open = _restarts[^1];
+        if (open.RejoinedAt is null && open.NextContribution is null) open.RejoinedAt = _tally.Max(x => x.LastRound);
+    }
+
     /// <summary>The restarts' figures for the summary and the JSON report (null without --restarts).</summary>
     private JsonObject? RestartReport()
     {
         if (o.Restarts is not { } plan) return null;
         var done = _restarts.Where(r => r.NextContribution is not null).ToList();
         var missed = done.Select(r => (double)r.RoundsMissed!.Value).ToList();
+        var afterRejoin = done.Select(r => (double)r.RoundsAfterRejoin!.Value).ToList();
         var seconds = done.Select(r => r.Seconds!.Value).ToList();
         // A node-round closed short while every node was up: outside each kill's window (its round to the node's next contribution).
         bool InWindow(int round) => _restarts.Any(r => round >= r.Round && round <= (r.NextContribution ?? int.MaxValue));
@@ -56,16 +65,18 @@ internal sealed partial class SwarmRun
         {
             ["node"] = plan.Node, ["planned"] = plan.Count, ["seed"] = plan.Seed, ["killed"] = _restarts.Count, ["contributed_again"] = done.Count,
             ["rounds_missed_median"] = Median(missed), ["rounds_missed_max"] = missed.DefaultIfEmpty(double.NaN).Max(),
+            ["rounds_after_rejoin_median"] = Median(afterRejoin), ["rounds_after_rejoin_max"] = afterRejoin.DefaultIfEmpty(double.NaN).Max(),
             ["seconds_to_contribution_median"] = Median(seconds), ["seconds_to_contribution_max"] = seconds.DefaultIfEmpty(double.NaN).Max(),
             ["node_rounds_closed"] = closed, ["node_rounds_closed_short"] = shortRounds, ["node_rounds_closed_short_all_up"] = shortLive,
             ["rounds_adopted"] = _tally.Sum(t => t.Adopted), ["graylisted"] = graylisted, ["banned"] = banned,
             ["per_restart"] = new JsonArray([.. _restarts.Select(r => (JsonNode)new JsonObject
             {
-                ["round"] = r.Round, ["rounds_missed"] = r.RoundsMissed, ["seconds"] = r.Seconds is { } s ? Math.Round(s, 2) : null,
+                ["round"] = r.Round, ["rejoined_at"] = r.RejoinedAt, ["rounds_missed"] = r.RoundsMissed, ["rounds_after_rejoin"] = r.RoundsAfterRejoin, ["seconds"] = r.Seconds is { } s ? Math.Round(s, 2) : null,
             })]),
         };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"restarts of node-{plan.Node}: {_restarts.Count}/{plan.Count} killed, {done.Count} contributed again; rounds missed before the next contribution median {Median(missed):0.#} max {missed.DefaultIfEmpty(double.NaN).Max():0.#}; " +
+            $"restarts of node-{plan.Node}: {_restarts.Count}/{plan.Count} killed, {done.Count} contributed again; rounds missed before the next contribution median {Median(missed):0.#} max {missed.DefaultIfEmpty(double.NaN).Max():0.#} " +
+            $"(after it was back: median {Median(afterRejoin):0.#} max {afterRejoin.DefaultIfEmpty(double.NaN).Max():0.#}); " +
             $"seconds kill -> contribution median {Median(seconds):0.0} max {seconds.DefaultIfEmpty(double.NaN).Max():0.0}; node-rounds closed with fewer contributors than nodes {shortRounds}/{closed} " +
             $"({shortLive} of them while every node was up), {_tally.Sum(t => t.Adopted)} adopted from peers; graylisted {graylisted}, banned {banned}"));
         return report;

@@ -94,6 +94,7 @@ internal sealed partial class SwarmRun(SwarmOptions o)
                 while (p.Events.TryDequeue(out var e))
                 {
                     var before = _tally[i].LastContributed;
+                    NoteRejoin(i);
                     _tally[i].Take(e);
                     if (_tally[i].LastContributed != before) _tally[i].LastContributedAt = _clock.Elapsed.TotalSeconds;
                 }
