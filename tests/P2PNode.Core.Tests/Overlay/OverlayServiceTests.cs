@@ -133,7 +133,7 @@ public sealed class OverlayServiceTests : IAsyncLifetime
         {
             var (a, b) = (await StartNodeAsync([]), await StartNodeAsync([]));
             var (na, nb) = (_nodes[a], _nodes[b]);
-            await Task.WhenAll(
+            var dialled = await Task.WhenAll(
                 Task.Run(() => na.Host.ConnectAsync(nb.Host.ListenAddresses[0], nb.Id.PeerId, default)),
                 Task.Run(() => nb.Host.ConnectAsync(na.Host.ListenAddresses[0], na.Id.PeerId, default)));
             List<PeerSession> Open(NodeHost h) => h.Sessions.Where(x => !x.Completion.IsCompleted).ToList();
@@ -148,6 +148,11 @@ public sealed class OverlayServiceTests : IAsyncLifetime
             Assert.True(Agreed(), "no agreement on the surviving session: " + State());
             await Task.Delay(300);
             Assert.True(Agreed(), "the agreed session did not last: " + State());
+            // The loser is the session the larger id dialled; it ends as DuplicateConnection.
+            var lost = dialled[larger == na ? 0 : 1];
+            Assert.True(lost.Completion.IsCompleted, "the larger id's dialled session is still open: " + State());
+            Assert.Equal(DisconnectReason.DuplicateConnection, lost.EndReason);
+            Assert.False(dialled[larger == na ? 1 : 0].Completion.IsCompleted);
         }
     }
 }
