@@ -6,7 +6,7 @@ usage: runtime_message.py [--run HEX] [--origin HEX] MESSAGE_FILE [MESSAGE_FILE 
   For each file (one gossip payload of a run topic) prints one JSON line:
     {"file": F, "ok": true, "kind": "contribution", "round": r, "author": hex, "entry_hash": hex,
      "base_model": hex, "payload_size": n, "samples": s}
-    {"file": F, "ok": true, "kind": "status", "round": r, "model": hex, "object": hex, "n": n}
+    {"file": F, "ok": true, "kind": "status", "round": r, "model": hex, "object": hex, "n": n, "momentum": hex or null}
     {"file": F, "ok": false, "reason": CLASS, "detail": text}
   CLASS is one of: header, version, kind, length, entry, not_contribution, signature, payload_size,
   payload_hash, wrong_run, not_author, status_length, status_n, status_value, status_size.
@@ -128,14 +128,16 @@ def check_status(m):
     n, = struct.unpack_from(">H", m, 74)
     if n > 64:
         raise Refused("status_n", f"sketch of {n} values exceeds 64")
-    if len(m) != 76 + 4 * n:
-        raise Refused("status_length", f"status is {len(m)} bytes, expected {76 + 4 * n}")
+    end = 76 + 4 * n
+    if len(m) not in (end, end + 32):  # the momentum object id after the sketch is optional
+        raise Refused("status_length", f"status is {len(m)} bytes, expected {end} or {end + 32}")
     values = struct.unpack_from(f">{n}f", m, 76)
     if not all(math.isfinite(v) for v in values):
         raise Refused("status_value", "sketch holds a non-finite value")
     if n not in (0, 32):
         raise Refused("status_size", f"sketch of {n} values (p2pnode uses 32, or 0 before its first sketch)")
-    return {"kind": "status", "round": rnd, "model": model.hex(), "object": obj.hex(), "n": n}
+    momentum = m[end:].hex() if len(m) == end + 32 else None
+    return {"kind": "status", "round": rnd, "model": model.hex(), "object": obj.hex(), "n": n, "momentum": momentum}
 
 
 def check(m, run=None, origin=None):

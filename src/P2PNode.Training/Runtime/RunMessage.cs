@@ -12,7 +12,8 @@ namespace P2PNode.Training.Runtime;
 /// its 64-byte signature, then the encoded delta (the rest). The entry commits to the delta by SHA-256 and size.</item>
 /// <item>kind 2, Status: u64 round the node is in, 32-byte hash of its current shared model, 32-byte object id under
 /// which it serves that model (zeros: not served), u16 n, n float32 sketch values (a fixed random projection of
-/// the model, for consensus distance).</item>
+/// the model, for consensus distance), then optionally the 32-byte object id under which it serves its outer
+/// optimizer state (zeros: not served); a status without it (the older layout) is still valid.</item>
 /// </list>
 /// </summary>
 public static class RunMessage
@@ -44,7 +45,9 @@ public static class RunMessage
     {
         if (status.ModelHash.Length != 32 || status.ObjectId.Length != 32) throw new ArgumentException("model hash and object id are 32 bytes each", nameof(status));
         if (status.Sketch.Length > MaxSketch) throw new ArgumentException($"sketch has at most {MaxSketch} values", nameof(status));
-        var bytes = new byte[StatusHeader + 4 * status.Sketch.Length];
+        if (status.MomentumId is { Length: not 32 }) throw new ArgumentException("momentum object id is 32 bytes", nameof(status));
+        var sketchEnd = StatusHeader + 4 * status.Sketch.Length;
+        var bytes = new byte[sketchEnd + (status.MomentumId is null ? 0 : 32)];
         bytes[0] = Version;
         bytes[1] = StatusKind;
         BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(2), status.Round);
@@ -52,6 +55,7 @@ public static class RunMessage
         status.ObjectId.CopyTo(bytes, 42);
         BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(74), (ushort)status.Sketch.Length);
         for (var i = 0; i < status.Sketch.Length; i++) BinaryPrimitives.WriteSingleBigEndian(bytes.AsSpan(StatusHeader + 4 * i), status.Sketch[i]);
+        status.MomentumId?.CopyTo(bytes, sketchEnd);
         return bytes;
     }
 
@@ -94,13 +98,17 @@ public static class RunMessage
         if (message.Length < StatusHeader) throw new InvalidDataException($"status message of {message.Length} bytes is truncated");
         var n = BinaryPrimitives.ReadUInt16BigEndian(message[74..]);
         if (n > MaxSketch) throw new InvalidDataException($"status sketch of {n} values exceeds {MaxSketch}");
-        if (message.Length != StatusHeader + 4 * n) throw new InvalidDataException($"status message is {message.Length} bytes, expected {StatusHeader + 4 * n}");
+        // Two layouts: without the momentum object (older nodes) or with it, 32 bytes after the sketch.
+        var sketchEnd = StatusHeader + 4 * n;
+        if (message.Length != sketchEnd && message.Length != sketchEnd + 32)
+            throw new InvalidDataException($"status message is {message.Length} bytes, expected {sketchEnd} or {sketchEnd + 32}");
         var sketch = new float[n];
         for (var i = 0; i < n; i++)
         {
             sketch[i] = BinaryPrimitives.ReadSingleBigEndian(message[(StatusHeader + 4 * i)..]);
             if (!float.IsFinite(sketch[i])) throw new InvalidDataException("status sketch holds a non-finite value");
         }
-        return new RunStatus(BinaryPrimitives.ReadUInt64BigEndian(message[2..]), message.Slice(10, 32).ToArray(), message.Slice(42, 32).ToArray(), sketch);
+        var momentum = message.Length == sketchEnd ? null : message.Slice(sketchEnd, 32).ToArray();
+        return new RunStatus(BinaryPrimitives.ReadUInt64BigEndian(message[2..]), message.Slice(10, 32).ToArray(), message.Slice(42, 32).ToArray(), sketch, momentum);
     }
 }

@@ -1,8 +1,12 @@
 namespace P2PNode.Training.Runtime;
 
 /// <summary>A node's Status broadcast: its open round, the model it holds for it (hash, and the object id it
-/// serves it under, zeros if none) and the model's sketch.</summary>
-public sealed record RunStatus(ulong Round, byte[] ModelHash, byte[] ObjectId, float[] Sketch)
+/// serves it under, zeros if none), the model's sketch and the object id under which it serves the outer optimizer
+/// state that goes with that model (zeros: none; null: a status in the older layout without the field).</summary>
+public sealed record RunStatus(ulong Round, byte[] ModelHash, byte[] ObjectId, float[] Sketch, byte[]? MomentumId = null)
 {
     public bool Serves => ObjectId.Any(b => b != 0);
+
+    /// <summary>The sender serves its outer optimizer state too (docs/runtime.md §6).</summary>
+    public bool ServesMomentum => MomentumId is not null && MomentumId.Any(b => b != 0);
 }

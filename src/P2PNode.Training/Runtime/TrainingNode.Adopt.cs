@@ -14,10 +14,11 @@ public sealed partial class TrainingNode
     /// lost (<see cref="RoundBook.Incomplete"/>) it takes the result the peers announce for it (the model of their
     /// next round, fetched and hash-checked like a repair) instead of aggregating its partial book. Closing such a
     /// round alone, with zero contributions, was how a restart split the run (issue 11). Its own contribution to
-    /// the round went out as usual and is in the peers' result. Keeps its outer momentum, like a repair; no
-    /// Aggregation entry is written (it aggregated nothing). Returns the adopted model and the round's event.
+    /// the round went out as usual and is in the peers' result. Takes the outer optimizer state they serve with it,
+    /// like a repair (none served: keeps its own); no Aggregation entry is written (it aggregated nothing). Returns
+    /// the adopted model, the outer optimizer to go on with and the round's event.
     /// </summary>
-    private (float[] Model, byte[] Hash, JsonObject Line)? TryAdoptRound(ulong round, OuterOptimizer outer, ModelSketch sketcher, string canonical, ParameterLayout layout)
+    private (float[] Model, byte[] Hash, OuterOptimizer Outer, JsonObject Line)? TryAdoptRound(ulong round, OuterOptimizer outer, ModelSketch sketcher, string canonical, ParameterLayout layout)
     {
         if (_ctx.Exchange is null || !_book.Incomplete(round) || _clock.ElapsedMilliseconds < _nextAdoptMs) return null;
         List<(string Peer, RunStatus Status)> done;
@@ -29,11 +30,9 @@ public sealed partial class TrainingNode
         _nextAdoptMs = _clock.ElapsedMilliseconds + 2000;
         _ctx.Log.LogInformation("round {Round}: contributions to it may have been lost in a restart; taking the result {Hash} {Count} peer(s) hold",
             round, top.Key.Hash[..16], top.Count());
-        if (Fetch(top.Key.Object, top.Key.Hash, top.Select(a => a.Peer).ToList(), canonical, layout) is not { } model) return null;
-        var hash = Convert.FromHexString(top.Key.Hash);
+        if (TakeFrom(top.ToList(), outer, canonical, layout) is not { } taken) return null;
+        var (model, hash, outerState) = (taken.Model, taken.Hash, taken.OuterState);
         var dropped = _book.Adopt();
-        var outerState = outer.SaveState();
-        var objectId = _ctx.Exchange.Offer(ModelBytes(model));
         var sketch = sketcher.Of(model);
         float[] residual;
         lock (_gate)
@@ -42,7 +41,7 @@ public sealed partial class TrainingNode
             _results.Remove(round - 4);
             _ready.Remove(round - 4);
             _announcedBases.RemoveWhere(b => b.Round + 4 < round);
-            Announce(round + 1, hash, objectId);
+            Announce(round + 1, hash, taken.ObjectId, taken.MomentumId);
             _statusSketch = sketch;
             residual = _residualSnapshot ?? new float[model.Length];
         }
@@ -54,9 +53,9 @@ public sealed partial class TrainingNode
             ["round"] = round, ["contributors"] = 0, ["used"] = 0, ["rejected"] = 0, ["late"] = 0, ["members"] = ActiveMembers(),
             ["model"] = top.Key.Hash[..16], ["consensus_distance"] = ConsensusDistance(round + 1, sketch),
             ["bytes_sent"] = _ctx.Metrics.Get("frame_bytes_sent"), ["published_bytes"] = _ctx.Metrics.Get("training_contribution_bytes_published"),
-            ["adopted"] = true, ["dropped"] = dropped,
+            ["adopted"] = true, ["dropped"] = dropped, ["momentum"] = taken.Momentum,
         };
-        return (model, hash, line);
+        return (model, hash, taken.Outer, line);
     }
 
     /// <summary>While some live peer is still on <paramref name="round"/> or has just closed it, an incomplete

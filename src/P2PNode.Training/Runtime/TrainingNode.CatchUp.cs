@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using P2PNode.Aggregation;
 using P2PNode.Training.State;
 using P2PNode.Training.Trainer;
 
@@ -14,11 +15,16 @@ public sealed partial class TrainingNode
     private Repair? _repair;
     private long _nextRepairMs;
 
-    /// <summary>The larger group's model for <see cref="Round"/>, replacing this node's <see cref="OldHash"/>.</summary>
-    private sealed record Repair(ulong Round, float[] Model, byte[] Hash, byte[] OldHash);
+    /// <summary>The larger group's model for <see cref="Round"/>, replacing this node's <see cref="OldHash"/>, and
+    /// the outer optimizer to step it with from now on.</summary>
+    private sealed record Repair(ulong Round, float[] Model, byte[] Hash, byte[] OldHash, OuterOptimizer Outer);
 
-    /// <summary>A model taken from peers: the base of round <see cref="Round"/>.</summary>
-    private sealed record Adoption(ulong Round, float[] Model, byte[] Hash);
+    /// <summary>A model taken from peers: the base of round <see cref="Round"/>, and the outer optimizer to step it with.</summary>
+    private sealed record Adoption(ulong Round, float[] Model, byte[] Hash, OuterOptimizer Outer);
+
+    /// <summary>What <see cref="TakeFrom"/> took: the model, the outer optimizer that goes with it (its state
+    /// serialized), the object ids under which this node now serves both, and whether the state came from the peers.</summary>
+    private sealed record Taken(float[] Model, byte[] Hash, byte[] ObjectId, OuterOptimizer Outer, byte[] OuterState, byte[] MomentumId, bool Momentum);
 
     /// <summary>
     /// A node that is <see cref="CatchUpLag"/> or more rounds behind the most advanced peers (a newcomer, or a
@@ -40,38 +46,84 @@ public sealed partial class TrainingNode
         var peers = target.Select(a => a.Peer).ToList();
         _ctx.Log.LogInformation("{Behind} rounds behind: fetching the round {Round} model {Hash} from {Peers} peer(s)",
             target.Key.Round - open, target.Key.Round, target.Key.Hash[..16], peers.Count);
-        if (Fetch(target.Key.Object, target.Key.Hash, peers, canonical, layout) is not { } model) return null;
-        var hash = Convert.FromHexString(target.Key.Hash);
-        var n = model.Length;
-        var adoption = new Adoption(target.Key.Round, model, hash);
+        // Peers that serve no outer state (older nodes): the momentum restarts from zero, as it always did.
+        if (TakeFrom(target.ToList(), new OuterOptimizer(checked((int)layout.Total), _spec.Outer()), canonical, layout) is not { } taken) return null;
+        var adoption = new Adoption(target.Key.Round, taken.Model, taken.Hash, taken.Outer);
         _book.Restart(adoption.Round); // contributions to the next rounds may have gone by already: adopt those too
-        // Served under its own object id at once: announcing the new hash with the old object made peers fetch old
-        // bytes that failed the hash check.
-        var objectId = _ctx.Exchange.Offer(ModelBytes(model));
         float[] residual;
         lock (_gate)
         {
             _adoption = adoption;
-            Announce(adoption.Round, hash, objectId);
-            residual = _residualSnapshot ?? new float[n];
+            Announce(adoption.Round, taken.Hash, taken.ObjectId, taken.MomentumId);
+            residual = _residualSnapshot ?? new float[taken.Model.Length];
         }
-        new NodeState(adoption.Round, hash, model, [], residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
+        new NodeState(adoption.Round, taken.Hash, taken.Model, taken.OuterState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
         _ctx.Metrics.Increment("training_catch_ups");
-        Report("caught_up", new JsonObject { ["from_round"] = open, ["round"] = adoption.Round, ["model"] = target.Key.Hash[..16], ["peers"] = peers.Count });
+        Report("caught_up", new JsonObject
+        {
+            ["from_round"] = open, ["round"] = adoption.Round, ["model"] = target.Key.Hash[..16], ["peers"] = peers.Count, ["momentum"] = taken.Momentum,
+        });
         return adoption;
+    }
+
+    /// <summary>
+    /// Fetches the model the holders announced (hash-checked) and the outer optimizer state most of them serve with
+    /// it (ties: the smallest object id), and serves both from now on. Taking the model alone left this node's
+    /// momentum different from its peers', so its next outer steps gave another model than theirs and it was repaired
+    /// again, for 20–30 rounds after each restart. When no holder serves a state (older nodes) the node goes on with
+    /// <paramref name="fallback"/>. Null when a fetch failed: the next attempt, 2 s later, may find better sources.
+    /// </summary>
+    private Taken? TakeFrom(IReadOnlyList<(string Peer, RunStatus Status)> holders, OuterOptimizer fallback, string canonical, ParameterLayout layout)
+    {
+        var announced = holders[0].Status; // every holder announced this hash and object
+        var hashHex = Convert.ToHexStringLower(announced.ModelHash);
+        if (Fetch(Convert.ToHexStringLower(announced.ObjectId), hashHex, holders.Select(h => h.Peer).ToList(), canonical, layout) is not { } model) return null;
+        var momentum = holders.Where(h => h.Status.ServesMomentum).GroupBy(h => Convert.ToHexStringLower(h.Status.MomentumId!))
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault();
+        var outer = fallback;
+        if (momentum is not null)
+        {
+            if (FetchOuter(momentum.Key, momentum.Select(h => h.Peer).ToList(), model.Length) is not { } fetched) return null;
+            outer = fetched;
+            _ctx.Metrics.Increment("training_momentum_taken");
+        }
+        var state = outer.SaveState();
+        // Both served under their own object ids at once: announcing a new hash with the old object made peers fetch
+        // old bytes that failed the hash check.
+        return new Taken(model, Convert.FromHexString(hashHex), _ctx.Exchange!.Offer(ModelBytes(model)), outer, state, _ctx.Exchange.Offer(state), momentum is not null);
+    }
+
+    /// <summary>Fetches an outer optimizer state (docs/deltas.md §9; the object id is its content check) for a model
+    /// of <paramref name="n"/> parameters; null if it cannot be fetched or is not a valid state.</summary>
+    private OuterOptimizer? FetchOuter(string objectHex, List<string> peers, int n)
+    {
+        try
+        {
+            if (FetchObject(objectHex, peers) is { } bytes) return OuterOptimizer.LoadState(bytes, n, _spec.Outer());
+        }
+        catch (FormatException e)
+        {
+            _ctx.Log.LogWarning("fetched outer optimizer state is not valid: {Reason}", e.Message);
+        }
+        _ctx.Metrics.Increment("training_model_fetch_failed");
+        return null;
+    }
+
+    /// <summary>Fetches a transfer object (null if no peer could serve it). A failed fetch never stops the node.</summary>
+    private byte[]? FetchObject(string objectHex, List<string> peers)
+    {
+        try { return _ctx.Exchange!.FetchAsync(Convert.FromHexString(objectHex), peers, _stop.Token).GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _ctx.Log.LogWarning("object fetch failed: {Reason}", e.Message);
+            return null;
+        }
     }
 
     /// <summary>Fetches a model object and checks it hashes to what its holders announced; null otherwise.</summary>
     private float[]? Fetch(string objectHex, string hashHex, List<string> peers, string canonical, ParameterLayout layout)
     {
-        byte[]? bytes;
-        try { bytes = _ctx.Exchange!.FetchAsync(Convert.FromHexString(objectHex), peers, _stop.Token).GetAwaiter().GetResult(); }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // A failed fetch never stops the node: the next attempt (2 s later) may find better sources.
-            _ctx.Log.LogWarning("model fetch failed: {Reason}", e.Message);
-            bytes = null;
-        }
+        var bytes = FetchObject(objectHex, peers);
         var n = checked((int)layout.Total);
         if (bytes is null || bytes.Length != 4 * n)
         {
@@ -91,11 +143,12 @@ public sealed partial class TrainingNode
     /// <summary>
     /// Pulling together: when more nodes hold another model for the round this node is in than hold its own
     /// (this node counted), or as many but one whose hash sorts first, the node takes theirs (fetched and checked
-    /// like a catch-up) and keeps its outer momentum. Every node applies the same rule, so the groups merge into
+    /// like a catch-up) with the outer optimizer state they serve (<see cref="TakeFrom"/>; none served: it keeps its
+    /// own). Every node applies the same rule, so the groups merge into
     /// one (the largest; ties go to the smallest hash) even when none is a majority. Divergence comes from nodes
     /// closing a round with different contribution sets (a straggler, a crash).
     /// </summary>
-    private Repair? TryRepair(byte[] thetaHash, string canonical, ParameterLayout layout)
+    private Repair? TryRepair(byte[] thetaHash, OuterOptimizer outer, string canonical, ParameterLayout layout)
     {
         if (_ctx.Exchange is null || _clock.ElapsedMilliseconds < _nextRepairMs) return null;
         var open = _book.OpenRound;
@@ -110,18 +163,21 @@ public sealed partial class TrainingNode
         _nextRepairMs = _clock.ElapsedMilliseconds + 2000;
         _ctx.Log.LogInformation("round {Round}: {Count} nodes hold model {Theirs}, {MineCount} hold this node's {Mine}: taking theirs",
             open, top.Count(), top.Key.Hash[..16], mineCount, mine[..16]);
-        if (Fetch(top.Key.Object, top.Key.Hash, top.Select(a => a.Peer).ToList(), canonical, layout) is not { } model) return null;
-        var repair = new Repair(open, model, Convert.FromHexString(top.Key.Hash), thetaHash);
-        var objectId = _ctx.Exchange.Offer(ModelBytes(model)); // the repaired model, not the one it replaces
+        if (TakeFrom(top.ToList(), outer, canonical, layout) is not { } taken) return null;
+        var repair = new Repair(open, taken.Model, taken.Hash, thetaHash, taken.Outer);
         lock (_gate)
         {
             _repair = repair;
-            Announce(open, repair.Hash, objectId);
+            Announce(open, repair.Hash, taken.ObjectId, taken.MomentumId);
             // A training thread that has not taken in round open−1's result yet takes the larger group's instead.
-            if (open > 0 && _results.TryGetValue(open - 1, out var old)) _results[open - 1] = old with { Model = model, Hash = repair.Hash };
+            if (open > 0 && _results.TryGetValue(open - 1, out var old))
+                _results[open - 1] = old with { Model = taken.Model, Hash = repair.Hash, OuterState = taken.OuterState };
         }
         _ctx.Metrics.Increment("training_repairs");
-        Report("repaired", new JsonObject { ["round"] = open, ["model"] = top.Key.Hash[..16], ["was"] = mine[..16], ["holders"] = top.Count() });
+        Report("repaired", new JsonObject
+        {
+            ["round"] = open, ["model"] = top.Key.Hash[..16], ["was"] = mine[..16], ["holders"] = top.Count(), ["momentum"] = taken.Momentum,
+        });
         return repair;
     }
 

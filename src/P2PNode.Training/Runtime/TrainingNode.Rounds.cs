@@ -40,8 +40,7 @@ public sealed partial class TrainingNode
             var round = _book.OpenRound;
             if (TryCatchUp(spec.Canonical, layout) is { } adopted)
             {
-                (theta, thetaHash) = (adopted.Model.ToArray(), adopted.Hash);
-                outer = new OuterOptimizer(theta.Length, _spec.Outer()); // momentum is not transferred: it restarts
+                (theta, thetaHash, outer) = (adopted.Model.ToArray(), adopted.Hash, adopted.Outer);
                 if (adopted.Round >= (ulong)_spec.Rounds && evaluator is not null)
                 {
                     // The peers had finished: the adopted model is the run's final model.
@@ -53,11 +52,11 @@ public sealed partial class TrainingNode
                 }
                 continue;
             }
-            if (TryRepair(thetaHash, spec.Canonical, layout) is { } repair)
-                (theta, thetaHash) = (repair.Model.ToArray(), repair.Hash);
+            if (TryRepair(thetaHash, outer, spec.Canonical, layout) is { } repair)
+                (theta, thetaHash, outer) = (repair.Model.ToArray(), repair.Hash, repair.Outer);
             if (TryAdoptRound(round, outer, sketcher, spec.Canonical, layout) is { } taken)
             {
-                (theta, thetaHash) = (taken.Model, taken.Hash);
+                (theta, thetaHash, outer) = (taken.Model, taken.Hash, taken.Outer);
                 Evaluate(evaluator, theta, round, taken.Line);
                 Report("round", taken.Line);
                 continue;
@@ -99,12 +98,14 @@ public sealed partial class TrainingNode
             var ledgerSeconds = ledgerClock.Elapsed.TotalSeconds;
             var sketch = sketcher.Of(theta);
             var objectId = _ctx.Exchange?.Offer(ModelBytes(theta)) ?? new byte[32];
+            // The outer state goes with the model: a node that takes this model takes it too (docs/runtime.md §6).
+            var momentumId = _ctx.Exchange?.Offer(outerState) ?? new byte[32];
             lock (_gate)
             {
                 // Older rounds can no longer be offered (RoundBook's window): forget what was kept for them.
                 _announcedBases.RemoveWhere(b => b.Round + 4 < round);
                 _ready.Remove(round - 4);
-                Announce(round + 1, thetaHash, objectId);
+                Announce(round + 1, thetaHash, objectId, momentumId);
                 _statusSketch = sketch;
             }
             PublishStatus();
@@ -144,9 +145,9 @@ public sealed partial class TrainingNode
                 (finished, same) = (final.Count, final.Count(p => p.ModelHash.AsSpan().SequenceEqual(thetaHash)));
             }
             if (finished >= ActiveMembers() - 1 && same == finished) return;
-            if (TryRepair(thetaHash, canonical, layout) is { } repair)
+            if (TryRepair(thetaHash, outer, canonical, layout) is { } repair)
             {
-                (theta, thetaHash) = (repair.Model.ToArray(), repair.Hash);
+                (theta, thetaHash, outer) = (repair.Model.ToArray(), repair.Hash, repair.Outer);
                 float[] residual;
                 lock (_gate) residual = _residualSnapshot ?? new float[theta.Length];
                 new NodeState(repair.Round, thetaHash, theta, outer.SaveState(), residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);

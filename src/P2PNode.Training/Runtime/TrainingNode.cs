@@ -42,6 +42,7 @@ public sealed partial class TrainingNode : IGossipValidator
     private byte[] _statusHash;
     private float[] _statusSketch = [];
     private byte[] _statusObject = new byte[32];
+    private byte[] _statusMomentum = new byte[32];
     private Exception? _failure;
 
     public TrainingNode(RunContext ctx)
@@ -209,13 +210,15 @@ public sealed partial class TrainingNode : IGossipValidator
 
     private long _lastStatusMs = long.MinValue / 2;
 
-    /// <summary>Under <see cref="_gate"/>: what this node's Status announces from now on (null object: unchanged).
+    /// <summary>Under <see cref="_gate"/>: what this node's Status announces from now on (null object ids: unchanged;
+    /// <paramref name="momentumId"/> serves the outer optimizer state that goes with the model, docs/runtime.md §6).
     /// The base is also remembered as announced: this node's own contributions start from it, and refusing them as
     /// wrong_base after a repair moved its model was a node refusing itself (issue 11).</summary>
-    private void Announce(ulong round, byte[] hash, byte[]? objectId)
+    private void Announce(ulong round, byte[] hash, byte[]? objectId, byte[]? momentumId = null)
     {
         (_statusRound, _statusHash) = (round, hash);
         if (objectId is not null) _statusObject = objectId;
+        if (momentumId is not null) _statusMomentum = momentumId;
         _announcedBases.Add((round, Convert.ToHexStringLower(hash)));
     }
 
@@ -223,7 +226,7 @@ public sealed partial class TrainingNode : IGossipValidator
     {
         Interlocked.Exchange(ref _lastStatusMs, _clock.ElapsedMilliseconds);
         byte[] message;
-        lock (_gate) message = RunMessage.EncodeStatus(new RunStatus(_statusRound, _statusHash, _statusObject, _statusSketch));
+        lock (_gate) message = RunMessage.EncodeStatus(new RunStatus(_statusRound, _statusHash, _statusObject, _statusSketch, _statusMomentum));
         try { _ctx.Publish(message); }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {

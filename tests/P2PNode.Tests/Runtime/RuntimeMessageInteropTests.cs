@@ -83,6 +83,7 @@ public sealed class RuntimeMessageInteropTests : IDisposable
             ["contribution"] = _message,
             ["status"] = RunMessage.EncodeStatus(12, model, sketch),
             ["status0"] = RunMessage.EncodeStatus(0, model, []),
+            ["momentum"] = RunMessage.EncodeStatus(new RunStatus(4, model, new byte[32], sketch, SHA256.HashData("state"u8))),
         }, "--run", Convert.ToHexStringLower(_run), "--origin", Convert.ToHexStringLower(_id.PublicKey));
         var c = r["contribution"];
         Assert.True((bool)c["ok"]!, c.ToJsonString());
@@ -98,6 +99,10 @@ public sealed class RuntimeMessageInteropTests : IDisposable
         Assert.Equal(Convert.ToHexStringLower(model), (string)r["status"]["model"]!);
         Assert.Equal(32, (int)r["status"]["n"]!);
         Assert.True((bool)r["status0"]["ok"]!);
+        Assert.Null(r["status"]["momentum"]);
+        Assert.True((bool)r["momentum"]["ok"]!, r["momentum"].ToJsonString());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData("state"u8)), (string)r["momentum"]["momentum"]!);
+        Assert.Equal(32, (int)r["momentum"]["n"]!);
     }
 
     [SkippableFact]
@@ -159,6 +164,7 @@ public sealed class RuntimeMessageInteropTests : IDisposable
             ["n65"] = (big, "status_n", true),
             ["shorter"] = (good[..^1], "status_length", true),
             ["longer"] = ([.. good, 0], "status_length", true),
+            ["longer33"] = ([.. good, .. new byte[33]], "status_length", true), // the optional momentum field is 32 bytes
             ["header"] = (good[..75], "status_length", true),
             ["nan"] = (RunMessage.EncodeStatus(3, hash, nan), "status_value", true),
             ["inf"] = (RunMessage.EncodeStatus(3, hash, [.. new float[31], float.NegativeInfinity]), "status_value", true),

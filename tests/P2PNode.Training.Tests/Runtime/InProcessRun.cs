@@ -20,9 +20,12 @@ internal sealed class InProcessRun : IDisposable
 {
     private long _sequence;
 
-    public InProcessRun(int nodes, RunSpec spec)
+    /// <param name="serveModels">Give the nodes a shared in-memory <see cref="IModelExchange"/> (catch-up, repair,
+    /// adoption); without one they never take a peer's model.</param>
+    public InProcessRun(int nodes, RunSpec spec, bool serveModels = false)
     {
         Spec = spec;
+        Exchange = serveModels ? new MemoryExchange() : null;
         Peers = Enumerable.Range(0, nodes).Select(_ => new RunPeer()).ToList();
         (InitialModel, _, Parameters) = GenesisModel.Describe(spec.ModelSpec(), spec.Seed);
         Run = Peers[0].CreateRun(spec.ToJson(), InitialModel, spec.ModelSpec().Canonical);
@@ -32,6 +35,7 @@ internal sealed class InProcessRun : IDisposable
     }
 
     public RunSpec Spec { get; }
+    public MemoryExchange? Exchange { get; }
     public List<RunPeer> Peers { get; }
     public List<TrainingNode> Nodes { get; }
     public List<RunContext> Contexts { get; }
@@ -65,7 +69,7 @@ internal sealed class InProcessRun : IDisposable
         {
             Spec = Spec, Run = Run, InitialModel = InitialModel, Identity = p.Identity, Ledger = p.Ledger,
             TrainTask = train, EvalTask = Spec.EvalSamples > 0 ? eval : null,
-            DataDir = p.Dir.Path, Publish = payload => Deliver(index, payload), Metrics = metrics, Log = NullLogger.Instance,
+            DataDir = p.Dir.Path, Publish = payload => Deliver(index, payload), Metrics = metrics, Log = NullLogger.Instance, Exchange = Exchange,
             Progress = line => Events.Enqueue((JsonObject)line.DeepClone()), ChunkSteps = 2,
         };
     }
@@ -83,8 +87,14 @@ internal sealed class InProcessRun : IDisposable
         DeliverNow(from, payload);
     }
 
+    /// <summary>When set, statuses reach the other nodes in the older layout, without the momentum object id (what
+    /// nodes from before it existed send).</summary>
+    public bool LegacyStatuses { get; set; }
+
     private void DeliverNow(int from, byte[] payload)
     {
+        if (LegacyStatuses && RunMessage.KindOf(payload) == RunMessage.StatusKind && RunMessage.DecodeStatus(payload) is { MomentumId: not null } s)
+            payload = RunMessage.EncodeStatus(s with { MomentumId = null });
         Published[from].Enqueue(payload);
         for (var to = 0; to < Nodes.Count; to++)
         {
@@ -110,4 +120,21 @@ internal sealed class InProcessRun : IDisposable
     {
         foreach (var p in Peers) p.Dispose();
     }
+}
+
+/// <summary>Content-addressed objects in memory, shared by every node of an <see cref="InProcessRun"/> (the id is
+/// the SHA-256 of the bytes; what the transfer layer does over the network, docs/transfer.md).</summary>
+internal sealed class MemoryExchange : IModelExchange
+{
+    private readonly ConcurrentDictionary<string, byte[]> _objects = new(StringComparer.Ordinal);
+
+    public byte[] Offer(byte[] model)
+    {
+        var id = System.Security.Cryptography.SHA256.HashData(model);
+        _objects[Convert.ToHexStringLower(id)] = model.ToArray();
+        return id;
+    }
+
+    public Task<byte[]?> FetchAsync(byte[] objectId, IReadOnlyList<string> peers, CancellationToken ct) =>
+        Task.FromResult(_objects.TryGetValue(Convert.ToHexStringLower(objectId), out var bytes) ? bytes.ToArray() : null);
 }

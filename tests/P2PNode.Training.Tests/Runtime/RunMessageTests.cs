@@ -174,16 +174,43 @@ public sealed class RunMessageTests : IDisposable
         Assert.Equal(new byte[32], m[42..74]);
         Assert.Equal([0, 32], m[74..76]);
         Assert.Equal(sketch[1], BinaryPrimitives.ReadSingleBigEndian(m.AsSpan(80)));
-        var (round, h, objectId, s) = RunMessage.DecodeStatus(m);
+        var (round, h, objectId, s, momentum) = RunMessage.DecodeStatus(m);
         Assert.Equal(0x0102030405060708UL, round);
         Assert.Equal(hash, h);
         Assert.Equal(new byte[32], objectId);
         Assert.Equal(sketch, s);
+        Assert.Null(momentum); // the older layout: no momentum object
         var served = RunMessage.DecodeStatus(RunMessage.EncodeStatus(new RunStatus(5, hash, Enumerable.Repeat((byte)7, 32).ToArray(), sketch)));
         Assert.True(served.Serves);
         Assert.Equal(Enumerable.Repeat((byte)7, 32).ToArray(), served.ObjectId);
         Assert.Empty(RunMessage.DecodeStatus(RunMessage.EncodeStatus(3, hash, [])).Sketch);
         Assert.Throws<InvalidDataException>(() => RunMessage.DecodeContribution(m));
+    }
+
+    [Fact]
+    public void StatusCarriesTheMomentumObjectAfterTheSketch()
+    {
+        var hash = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var momentum = Enumerable.Range(0, 32).Select(i => (byte)(100 + i)).ToArray();
+        foreach (var n in new[] { 32, 0 })
+        {
+            var sketch = Enumerable.Range(0, n).Select(i => i * 0.25f).ToArray();
+            var m = RunMessage.EncodeStatus(new RunStatus(9, hash, new byte[32], sketch, momentum));
+            Assert.Equal(76 + 4 * n + 32, m.Length);
+            Assert.Equal(momentum, m[^32..]);
+            var status = RunMessage.DecodeStatus(m);
+            Assert.Equal(momentum, status.MomentumId);
+            Assert.True(status.ServesMomentum);
+            Assert.Equal(sketch, status.Sketch);
+            Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus(m[..^1]));
+            Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus([.. m, 0]));
+        }
+        // 32 zero bytes: the field is there, but no state is served.
+        var none = RunMessage.DecodeStatus(RunMessage.EncodeStatus(new RunStatus(9, hash, new byte[32], [], new byte[32])));
+        Assert.Equal(new byte[32], none.MomentumId);
+        Assert.False(none.ServesMomentum);
+        Assert.False(RunMessage.DecodeStatus(RunMessage.EncodeStatus(9, hash, [])).ServesMomentum);
+        Assert.Throws<ArgumentException>(() => RunMessage.EncodeStatus(new RunStatus(9, hash, new byte[32], [], new byte[31])));
     }
 
     [Fact]
