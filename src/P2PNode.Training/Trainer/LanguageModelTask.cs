@@ -9,7 +9,7 @@ namespace P2PNode.Training.Trainer;
 /// Next-token prediction. A training sample is a window of context+1 tokens at a uniformly random start (our
 /// generator, purpose "batches"): inputs are its first context tokens, targets the last context. An "epoch" is
 /// (train length − 1) / context samples, the number of non-overlapping windows. Evaluation uses the non-overlapping
-/// windows of the held-out tokens from the start, in order, and counts the UTF-8 bytes its targets stand for, so
+/// windows of the held-out tokens in order (a capped subset: windows spread evenly over the whole text), and counts the UTF-8 bytes its targets stand for, so
 /// <see cref="EvalStats.BitsPerByte"/> compares models across tokenizers.
 /// </summary>
 public sealed class LanguageModelTask : TrainingTask
@@ -65,12 +65,15 @@ public sealed class LanguageModelTask : TrainingTask
 
     internal override IEnumerable<(Tensor Inputs, Tensor Targets, int Samples, long Bytes)> EvalBatches(int batchSize, int maxSamples, Device device)
     {
-        var windows = Math.Min(maxSamples, (_eval.Length - 1) / _context);
+        // A subset is spread evenly over the held-out text: its first windows alone (a table of contents, one
+        // chapter) scored about 0.2 bits per byte lower than the whole set, so per-round curves flattered the model.
+        var total = (_eval.Length - 1) / _context;
+        var windows = Math.Min(maxSamples, total);
         for (long i = 0; i < windows; i += batchSize)
         {
             var n = (int)Math.Min(batchSize, windows - i);
             var starts = new long[n];
-            for (var j = 0; j < n; j++) starts[j] = (i + j) * _context;
+            for (var j = 0; j < n; j++) starts[j] = (i + j) * total / windows * _context;
             var (x, y, bytes) = Windows(_eval, starts, device);
             yield return (x, y, n, bytes);
         }
