@@ -51,6 +51,12 @@ public sealed class DirectoryChunkStore : IChunkStore
         WriteAtomically(ChunkPath(id, index), data);
     }
 
+    public void Remove(ObjectId id)
+    {
+        _manifests.TryRemove(id, out _);
+        if (Directory.Exists(ObjectDir(id))) Directory.Delete(ObjectDir(id), recursive: true);
+    }
+
     private static void WriteAtomically(string path, byte[] data)
     {
         var temp = $"{path}.{Guid.NewGuid():N}.tmp";

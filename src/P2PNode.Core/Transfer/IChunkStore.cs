@@ -17,4 +17,7 @@ public interface IChunkStore
 
     /// <summary>Stores a chunk already verified against the stored manifest.</summary>
     void PutChunk(ObjectId id, int index, byte[] data);
+
+    /// <summary>Drops the object (manifest and chunks); nothing happens when the store does not have it.</summary>
+    void Remove(ObjectId id);
 }

@@ -19,4 +19,10 @@ public sealed class MemoryChunkStore : IChunkStore
         if (!m.ChunkMatches(index, data)) throw new ArgumentException($"chunk {index} does not match object {id}'s manifest", nameof(data));
         _chunks[(id, index)] = data;
     }
+
+    public void Remove(ObjectId id)
+    {
+        if (!_manifests.TryRemove(id, out var m)) return;
+        for (var i = 0; i < m.ChunkCount; i++) _chunks.TryRemove((id, i), out _);
+    }
 }

@@ -18,4 +18,16 @@ public sealed record TransferOptions
 
     /// <summary>Announcers remembered per object.</summary>
     public int MaxHoldersPerObject { get; init; } = 64;
+
+    /// <summary>How long a Have binds its sender: an object this node released is dropped from its store only
+    /// once this long has passed since it last announced it (docs/transfer.md, "Have").</summary>
+    public TimeSpan HaveLifetime { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How long after receiving a Have a NotFound from its sender is a broken promise. Shorter than
+    /// <see cref="HaveLifetime"/>: the margin covers transit and queueing, so an honest holder that dropped an
+    /// object by the rules is never scored.</summary>
+    public TimeSpan PromiseWindow { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The clock for <see cref="HaveLifetime"/> and <see cref="PromiseWindow"/> (tests pass a fake one).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

@@ -21,7 +21,11 @@ public sealed class TransferService : IAsyncDisposable
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<PeerId, PeerSession> _sessions = new();
     private readonly ConcurrentDictionary<ulong, (PeerId Peer, TaskCompletionSource<WireMessage> Reply)> _pending = new();
-    private readonly ConcurrentDictionary<ObjectId, ConcurrentDictionary<PeerId, byte>> _holders = new();
+    // Who announced what, and when this node received their Have (their promise holds for PromiseWindow).
+    private readonly ConcurrentDictionary<ObjectId, ConcurrentDictionary<PeerId, DateTimeOffset>> _holders = new();
+    // When this node last announced each object it holds, and the objects its owner no longer needs.
+    private readonly ConcurrentDictionary<ObjectId, DateTimeOffset> _announcedAt = new();
+    private readonly ConcurrentDictionary<ObjectId, byte> _released = new();
     private readonly ConcurrentQueue<ObjectId> _holderOrder = new();
     private long _nextRequest;
 
@@ -48,14 +52,47 @@ public sealed class TransferService : IAsyncDisposable
     public IReadOnlyList<PeerId> HoldersOf(ObjectId id) =>
         _holders.TryGetValue(id, out var set) ? set.Keys.Where(_sessions.ContainsKey).ToList() : [];
 
-    internal bool Announced(PeerId peer, ObjectId id) => _holders.TryGetValue(id, out var set) && set.ContainsKey(peer);
+    /// <summary><paramref name="peer"/> announced <paramref name="id"/> recently enough that a NotFound from it is a broken promise.</summary>
+    internal bool Announced(PeerId peer, ObjectId id) =>
+        _holders.TryGetValue(id, out var set) && set.TryGetValue(peer, out var at) && Options.Clock.GetUtcNow() - at <= Options.PromiseWindow;
     internal bool IsConnected(PeerId peer) => _sessions.ContainsKey(peer);
 
     /// <summary>Tells every connected peer this node holds <paramref name="manifest"/>'s object (it must be complete).</summary>
     public void Announce(Manifest manifest)
     {
         if (!Store.IsComplete(manifest.Id)) throw new InvalidOperationException($"object {manifest.Id} is not complete in the store: announcing it would be a broken promise");
+        _announcedAt[manifest.Id] = Options.Clock.GetUtcNow();
+        _released.TryRemove(manifest.Id, out _); // announced again: needed again
         foreach (var s in _sessions.Values) s.TrySend(new Have(manifest.Id, (ulong)manifest.Size));
+        DropReleased();
+    }
+
+    /// <summary>
+    /// The owner no longer needs <paramref name="id"/> (an old round's model): it is dropped from the store once
+    /// <see cref="TransferOptions.HaveLifetime"/> has passed since this node last announced it, so a peer that
+    /// fetches it on the strength of that Have still finds it. Without this every model a node ever served stayed
+    /// in memory for the whole run. Announcing it again takes it back.
+    /// </summary>
+    public void Release(ObjectId id)
+    {
+        _released[id] = 0;
+        DropReleased();
+    }
+
+    /// <summary>Objects released and not yet dropped (their Have still binds).</summary>
+    public int ReleasedHeld => _released.Count;
+
+    private void DropReleased()
+    {
+        var now = Options.Clock.GetUtcNow();
+        foreach (var id in _released.Keys)
+        {
+            if (_announcedAt.TryGetValue(id, out var at) && now - at < Options.HaveLifetime) continue;
+            if (!_released.TryRemove(id, out _)) continue;
+            _announcedAt.TryRemove(id, out _);
+            Store.Remove(id);
+            _host.Metrics.Increment("transfer_objects_dropped");
+        }
     }
 
     /// <summary>Fetches the object from <paramref name="sources"/> (default: connected peers that announced it),
@@ -128,9 +165,9 @@ public sealed class TransferService : IAsyncDisposable
         var set = _holders.GetOrAdd(id, _ =>
         {
             _holderOrder.Enqueue(id);
-            return new ConcurrentDictionary<PeerId, byte>();
+            return new ConcurrentDictionary<PeerId, DateTimeOffset>();
         });
-        if (set.Count < Options.MaxHoldersPerObject) set[peer] = 0;
+        if (set.Count < Options.MaxHoldersPerObject || set.ContainsKey(peer)) set[peer] = Options.Clock.GetUtcNow();
         while (_holders.Count > Options.MaxTrackedObjects && _holderOrder.TryDequeue(out var oldest)) _holders.TryRemove(oldest, out _);
     }
 

@@ -10,6 +10,7 @@ internal sealed class CorruptingStore(IChunkStore inner) : IChunkStore
     public bool HasChunk(ObjectId id, int index) => inner.HasChunk(id, index);
     public void PutManifest(Manifest manifest) => inner.PutManifest(manifest);
     public void PutChunk(ObjectId id, int index, byte[] data) => inner.PutChunk(id, index, data);
+    public void Remove(ObjectId id) => inner.Remove(id);
 
     public byte[]? GetChunk(ObjectId id, int index)
     {
