@@ -273,14 +273,14 @@ public sealed partial class TrainingNode
         {
             if (!KnownBase(c, thetaHash))
             {
-                rejected.Add(Refuse(c, "wrong_base", $"starts from model {Convert.ToHexStringLower(c.Body.BaseModel)[..16]}, which no node announced for round {c.Round}"));
+                rejected.Add(Refuse(c, RejectionReason.WrongBase, $"starts from model {Convert.ToHexStringLower(c.Body.BaseModel)[..16]}, which no node announced for round {c.Round}"));
                 continue;
             }
             float[] values;
             try { values = DeltaDecoder.Decode(c.Delta, n); }
             catch (DeltaFormatException e)
             {
-                rejected.Add(Refuse(c, "malformed_delta", e.Message));
+                rejected.Add(Refuse(c, RejectionReason.MalformedDelta, e.Message));
                 continue;
             }
             candidates.Add((c, new DeltaContribution { ContributorId = c.Entry.Hash, Samples = (long)c.Body.Samples, Delta = values }));
@@ -293,7 +293,7 @@ public sealed partial class TrainingNode
             for (var i = candidates.Count - 1; i >= 0; i--)
                 if (norms[i] > _spec.NormOutlierMultiple * median)
                 {
-                    rejected.Add(Refuse(candidates[i].C, "norm_outlier", $"norm {norms[i]:G4} is over {_spec.NormOutlierMultiple} × the median {median:G4}"));
+                    rejected.Add(Refuse(candidates[i].C, RejectionReason.NormOutlier, $"norm {norms[i]:G4} is over {_spec.NormOutlierMultiple} × the median {median:G4}"));
                     candidates.RemoveAt(i);
                 }
         }
@@ -303,7 +303,7 @@ public sealed partial class TrainingNode
             var report = DeltaAggregator.Aggregate(candidates.Select(x => x.D).ToList(), aggregate);
             var byId = candidates.ToDictionary(x => Convert.ToHexStringLower(x.D.ContributorId), x => x.C, StringComparer.Ordinal);
             foreach (var r in report.Rejected)
-                rejected.Add(Refuse(byId[Convert.ToHexStringLower(r.ContributorId)], ReasonCode(r.Reason), r.Reason));
+                rejected.Add(Refuse(byId[Convert.ToHexStringLower(r.ContributorId)], r.Reason, r.Detail));
             foreach (var a in report.Accepted) used.Add(new WeightedInput(a.ContributorId, a.Weight));
         }
         _ctx.Metrics.Increment("training_rounds_aggregated");
@@ -322,15 +322,11 @@ public sealed partial class TrainingNode
         return Math.Sqrt(sum);
     }
 
-    private RejectedInput Refuse(ReceivedContribution c, string reason, string detail)
+    private RejectedInput Refuse(ReceivedContribution c, RejectionReason reason, string detail)
     {
-        Reject(Identity.PeerId.FromPublicKey(c.Entry.Author).ToString(), reason, $"round {c.Round}: {detail}");
-        return new RejectedInput(c.Entry.Hash, reason);
+        Reject(Identity.PeerId.FromPublicKey(c.Entry.Author).ToString(), reason.Code(), $"round {c.Round}: {detail}");
+        return new RejectedInput(c.Entry.Hash, reason.Code());
     }
-
-    private static string ReasonCode(string reason) =>
-        reason.Contains("NaN", StringComparison.Ordinal) ? "nan" :
-        reason.Contains("length", StringComparison.OrdinalIgnoreCase) ? "wrong_shape" : "refused";
 
     /// <summary>A contribution must start from a model some node had for its round: ours, or one announced.</summary>
     private bool KnownBase(ReceivedContribution c, byte[] thetaHash)

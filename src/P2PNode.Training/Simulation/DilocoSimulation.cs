@@ -92,7 +92,7 @@ public static class DilocoSimulation
             totalSamples += roundSamples;
             var report = DeltaAggregator.Aggregate(contributions, aggregate, options.Aggregation);
             if (report.Rejected.Count > 0)
-                throw new InvalidOperationException($"round {r}: aggregation rejected a contribution: {report.Rejected[0].Reason}");
+                throw new InvalidOperationException($"round {r}: aggregation rejected a contribution: {report.Rejected[0].Detail}");
             outer.Apply(theta, aggregate, options.OuterLearningRateAt(r));
             var hash = Convert.ToHexStringLower(ModelHasher.Compute(canonical, layout, theta));
             double? testLoss = null, testAccuracy = null;
