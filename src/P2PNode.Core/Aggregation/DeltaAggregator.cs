@@ -1,9 +1,10 @@
 namespace P2PNode.Aggregation;
 
 /// <summary>
-/// Combines the round's decoded pseudo-gradients into one: validation (wrong length, non-finite values,
-/// non-positive sample counts, empty or duplicate ids are rejected with a <see cref="RejectionReason"/>, never
-/// thrown), optional norm clipping, then the sample-weighted mean or the coordinate-wise weighted trimmed mean.
+/// Combines the round's decoded pseudo-gradients into one, the last step of <see cref="AggregationPolicy"/>:
+/// validation (wrong length, non-finite values, non-positive sample counts, empty or duplicate ids are rejected
+/// with a <see cref="RejectionReason"/>, never thrown), optional norm clipping, then the sample-weighted mean or
+/// the coordinate-wise weighted trimmed mean.
 ///
 /// Deterministic: contributions are sorted by contributor id bytes (unsigned lexicographic) before any
 /// arithmetic and every sum runs in a fixed order in double precision, so the same set of contributions

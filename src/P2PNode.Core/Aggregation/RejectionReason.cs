@@ -3,8 +3,8 @@ namespace P2PNode.Aggregation;
 /// <summary>
 /// Why a contribution was left out of a round's aggregate. A closed set: every refusal the aggregation step gives
 /// is one of these, never a message parsed back. <see cref="WrongBase"/> and <see cref="MalformedDelta"/> are
-/// decided by the runtime before the aggregator sees the delta (they need the announced models and the payload);
-/// the rest come from the runtime's outlier rule and <see cref="DeltaAggregator"/>.
+/// decided by the runtime before the policy sees the delta (they need the announced models and the payload);
+/// the rest come from <see cref="AggregationPolicy"/>.
 /// </summary>
 public enum RejectionReason
 {
@@ -14,7 +14,7 @@ public enum RejectionReason
     MalformedDelta,
     /// <summary>The decoded delta has another length than the model.</summary>
     WrongShape,
-    /// <summary>Its norm is over a multiple of the round's lower median norm.</summary>
+    /// <summary>Its norm is over the policy's multiple of the round's lower median norm.</summary>
     NormOutlier,
     /// <summary>The delta holds NaN or infinity.</summary>
     Nan,

@@ -263,8 +263,9 @@ public sealed partial class TrainingNode
                 && !have.Contains(Convert.ToHexStringLower(PeerId.Parse(kv.Key).PublicKey.Span)));
     }
 
-    /// <summary>Decodes and checks every input, then combines the acceptable ones (weighted by samples, norm
-    /// outliers refused). Returns the ledger's used/rejected lists and the number of distinct contributors.</summary>
+    /// <summary>Checks every input's base and decodes it, then hands the rest to the run's aggregation policy (norm
+    /// outliers refused, the others weighted by samples). Returns the ledger's used/rejected lists and the number
+    /// of distinct contributors.</summary>
     private (List<WeightedInput>, List<RejectedInput>, int) Aggregate(ulong round, IReadOnlyList<ReceivedContribution> inputs, byte[] thetaHash, int n, float[] aggregate)
     {
         var rejected = new List<RejectedInput>();
@@ -285,22 +286,10 @@ public sealed partial class TrainingNode
             }
             candidates.Add((c, new DeltaContribution { ContributorId = c.Entry.Hash, Samples = (long)c.Body.Samples, Delta = values }));
         }
-        // Norm outliers are refused, not clipped: a delta this far from the others is a fault or an attack.
-        if (candidates.Count > 1)
-        {
-            var norms = candidates.Select(x => Norm(x.D.Delta.Span)).ToList();
-            var median = norms.Order().ElementAt((norms.Count - 1) / 2);
-            for (var i = candidates.Count - 1; i >= 0; i--)
-                if (norms[i] > _spec.NormOutlierMultiple * median)
-                {
-                    rejected.Add(Refuse(candidates[i].C, RejectionReason.NormOutlier, $"norm {norms[i]:G4} is over {_spec.NormOutlierMultiple} × the median {median:G4}"));
-                    candidates.RemoveAt(i);
-                }
-        }
         var used = new List<WeightedInput>();
         if (candidates.Count > 0)
         {
-            var report = DeltaAggregator.Aggregate(candidates.Select(x => x.D).ToList(), aggregate);
+            var report = _spec.Policy().Apply(candidates.Select(x => x.D).ToList(), aggregate);
             var byId = candidates.ToDictionary(x => Convert.ToHexStringLower(x.D.ContributorId), x => x.C, StringComparer.Ordinal);
             foreach (var r in report.Rejected)
                 rejected.Add(Refuse(byId[Convert.ToHexStringLower(r.ContributorId)], r.Reason, r.Detail));
@@ -314,13 +303,6 @@ public sealed partial class TrainingNode
     /// to this node (0 when there was none).</summary>
     private double TransferSeconds(IReadOnlyList<ReceivedContribution> inputs, ulong round) =>
         inputs.Where(c => c.Round == round && c.Author != _selfKey).Select(c => (c.ArrivedMs - c.Entry.Entry.TimeMs) / 1000.0).DefaultIfEmpty(0).Max();
-
-    private static double Norm(ReadOnlySpan<float> v)
-    {
-        double sum = 0;
-        foreach (var x in v) sum += (double)x * x;
-        return Math.Sqrt(sum);
-    }
 
     private RejectedInput Refuse(ReceivedContribution c, RejectionReason reason, string detail)
     {
