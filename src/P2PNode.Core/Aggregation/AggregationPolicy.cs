@@ -8,6 +8,11 @@ namespace P2PNode.Aggregation;
 /// </summary>
 public sealed record AggregationPolicy
 {
+    /// <summary>How many rounds late a contribution may be when an aggregation folds it in (docs/runtime.md §5):
+    /// the round book keeps late contributions that long, the runtime the models they start from, and the auditor
+    /// accepts an aggregation that used one no older than that.</summary>
+    public const ulong MaxLateRounds = 4;
+
     /// <summary>Refuse a contribution whose L2 norm is over this multiple of the round's lower median norm. Null:
     /// no outlier rule (the simulator, whose workers are all honest).</summary>
     public double? NormOutlierMultiple { get; init; }

@@ -81,7 +81,7 @@ public sealed partial class TrainingNode
                 // a synchronous round waited for. Its next contribution waits for this aggregation's entry
                 // (RecordedBefore), so the log's order is unchanged.
                 _results[round] = new RoundResult(round, theta.ToArray(), thetaHash, outerState);
-                _results.Remove(round - 4); // late contributions up to RoundBook's window still find their base
+                _results.Remove(round - AggregationPolicy.MaxLateRounds); // late contributions RoundBook still holds find their base
                 _unrecorded = round;
             }
             _ctx.Ledger.AppendOwn(_ctx.Identity.SigningKey, new AggregationBody
@@ -103,8 +103,8 @@ public sealed partial class TrainingNode
             lock (_gate)
             {
                 // Older rounds can no longer be offered (RoundBook's window): forget what was kept for them.
-                _announcedBases.RemoveWhere(b => b.Round + 4 < round);
-                _ready.Remove(round - 4);
+                _announcedBases.RemoveWhere(b => b.Round + AggregationPolicy.MaxLateRounds < round);
+                _ready.Remove(round - AggregationPolicy.MaxLateRounds);
                 Announce(round + 1, thetaHash, objectId, momentumId);
                 _statusSketch = sketch;
             }
