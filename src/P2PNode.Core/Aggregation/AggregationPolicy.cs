@@ -29,8 +29,8 @@ public sealed record AggregationPolicy
         Combination.Validate();
     }
 
-    /// <summary>Writes the round's aggregate to <paramref name="output"/>. Bad contributions come back as
-    /// rejections, never as exceptions: the outlier rule's first, then the combination's (<see cref="AggregationReport.Rejected"/>).</summary>
+    /// <summary>Writes the round's aggregate to <paramref name="output"/>. Bad contributions come back as rejections,
+    /// never as exceptions: the outlier rule's first, then the combination's (<see cref="AggregationReport.Rejected"/>).</summary>
     public AggregationReport Apply(IReadOnlyList<DeltaContribution> contributions, Span<float> output)
     {
         ArgumentNullException.ThrowIfNull(contributions);
