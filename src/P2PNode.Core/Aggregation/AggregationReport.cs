@@ -6,7 +6,8 @@ public sealed record AggregationReport
     /// <summary>Contributions in the aggregate, sorted by contributor id bytes.</summary>
     public required IReadOnlyList<AcceptedContribution> Accepted { get; init; }
 
-    /// <summary>Contributions left out, sorted by contributor id bytes, then reason.</summary>
+    /// <summary>Contributions left out. From <see cref="DeltaAggregator"/>: sorted by contributor id bytes, then
+    /// detail. From <see cref="AggregationPolicy.Apply"/>: its norm outliers (last input first) before those.</summary>
     public required IReadOnlyList<ContributionRejection> Rejected { get; init; }
 
     /// <summary>Sum of accepted weights; 0 when nothing was accepted (the output is then all zeros).</summary>

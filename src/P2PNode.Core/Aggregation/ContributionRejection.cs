@@ -1,4 +1,5 @@
 namespace P2PNode.Aggregation;
 
-/// <summary>A contribution left out of the aggregate and why, in words fit for the ledger.</summary>
-public sealed record ContributionRejection(byte[] ContributorId, string Reason);
+/// <summary>A contribution left out of the aggregate: why (its <see cref="RejectionReasons.Code"/> goes into the
+/// ledger) and the particulars, in words fit for the log.</summary>
+public sealed record ContributionRejection(byte[] ContributorId, RejectionReason Reason, string Detail);

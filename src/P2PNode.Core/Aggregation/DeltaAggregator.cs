@@ -1,9 +1,10 @@
 namespace P2PNode.Aggregation;
 
 /// <summary>
-/// Combines the round's decoded pseudo-gradients into one: validation (wrong length, non-finite values,
-/// non-positive sample counts, empty or duplicate ids are rejected with a reason, never thrown), optional
-/// norm clipping, then the sample-weighted mean or the coordinate-wise weighted trimmed mean.
+/// Combines the round's decoded pseudo-gradients into one, the last step of <see cref="AggregationPolicy"/>:
+/// validation (wrong length, non-finite values, non-positive sample counts, empty or duplicate ids are rejected
+/// with a <see cref="RejectionReason"/>, never thrown), optional norm clipping, then the sample-weighted mean or
+/// the coordinate-wise weighted trimmed mean.
 ///
 /// Deterministic: contributions are sorted by contributor id bytes (unsigned lexicographic) before any
 /// arithmetic and every sum runs in a fixed order in double precision, so the same set of contributions
@@ -21,9 +22,8 @@ public static class DeltaAggregator
         var candidates = new List<DeltaContribution>();
         foreach (var c in contributions)
         {
-            var reason = Check(c, output.Length);
-            if (reason is null) candidates.Add(c);
-            else rejected.Add(new ContributionRejection(c.ContributorId ?? [], reason));
+            if (Check(c, output.Length) is { } refusal) rejected.Add(new ContributionRejection(c.ContributorId ?? [], refusal.Reason, refusal.Detail));
+            else candidates.Add(c);
         }
         candidates.Sort((a, b) => a.ContributorId.AsSpan().SequenceCompareTo(b.ContributorId));
 
@@ -35,13 +35,13 @@ public static class DeltaAggregator
             while (j < candidates.Count && candidates[j].ContributorId.AsSpan().SequenceEqual(candidates[i].ContributorId)) j++;
             if (j - i == 1) accepted.Add(candidates[i]);
             else for (var d = i; d < j; d++)
-                rejected.Add(new ContributionRejection(candidates[d].ContributorId, $"duplicate contributor id: {j - i} contributions in this round"));
+                rejected.Add(new ContributionRejection(candidates[d].ContributorId, RejectionReason.Refused, $"duplicate contributor id: {j - i} contributions in this round"));
             i = j;
         }
         rejected.Sort((a, b) =>
         {
             var byId = a.ContributorId.AsSpan().SequenceCompareTo(b.ContributorId);
-            return byId != 0 ? byId : string.CompareOrdinal(a.Reason, b.Reason);
+            return byId != 0 ? byId : string.CompareOrdinal(a.Detail, b.Detail);
         });
 
         var norms = accepted.Select(c => DeterministicMath.Norm(c.Delta.Span)).ToArray();
@@ -75,13 +75,13 @@ public static class DeltaAggregator
         };
     }
 
-    private static string? Check(DeltaContribution c, int length)
+    private static (RejectionReason Reason, string Detail)? Check(DeltaContribution c, int length)
     {
-        if (c.ContributorId is null || c.ContributorId.Length == 0) return "empty contributor id";
-        if (c.Samples <= 0) return $"sample count {c.Samples} is not positive";
-        if (c.Delta.Length != length) return $"delta has {c.Delta.Length} values, the model has {length}";
+        if (c.ContributorId is null || c.ContributorId.Length == 0) return (RejectionReason.Refused, "empty contributor id");
+        if (c.Samples <= 0) return (RejectionReason.Refused, $"sample count {c.Samples} is not positive");
+        if (c.Delta.Length != length) return (RejectionReason.WrongShape, $"delta has {c.Delta.Length} values, the model has {length}");
         var bad = DeterministicMath.FirstNonFinite(c.Delta.Span);
-        return bad < 0 ? null : $"delta value #{bad} is {c.Delta.Span[bad]}: NaN and infinity are rejected";
+        return bad < 0 ? null : (RejectionReason.Nan, $"delta value #{bad} is {c.Delta.Span[bad]}: NaN and infinity are rejected");
     }
 
     private static double? ClipThreshold(AggregationOptions options, double[] norms)

@@ -1,3 +1,5 @@
+using P2PNode.Aggregation;
+
 namespace P2PNode.Training.Runtime;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace P2PNode.Training.Runtime;
 /// round, a payload that does not decode although its author signed its hash). An honest node that restarted,
 /// lagged or was repaired sends contributions that start from a model others no longer hold, or are larger than
 /// the round's others: punishing those split a run into nodes that had banned each other (issue 11).
+/// The aggregation-time codes are those of <see cref="RejectionReason"/>, the names the ledger records.
 /// docs/runtime.md §2 and docs/overlay.md §9 print this table; RefusalsTests keeps them in step.
 /// </summary>
 public static class Refusals
@@ -20,12 +23,12 @@ public static class Refusals
         new("not_author", true, true, "the entry is signed by another key than the gossip origin's"),
         new("wrong_run", true, true, "the entry belongs to another run"),
         new("equivocation", true, true, "a second, different contribution from one author for one round"),
-        new("malformed_delta", true, false, "the delta (whose hash its author signed) does not decode to the model's length"),
-        new("wrong_shape", true, false, "the decoded delta has another length than the model"),
-        new("wrong_base", false, false, "the contribution starts from a model nobody announced for its round (a node that restarted, lagged or was repaired)"),
-        new("norm_outlier", false, false, "its norm is over norm_outlier_multiple × the round's lower median norm"),
-        new("nan", false, false, "the delta holds NaN or infinity"),
-        new("refused", false, false, "any other aggregator refusal (e.g. a sample count of 0)"),
+        new(RejectionReason.MalformedDelta.Code(), true, false, "the delta (whose hash its author signed) does not decode to the model's length"),
+        new(RejectionReason.WrongShape.Code(), true, false, "the decoded delta has another length than the model"),
+        new(RejectionReason.WrongBase.Code(), false, false, "the contribution starts from a model nobody announced for its round (a node that restarted, lagged or was repaired)"),
+        new(RejectionReason.NormOutlier.Code(), false, false, "its norm is over norm_outlier_multiple × the round's lower median norm"),
+        new(RejectionReason.Nan.Code(), false, false, "the delta holds NaN or infinity"),
+        new(RejectionReason.Refused.Code(), false, false, "any other aggregator refusal (e.g. a sample count of 0)"),
     ];
 
     private static readonly Dictionary<string, Reason> ByCode = All.ToDictionary(r => r.Code, StringComparer.Ordinal);

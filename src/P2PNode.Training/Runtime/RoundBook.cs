@@ -1,3 +1,5 @@
+using P2PNode.Aggregation;
+
 namespace P2PNode.Training.Runtime;
 
 /// <summary>
@@ -6,8 +8,12 @@ namespace P2PNode.Training.Runtime;
 /// hash is used at most once, so nothing is counted twice. One author, one contribution per round: a second,
 /// different one is equivocation. Thread-safe.
 /// </summary>
-public sealed class RoundBook(byte[] run, int lateWindow = 4, int aheadWindow = 2)
+public sealed class RoundBook(byte[] run)
 {
+    /// <summary>Contributions more than this many rounds ahead of the open round are ignored (not kept, no offence);
+    /// late ones are kept up to <see cref="AggregationPolicy.MaxLateRounds"/> behind it.</summary>
+    public const ulong AheadWindow = 2;
+
     private readonly Lock _gate = new();
     private readonly List<ReceivedContribution> _pending = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
@@ -24,7 +30,7 @@ public sealed class RoundBook(byte[] run, int lateWindow = 4, int aheadWindow = 
         {
             if (_seen.Contains(c.Hash)) return OfferResult.Duplicate;
             if (_byAuthorRound.TryGetValue((c.Author, c.Round), out var other) && other != c.Hash) return OfferResult.Equivocation;
-            if (c.Round + (ulong)lateWindow < _open || c.Round > _open + (ulong)aheadWindow) return OfferResult.OutOfWindow;
+            if (c.Round + AggregationPolicy.MaxLateRounds < _open || c.Round > _open + AheadWindow) return OfferResult.OutOfWindow;
             _seen.Add(c.Hash);
             _byAuthorRound[(c.Author, c.Round)] = c.Hash;
             _pending.Add(c);
@@ -67,7 +73,7 @@ public sealed class RoundBook(byte[] run, int lateWindow = 4, int aheadWindow = 
     public void Restart(ulong openRound)
     {
         Reset(openRound);
-        lock (_gate) _incompleteBelow = openRound + (ulong)aheadWindow;
+        lock (_gate) _incompleteBelow = openRound + AheadWindow;
     }
 
     /// <summary>True while <paramref name="round"/> is a round whose contributions this node may have lost in a restart.</summary>
@@ -97,7 +103,7 @@ public sealed class RoundBook(byte[] run, int lateWindow = 4, int aheadWindow = 
     private void OpenNext()
     {
         _open++;
-        foreach (var key in _byAuthorRound.Keys.Where(k => k.Round + (ulong)lateWindow < _open).ToList()) _byAuthorRound.Remove(key);
+        foreach (var key in _byAuthorRound.Keys.Where(k => k.Round + AggregationPolicy.MaxLateRounds < _open).ToList()) _byAuthorRound.Remove(key);
     }
 
     /// <summary>Restart: the open round comes from the node's checkpoint.</summary>
@@ -106,7 +112,7 @@ public sealed class RoundBook(byte[] run, int lateWindow = 4, int aheadWindow = 
         lock (_gate)
         {
             _open = openRound;
-            _pending.RemoveAll(c => c.Round + (ulong)lateWindow < openRound);
+            _pending.RemoveAll(c => c.Round + AggregationPolicy.MaxLateRounds < openRound);
         }
     }
 }

@@ -56,6 +56,10 @@ public sealed record RunSpec
         Momentum = (float)OuterMomentum,
     };
 
+    /// <summary>The round's aggregation: norm outliers refused, the rest averaged by samples with no clipping or
+    /// trimming (the run's nodes are peers, and an outlier is refused rather than scaled down).</summary>
+    public AggregationPolicy Policy() => new() { NormOutlierMultiple = NormOutlierMultiple };
+
 
     /// <summary>Inner optimizer of every node: warm-up then cosine over the run's planned steps.</summary>
     public TrainerOptions Trainer(string device) => new()

@@ -38,9 +38,9 @@ public sealed partial class TrainingNode
         lock (_gate)
         {
             _results[round] = new RoundResult(round, model.ToArray(), hash, outerState);
-            _results.Remove(round - 4);
-            _ready.Remove(round - 4);
-            _announcedBases.RemoveWhere(b => b.Round + 4 < round);
+            _results.Remove(round - AggregationPolicy.MaxLateRounds);
+            _ready.Remove(round - AggregationPolicy.MaxLateRounds);
+            _announcedBases.RemoveWhere(b => b.Round + AggregationPolicy.MaxLateRounds < round);
             Announce(round + 1, hash, taken.ObjectId, taken.MomentumId);
             _statusSketch = sketch;
             residual = _residualSnapshot ?? new float[model.Length];

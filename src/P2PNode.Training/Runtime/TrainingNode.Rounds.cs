@@ -81,7 +81,7 @@ public sealed partial class TrainingNode
                 // a synchronous round waited for. Its next contribution waits for this aggregation's entry
                 // (RecordedBefore), so the log's order is unchanged.
                 _results[round] = new RoundResult(round, theta.ToArray(), thetaHash, outerState);
-                _results.Remove(round - 4); // late contributions up to RoundBook's window still find their base
+                _results.Remove(round - AggregationPolicy.MaxLateRounds); // late contributions RoundBook still holds find their base
                 _unrecorded = round;
             }
             _ctx.Ledger.AppendOwn(_ctx.Identity.SigningKey, new AggregationBody
@@ -103,8 +103,8 @@ public sealed partial class TrainingNode
             lock (_gate)
             {
                 // Older rounds can no longer be offered (RoundBook's window): forget what was kept for them.
-                _announcedBases.RemoveWhere(b => b.Round + 4 < round);
-                _ready.Remove(round - 4);
+                _announcedBases.RemoveWhere(b => b.Round + AggregationPolicy.MaxLateRounds < round);
+                _ready.Remove(round - AggregationPolicy.MaxLateRounds);
                 Announce(round + 1, thetaHash, objectId, momentumId);
                 _statusSketch = sketch;
             }
@@ -263,8 +263,9 @@ public sealed partial class TrainingNode
                 && !have.Contains(Convert.ToHexStringLower(PeerId.Parse(kv.Key).PublicKey.Span)));
     }
 
-    /// <summary>Decodes and checks every input, then combines the acceptable ones (weighted by samples, norm
-    /// outliers refused). Returns the ledger's used/rejected lists and the number of distinct contributors.</summary>
+    /// <summary>Checks every input's base and decodes it, then hands the rest to the run's aggregation policy (norm
+    /// outliers refused, the others weighted by samples). Returns the ledger's used/rejected lists and the number
+    /// of distinct contributors.</summary>
     private (List<WeightedInput>, List<RejectedInput>, int) Aggregate(ulong round, IReadOnlyList<ReceivedContribution> inputs, byte[] thetaHash, int n, float[] aggregate)
     {
         var rejected = new List<RejectedInput>();
@@ -273,37 +274,25 @@ public sealed partial class TrainingNode
         {
             if (!KnownBase(c, thetaHash))
             {
-                rejected.Add(Refuse(c, "wrong_base", $"starts from model {Convert.ToHexStringLower(c.Body.BaseModel)[..16]}, which no node announced for round {c.Round}"));
+                rejected.Add(Refuse(c, RejectionReason.WrongBase, $"starts from model {Convert.ToHexStringLower(c.Body.BaseModel)[..16]}, which no node announced for round {c.Round}"));
                 continue;
             }
             float[] values;
             try { values = DeltaDecoder.Decode(c.Delta, n); }
             catch (DeltaFormatException e)
             {
-                rejected.Add(Refuse(c, "malformed_delta", e.Message));
+                rejected.Add(Refuse(c, RejectionReason.MalformedDelta, e.Message));
                 continue;
             }
             candidates.Add((c, new DeltaContribution { ContributorId = c.Entry.Hash, Samples = (long)c.Body.Samples, Delta = values }));
         }
-        // Norm outliers are refused, not clipped: a delta this far from the others is a fault or an attack.
-        if (candidates.Count > 1)
-        {
-            var norms = candidates.Select(x => Norm(x.D.Delta.Span)).ToList();
-            var median = norms.Order().ElementAt((norms.Count - 1) / 2);
-            for (var i = candidates.Count - 1; i >= 0; i--)
-                if (norms[i] > _spec.NormOutlierMultiple * median)
-                {
-                    rejected.Add(Refuse(candidates[i].C, "norm_outlier", $"norm {norms[i]:G4} is over {_spec.NormOutlierMultiple} × the median {median:G4}"));
-                    candidates.RemoveAt(i);
-                }
-        }
         var used = new List<WeightedInput>();
         if (candidates.Count > 0)
         {
-            var report = DeltaAggregator.Aggregate(candidates.Select(x => x.D).ToList(), aggregate);
+            var report = _spec.Policy().Apply(candidates.Select(x => x.D).ToList(), aggregate);
             var byId = candidates.ToDictionary(x => Convert.ToHexStringLower(x.D.ContributorId), x => x.C, StringComparer.Ordinal);
             foreach (var r in report.Rejected)
-                rejected.Add(Refuse(byId[Convert.ToHexStringLower(r.ContributorId)], ReasonCode(r.Reason), r.Reason));
+                rejected.Add(Refuse(byId[Convert.ToHexStringLower(r.ContributorId)], r.Reason, r.Detail));
             foreach (var a in report.Accepted) used.Add(new WeightedInput(a.ContributorId, a.Weight));
         }
         _ctx.Metrics.Increment("training_rounds_aggregated");
@@ -315,22 +304,11 @@ public sealed partial class TrainingNode
     private double TransferSeconds(IReadOnlyList<ReceivedContribution> inputs, ulong round) =>
         inputs.Where(c => c.Round == round && c.Author != _selfKey).Select(c => (c.ArrivedMs - c.Entry.Entry.TimeMs) / 1000.0).DefaultIfEmpty(0).Max();
 
-    private static double Norm(ReadOnlySpan<float> v)
+    private RejectedInput Refuse(ReceivedContribution c, RejectionReason reason, string detail)
     {
-        double sum = 0;
-        foreach (var x in v) sum += (double)x * x;
-        return Math.Sqrt(sum);
+        Reject(Identity.PeerId.FromPublicKey(c.Entry.Author).ToString(), reason.Code(), $"round {c.Round}: {detail}");
+        return new RejectedInput(c.Entry.Hash, reason.Code());
     }
-
-    private RejectedInput Refuse(ReceivedContribution c, string reason, string detail)
-    {
-        Reject(Identity.PeerId.FromPublicKey(c.Entry.Author).ToString(), reason, $"round {c.Round}: {detail}");
-        return new RejectedInput(c.Entry.Hash, reason);
-    }
-
-    private static string ReasonCode(string reason) =>
-        reason.Contains("NaN", StringComparison.Ordinal) ? "nan" :
-        reason.Contains("length", StringComparison.OrdinalIgnoreCase) ? "wrong_shape" : "refused";
 
     /// <summary>A contribution must start from a model some node had for its round: ours, or one announced.</summary>
     private bool KnownBase(ReceivedContribution c, byte[] thetaHash)

@@ -32,8 +32,10 @@ public sealed record DilocoOptions
     /// </summary>
     public float? OuterLearningRateFinal { get; init; }
 
-    /// <summary>Robust-aggregation options (none by default: plain weighted mean).</summary>
-    public AggregationOptions Aggregation { get; init; } = new();
+    /// <summary>How each round combines the workers' deltas: the runtime's policy type, here with no outlier rule and
+    /// no clipping or trimming by default (plain weighted mean); set its <see cref="AggregationPolicy.Combination"/>
+    /// to measure clipping or a trimmed mean.</summary>
+    public AggregationPolicy Aggregation { get; init; } = new();
 
     public ModelSpec Model { get; init; } = ModelSpec.Cnn();
 

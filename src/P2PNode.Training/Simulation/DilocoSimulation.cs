@@ -16,8 +16,9 @@ namespace P2PNode.Training.Simulation;
 ///
 /// Each round r: every worker w sets its model to θr, runs H AdamW steps on its shard, forms Δw = θr − θlocal,
 /// encodes it with its own <see cref="ErrorFeedback"/> residual (<see cref="DeltaEncoder"/>), and "sends" the
-/// payload. Every payload is decoded (<see cref="DeltaDecoder"/>) and combined by <see cref="DeltaAggregator"/>
-/// weighted by the samples each worker processed this round; <see cref="OuterOptimizer"/> turns the result into θr+1.
+/// payload. Every payload is decoded (<see cref="DeltaDecoder"/>) and combined by the <see cref="AggregationPolicy"/>
+/// of the options, the type the runtime aggregates with, weighted by the samples each worker processed this round;
+/// <see cref="OuterOptimizer"/> turns the result into θr+1.
 /// </summary>
 public static class DilocoSimulation
 {
@@ -90,9 +91,9 @@ public static class DilocoSimulation
                 roundSamples += stats.Samples;
             }
             totalSamples += roundSamples;
-            var report = DeltaAggregator.Aggregate(contributions, aggregate, options.Aggregation);
+            var report = options.Aggregation.Apply(contributions, aggregate);
             if (report.Rejected.Count > 0)
-                throw new InvalidOperationException($"round {r}: aggregation rejected a contribution: {report.Rejected[0].Reason}");
+                throw new InvalidOperationException($"round {r}: aggregation rejected a contribution: {report.Rejected[0].Detail}");
             outer.Apply(theta, aggregate, options.OuterLearningRateAt(r));
             var hash = Convert.ToHexStringLower(ModelHasher.Compute(canonical, layout, theta));
             double? testLoss = null, testAccuracy = null;

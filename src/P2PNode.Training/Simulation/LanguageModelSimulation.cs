@@ -38,7 +38,7 @@ public static class LanguageModelSimulation
                     bytes += payload.Length;
                     contributions.Add(contribution);
                 }
-                DeltaAggregator.Aggregate(contributions, aggregate);
+                new AggregationPolicy().Apply(contributions, aggregate);
                 outer.Apply(theta, aggregate);
                 if ((r + 1) % evalEvery != 0 && r + 1 != spec.Rounds) continue;
                 workers[0].SetFlat(theta);

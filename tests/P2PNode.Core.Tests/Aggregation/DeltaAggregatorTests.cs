@@ -62,16 +62,16 @@ public class DeltaAggregatorTests
         ], output);
         Assert.Equal([1f, 1f, 1f], output);
         Assert.Equal([9], report.Accepted.Select(a => (int)a.ContributorId[0]));
-        var reasons = report.Rejected.Select(r => (r.ContributorId.Length == 0 ? -1 : r.ContributorId[0], r.Reason)).ToList();
+        var reasons = report.Rejected.Select(r => (r.ContributorId.Length == 0 ? -1 : r.ContributorId[0], r.Reason, r.Detail)).ToList();
         Assert.Equal(
         [
-            (-1, "empty contributor id"),
-            (1, "delta value #1 is NaN: NaN and infinity are rejected"),
-            (2, "delta has 2 values, the model has 3"),
-            (3, "sample count 0 is not positive"),
-            (4, "delta value #0 is -Infinity: NaN and infinity are rejected"),
-            (5, "duplicate contributor id: 2 contributions in this round"),
-            (5, "duplicate contributor id: 2 contributions in this round"),
+            (-1, RejectionReason.Refused, "empty contributor id"),
+            (1, RejectionReason.Nan, "delta value #1 is NaN: NaN and infinity are rejected"),
+            (2, RejectionReason.WrongShape, "delta has 2 values, the model has 3"),
+            (3, RejectionReason.Refused, "sample count 0 is not positive"),
+            (4, RejectionReason.Nan, "delta value #0 is -Infinity: NaN and infinity are rejected"),
+            (5, RejectionReason.Refused, "duplicate contributor id: 2 contributions in this round"),
+            (5, RejectionReason.Refused, "duplicate contributor id: 2 contributions in this round"),
         ], reasons);
     }
 

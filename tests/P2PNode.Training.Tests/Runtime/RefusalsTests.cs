@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using P2PNode.Aggregation;
 using P2PNode.Training.Runtime;
 using P2PNode.Training.Tests.TorchSafety;
 
@@ -13,20 +14,17 @@ public sealed partial class RefusalsTests
 {
     private static readonly string Root = SourceCompilation.RepositoryRoot;
 
-    /// <summary>Reason codes the runtime source passes to Reject/Refuse or builds in ReasonCode.</summary>
+    /// <summary>Reason codes the runtime source passes to Reject as literals (validation), and every aggregation
+    /// reason (a <see cref="RejectionReason"/>: the closed set Refuse takes).</summary>
     private static HashSet<string> CodesInSource()
     {
-        var codes = new HashSet<string>(StringComparer.Ordinal);
+        var codes = AggregationCodes().ToHashSet(StringComparer.Ordinal);
         foreach (var file in Directory.GetFiles(Path.Combine(Root, "src", "P2PNode.Training", "Runtime"), "*.cs"))
-        {
-            var text = File.ReadAllText(file);
-            foreach (Match m in RefusalCall().Matches(text)) codes.Add(m.Groups[1].Value);
-            var reasonCode = text.IndexOf("string ReasonCode(", StringComparison.Ordinal);
-            if (reasonCode >= 0)
-                foreach (Match m in Literal().Matches(text[reasonCode..text.IndexOf(';', reasonCode)])) codes.Add(m.Groups[1].Value);
-        }
+            foreach (Match m in RefusalCall().Matches(File.ReadAllText(file))) codes.Add(m.Groups[1].Value);
         return codes;
     }
+
+    private static IEnumerable<string> AggregationCodes() => Enum.GetValues<RejectionReason>().Select(r => r.Code());
 
     private static Dictionary<string, bool> DocTable(string doc)
     {
@@ -71,12 +69,16 @@ public sealed partial class RefusalsTests
         Assert.Throws<ArgumentException>(() => Refusals.Of("stale"));
     }
 
-    [GeneratedRegex(@"\b(?:Reject|Refuse)\([^,()]+(?:\([^()]*\))?[^,()]*, ""([a-z_]+)""")]
-    private static partial Regex RefusalCall();
+    [Fact]
+    public void TheAggregationRowsAreTheRejectionReasons()
+    {
+        // A refusal found after validation is one the Aggregation entry records: its code is a RejectionReason's.
+        Assert.Equal(AggregationCodes().Order(), Refusals.All.Where(r => !r.AtValidation).Select(r => r.Code).Order());
+        Assert.Equal(AggregationCodes().Count(), AggregationCodes().Distinct().Count());
+    }
 
-    // The codes ReasonCode returns: the literals after ? and : (the ones it searches the message for are the conditions).
-    [GeneratedRegex(@"[?:] ""([a-z_]+)""")]
-    private static partial Regex Literal();
+    [GeneratedRegex(@"\bReject\([^,()]+(?:\([^()]*\))?[^,()]*, ""([a-z_]+)""")]
+    private static partial Regex RefusalCall();
 
     [GeneratedRegex(@"^\| `([a-z_]+)` \| (offence|round rule) \|", RegexOptions.Multiline)]
     private static partial Regex DocRow();

@@ -96,7 +96,7 @@ public sealed class DilocoSimulationTests
             .Select(p => new DeltaContribution { ContributorId = DilocoSimulation.WorkerId(p.Worker), Samples = p.Samples, Delta = DeltaDecoder.Decode(p.Payload, n) })
             .ToList();
         var g = new float[n];
-        Assert.Empty(DeltaAggregator.Aggregate(round1, g).Rejected);
+        Assert.Empty(o.Aggregation.Apply(round1, g).Rejected);
         new OuterOptimizer(n).Apply(theta, g);
         Assert.Equal(a.Rounds[0].ModelHash, Convert.ToHexStringLower(ModelHasher.Compute(o.Model.Canonical, t.Layout, theta)));
     }

@@ -1,12 +1,10 @@
+using P2PNode.Aggregation;
 using P2PNode.Ledger.Entries;
 
 namespace P2PNode.Ledger.Audit;
 
 public static partial class LedgerAuditor
 {
-    /// <summary>How many rounds late a contribution may be when an aggregation folds it in (docs/runtime.md §5).</summary>
-    public const ulong MaxLateRounds = 4;
-
     /// <summary>
     /// Step 9: runs exist; authors joined before acting; aggregations and attestations cite contributions of
     /// the same run and round that exist; every round starts from a model the previous round produced (round 0
@@ -56,14 +54,14 @@ public static partial class LedgerAuditor
                 if (e.Kind == EntryKind.Join) { joined.Add(run); continue; }
                 if (!joined.Contains(run)) add(FindingCodes.NotJoined, who, e.Seq, null, $"{EntryKinds.Name(e.Kind)} in run {Short(run)} before the author's join entry");
 
-                // An aggregation may fold in late contributions of up to MaxLateRounds earlier rounds; an attestation
-                // names exactly its contribution's round.
+                // An aggregation may fold in late contributions of up to AggregationPolicy.MaxLateRounds earlier rounds;
+                // an attestation names exactly its contribution's round.
                 void Input(byte[] hash, ulong round, string role, bool lateAllowed)
                 {
                     if (!byHash.TryGetValue(Hex(hash), out var c) || c.Kind != EntryKind.Contribution || Hex(c.Entry.Run) != run)
                         add(FindingCodes.LineageMissingInput, who, e.Seq, null, $"{role} {Short(Hex(hash))} is not a contribution of this run in the ledger");
-                    else if (((ContributionBody)c.Entry.Body).Round is var cr && !(cr == round || (lateAllowed && cr < round && round - cr <= MaxLateRounds)))
-                        add(FindingCodes.LineageRoundMismatch, who, e.Seq, null, $"{role} {Short(Hex(hash))} is from round {cr}, not {(lateAllowed ? $"{round} or up to {MaxLateRounds} rounds before" : round)}");
+                    else if (((ContributionBody)c.Entry.Body).Round is var cr && !(cr == round || (lateAllowed && cr < round && round - cr <= AggregationPolicy.MaxLateRounds)))
+                        add(FindingCodes.LineageRoundMismatch, who, e.Seq, null, $"{role} {Short(Hex(hash))} is from round {cr}, not {(lateAllowed ? $"{round} or up to {AggregationPolicy.MaxLateRounds} rounds before" : round)}");
                 }
                 switch (e.Entry.Body)
                 {
