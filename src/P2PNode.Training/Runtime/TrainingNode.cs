@@ -77,6 +77,12 @@ public sealed partial class TrainingNode : IGossipValidator
         if (_failure is not null) throw new InvalidOperationException($"training node failed: {_failure.Message}", _failure);
     }
 
+    /// <summary>CPU seconds each of the node's own threads ("training", "rounds") used, once it has ended: the rest of
+    /// the process's CPU time is the network side (overlay, transport, validation, ledger sync) and the runtime's.</summary>
+    public IReadOnlyDictionary<string, double> ThreadCpuSeconds => _threadCpu;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, double> _threadCpu = new(StringComparer.Ordinal);
+
     /// <summary>The status broadcasts, which outlive <see cref="RunAsync"/> until its token fires.</summary>
     public Task Serving { get; private set; } = Task.CompletedTask;
 
@@ -93,7 +99,11 @@ public sealed partial class TrainingNode : IGossipValidator
                 _ctx.Log.LogError(e, "{Thread} thread failed", name);
                 _stop.Cancel();
             }
-            finally { done.SetResult(); }
+            finally
+            {
+                if (P2PNode.Metrics.ProcessCpu.CurrentThreadSeconds() is { } cpu) _threadCpu[name] = cpu;
+                done.SetResult();
+            }
         }) { IsBackground = true, Name = name };
         thread.Start();
         return done.Task;
