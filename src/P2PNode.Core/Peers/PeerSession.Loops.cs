@@ -21,6 +21,7 @@ public sealed partial class PeerSession
                     batch.Add(frame);
                     bytes += frame.Length;
                 }
+                Dequeued(bytes);
                 await _connection.SendAsync(batch, _stop.Token).ConfigureAwait(false);
                 Volatile.Write(ref _lastSendTicks, Stopwatch.GetTimestamp());
                 _metrics.Increment("frames_sent", batch.Count);
@@ -152,7 +153,7 @@ public sealed partial class PeerSession
         if (sendDisconnect)
         {
             // Let the send loop flush what is queued, with a bounded wait, then say goodbye ourselves.
-            _outbound.Writer.TryWrite(WireCodec.Encode(new Disconnect(reason, message)));
+            TryEnqueue(WireCodec.Encode(new Disconnect(reason, message)));
             _outbound.Writer.TryComplete();
             await Task.WhenAny(_sendLoop, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
         }
