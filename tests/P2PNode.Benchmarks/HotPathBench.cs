@@ -41,10 +41,15 @@ public static class HotPathBench
     {
         public LedgerSync? Sync;
 
+        // As TrainingNode: decoded and verified outside the overlay's lock (Prepare), the entry kept for the ledger.
+        public object? Prepare(string topic, PeerId origin, byte[] payload) => RunMessage.DecodeContribution(payload).Entry;
+
         public ValidationResult Validate(GossipDelivery message)
         {
-            var (entry, _, _) = RunMessage.DecodeContribution(message.Payload);
-            return PeerId.FromPublicKey(entry.Author) == message.Origin ? ValidationResult.Accept : ValidationResult.Reject;
+            var entry = message.Prepared as SignedEntry ?? RunMessage.DecodeContribution(message.Payload).Entry;
+            if (PeerId.FromPublicKey(entry.Author) != message.Origin) return ValidationResult.Reject;
+            Sync?.Keep(entry);
+            return ValidationResult.Accept;
         }
     }
 

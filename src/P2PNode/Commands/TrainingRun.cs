@@ -106,7 +106,7 @@ internal static class TrainingRun
             {
                 Spec = spec, Run = flags.Run, InitialModel = genesis.InitialModel, Identity = loaded.Identity, Ledger = ledger,
                 TrainTask = trainTask, EvalTask = evalTask, DataDir = dataDir,
-                Publish = payload => overlay.Publish(flags.Topic, payload), Metrics = metrics, Log = log,
+                Publish = payload => overlay.Publish(flags.Topic, payload), KeepEntry = sync.Keep, Metrics = metrics, Log = log,
                 Exchange = new TransferModelExchange(transfer),
                 Progress = line => Console.Out.WriteLine(line.ToJsonString()),
                 FailAtRound = flags.FailAtRound,
