@@ -154,7 +154,7 @@ public sealed partial class TrainingNode : IGossipValidator
         catch (InvalidDataException e) { return e; }
     }
 
-    private sealed record DecodedContribution(SignedEntry Entry, ContributionBody Body, byte[] Delta)
+    private sealed record DecodedContribution(SignedEntry Entry, ContributionBody Body, ArraySegment<byte> Delta)
     {
         public static DecodedContribution Of(byte[] payload)
         {
