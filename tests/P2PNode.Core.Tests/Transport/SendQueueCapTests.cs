@@ -6,6 +6,7 @@ using P2PNode.Node;
 using P2PNode.Peers;
 using P2PNode.Transport;
 using P2PNode.Wire;
+using static P2PNode.Core.Tests.Ledger.Sync.SyncKit; // WaitForAsync
 
 namespace P2PNode.Core.Tests.Transport;
 
@@ -80,16 +81,6 @@ public sealed class SendQueueCapTests : IAsyncLifetime
         await host.StartAsync(default);
         _hosts.Add((host, id));
         return host;
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(10);
-        }
     }
 
     [Fact]
