@@ -158,6 +158,7 @@ public sealed partial class PeerSession
             await Task.WhenAny(_sendLoop, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
         }
         _outbound.Writer.TryComplete();
+        Volatile.Read(ref _drained).TrySetResult(); // a bulk sender waiting for room sees the session closed
         _stop.Cancel();
         await _connection.DisposeAsync().ConfigureAwait(false);
         foreach (var pending in _pendingPings.Values) pending.TrySetException(new SessionException(reason, $"session ended: {message}"));

@@ -133,4 +133,38 @@ public sealed class SendQueueCapTests : IAsyncLifetime
         Assert.True(session.TrySendFrame(big));
         await WaitForAsync(() => peer.Metrics.Get("error_received") == 1, "the large frame to arrive");
     }
+
+    [Fact]
+    public async Task ABulkSenderWaitsForBytesAndIsReleasedByDrainingOrByTheSessionEnding()
+    {
+        var gates = new ConcurrentDictionary<string, Gate>();
+        var sender = await HostAsync(new TransportOptions { SendQueueMaxBytes = 1000 },
+            id => new GatedTransport(new MemoryTransport(id.PeerId, _network), gates));
+        var peer = await HostAsync(new TransportOptions());
+        var gate = gates[peer.ListenAddresses[0]] = new Gate();
+        var session = await sender.ConnectAsync(peer.ListenAddresses[0], null, default);
+        var frame = WireCodec.Encode(new ErrorMessage(ErrorCode.MalformedMessage, new string('z', 390)));
+        gate.Close();
+        Assert.True(session.TrySendFrame(frame));
+        await WaitForAsync(() => session.QueuedBytes == 0, "the send loop to take the first frame");
+        await session.SendFrameAsync(frame, default);
+        await session.SendFrameAsync(frame, default);
+
+        var waiting = session.SendFrameAsync(frame, default).AsTask(); // 1200 bytes would be over the cap
+        Assert.False(waiting.IsCompleted);
+        gate.Open();
+        await waiting;
+        await WaitForAsync(() => peer.Metrics.Get("error_received") == 4, "all four frames to arrive");
+
+        gate.Close();
+        Assert.True(session.TrySendFrame(frame));
+        await WaitForAsync(() => session.QueuedBytes == 0, "the send loop to take the frame");
+        await session.SendFrameAsync(frame, default);
+        await session.SendFrameAsync(frame, default);
+        var stuck = session.SendFrameAsync(frame, default).AsTask();
+        Assert.False(stuck.IsCompleted);
+        _ = session.CloseAsync(DisconnectReason.Normal, "test");
+        await Assert.ThrowsAsync<SessionException>(() => stuck);
+        gate.Open();
+    }
 }
