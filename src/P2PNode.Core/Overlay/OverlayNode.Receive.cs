@@ -17,7 +17,9 @@ public sealed partial class OverlayNode
             Offend(from, OverlayOffence.Oversized, "gossip_oversized");
             return;
         }
-        var id = check?.Id ?? GossipCheck.Of(g, verify: false).Id;
+        // Without a driver's check, one pass: hash, and verify only what steps 2 and 3 let through.
+        check ??= GossipCheck.Of(g, id => !_seen.TryGet(id, out _) && !IsStale(g));
+        var id = check.Id;
 
         // Only verified messages enter the seen-cache, so a hit is a true duplicate (a forged copy of a known id
         // is harmless here: it is dropped, and the honest copy was already forwarded).
@@ -41,13 +43,13 @@ public sealed partial class OverlayNode
             }
             return;
         }
-        var now = (ulong)Math.Max(0, _now);
-        if (g.TimestampMs + (ulong)Ms(_o.MaxMessageAge) < now || g.TimestampMs > now + (ulong)Ms(_o.MaxClockSkew))
+        if (IsStale(g))
         {
             Offend(from, OverlayOffence.Stale, "gossip_stale");
             return;
         }
-        if (!(check?.SignatureValid ?? GossipCheck.Of(g, verify: true).SignatureValid!.Value))
+        // Null when the driver found the id seen (it expired since): verify here.
+        if (!(check.SignatureValid ?? GossipCheck.Of(g, verify: true).SignatureValid!.Value))
         {
             Offend(from, OverlayOffence.BadSignature, "gossip_bad_signature");
             return;
@@ -91,5 +93,11 @@ public sealed partial class OverlayNode
         {
             foreach (var (peer, hops) in missing.Announcers) MaybeShortenPath(seen, peer, hops);
         }
+    }
+
+    private bool IsStale(GossipMessage g)
+    {
+        var now = (ulong)Math.Max(0, _now);
+        return g.TimestampMs + (ulong)Ms(_o.MaxMessageAge) < now || g.TimestampMs > now + (ulong)Ms(_o.MaxClockSkew);
     }
 }
