@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using P2PNode.Ledger.Entries;
 using P2PNode.Ledger.Storage;
 
@@ -47,7 +48,24 @@ public sealed partial class LedgerSync
 
     private void ScheduleDrain()
     {
-        if (Interlocked.Exchange(ref _drainScheduled, 1) == 0) ThreadPool.QueueUserWorkItem(_ => DrainKept());
+        if (Interlocked.Exchange(ref _drainScheduled, 1) == 0) ThreadPool.QueueUserWorkItem(_ => DrainKeptSafely());
+    }
+
+    // On the thread pool: nothing may escape (it would end the process), and, like a message handler, it counts as
+    // in flight so that DisposeAsync waits for it before the store's owner closes the store.
+    private void DrainKeptSafely()
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            if (!_stop.IsCancellationRequested) DrainKept();
+        }
+        catch (Exception e)
+        {
+            Metrics.Increment("ledger_internal_error");
+            _log.LogError(e, "storing kept ledger entries failed");
+        }
+        finally { Interlocked.Decrement(ref _inFlight); }
     }
 
     /// <summary>Stores every kept entry that continues its author's held log, drops those already held.</summary>
