@@ -83,20 +83,28 @@ public sealed class SendQueueCapTests : IAsyncLifetime
         return host;
     }
 
-    [Fact]
-    public async Task ASlowPeerOverTheByteCapGetsACountedDropWhileAnotherPeerGetsEveryFrame()
+    private static readonly byte[] Frame400 = WireCodec.Encode(new ErrorMessage(ErrorCode.MalformedMessage, new string('x', 390)));
+
+    /// <summary>A sender whose send queues hold at most 1000 bytes, connected to a peer through a gate (open for now).</summary>
+    private async Task<(NodeHost Sender, NodeHost Peer, Gate Gate, PeerSession Session)> GatedPairAsync()
     {
         var gates = new ConcurrentDictionary<string, Gate>();
         var sender = await HostAsync(new TransportOptions { SendQueueMaxBytes = 1000 },
             id => new GatedTransport(new MemoryTransport(id.PeerId, _network), gates));
-        var slowPeer = await HostAsync(new TransportOptions());
+        var peer = await HostAsync(new TransportOptions());
+        var gate = gates[peer.ListenAddresses[0]] = new Gate();
+        return (sender, peer, gate, await sender.ConnectAsync(peer.ListenAddresses[0], null, default));
+    }
+
+    [Fact]
+    public async Task ASlowPeerOverTheByteCapGetsACountedDropWhileAnotherPeerGetsEveryFrame()
+    {
+        var (sender, slowPeer, gate, slow) = await GatedPairAsync();
         var fastPeer = await HostAsync(new TransportOptions());
-        var gate = gates[slowPeer.ListenAddresses[0]] = new Gate();
-        var slow = await sender.ConnectAsync(slowPeer.ListenAddresses[0], null, default);
         var fast = await sender.ConnectAsync(fastPeer.ListenAddresses[0], null, default);
 
         // ~400-byte frames; the receiver counts each as error_received.
-        var frame = WireCodec.Encode(new ErrorMessage(ErrorCode.MalformedMessage, new string('x', 390)));
+        var frame = Frame400;
         Assert.InRange(frame.Length, 390, 420);
         gate.Close();
         Assert.True(slow.TrySendFrame(frame));
@@ -137,13 +145,8 @@ public sealed class SendQueueCapTests : IAsyncLifetime
     [Fact]
     public async Task ABulkSenderWaitsForBytesAndIsReleasedByDrainingOrByTheSessionEnding()
     {
-        var gates = new ConcurrentDictionary<string, Gate>();
-        var sender = await HostAsync(new TransportOptions { SendQueueMaxBytes = 1000 },
-            id => new GatedTransport(new MemoryTransport(id.PeerId, _network), gates));
-        var peer = await HostAsync(new TransportOptions());
-        var gate = gates[peer.ListenAddresses[0]] = new Gate();
-        var session = await sender.ConnectAsync(peer.ListenAddresses[0], null, default);
-        var frame = WireCodec.Encode(new ErrorMessage(ErrorCode.MalformedMessage, new string('z', 390)));
+        var (_, peer, gate, session) = await GatedPairAsync();
+        var frame = Frame400;
         gate.Close();
         Assert.True(session.TrySendFrame(frame));
         await WaitForAsync(() => session.QueuedBytes == 0, "the send loop to take the first frame");
