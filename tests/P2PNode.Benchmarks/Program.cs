@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
     "noise" => Run(NoiseCipherBench.Run),
     "codec" => CodecBench.Run(args[1..]),
     "ledger" => LedgerBench.Run(args[1..]),
+    "hotpath" => await HotPathBench.RunAsync(args[1..]),
     "training" => Run(() => TrainingBenchmarks.Run(Console.Out)),
     _ => Usage(),
 };
@@ -21,6 +22,6 @@ static int Run(Action bench)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: P2PNode.Benchmarks transport|noise|codec|training|ledger");
+    Console.Error.WriteLine("usage: P2PNode.Benchmarks transport|noise|codec|training|ledger|hotpath");
     return 2;
 }

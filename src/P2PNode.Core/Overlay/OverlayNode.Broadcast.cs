@@ -55,8 +55,7 @@ public sealed partial class OverlayNode
         // Only the first publish jumps to the clock; later ones count by one, so the sequence gaps between one
         // origin's messages stay small and its late copies stay inside receivers' replay windows.
         if (_nextSequence == 0) _nextSequence = (ulong)Math.Max(1, nowMs) * 1000;
-        var message = GossipSignature.Sign(_identity, topic, _nextSequence++, (ulong)Math.Max(0, nowMs), payload);
-        var id = GossipSignature.IdOf(message);
+        var (message, id) = GossipSignature.SignWithId(_identity, topic, _nextSequence++, (ulong)Math.Max(0, nowMs), payload);
         _seen.Add(id, 0, null, message, _now);
         _replay.TryAccept(Self, message.Sequence, _now);
         Count("gossip_published");
@@ -216,7 +215,7 @@ public sealed partial class OverlayNode
         {
             if (_seen.TryGet(id, out var seen) && seen.Message is { } m)
             {
-                _sink.Send(from, m with { Hops = seen.Hops + 1 });
+                _sink.Send(from, m); // kept as forwarded: Hops is already seen.Hops + 1
                 Count("gossip_sent");
                 Count("gossip_graft_served");
             }

@@ -8,7 +8,8 @@ namespace P2PNode.Overlay;
 // advance an origin's window), the application's verdict last.
 public sealed partial class OverlayNode
 {
-    private void OnGossip(PeerId from, GossipMessage g)
+    // `check`: the id and signature computed by the driver outside its lock (GossipCheck), or null to compute them here.
+    private void OnGossip(PeerId from, GossipMessage g, GossipCheck? check)
     {
         Count("gossip_received");
         if (g.Payload.Length > _o.MaxPayloadBytes)
@@ -16,9 +17,9 @@ public sealed partial class OverlayNode
             Offend(from, OverlayOffence.Oversized, "gossip_oversized");
             return;
         }
-        Span<byte> signed = stackalloc byte[GossipSignature.MaxSignedLength];
-        var n = GossipSignature.WriteSignedBytes(g.Topic, g.Origin, g.Sequence, g.TimestampMs, g.Payload, signed);
-        var id = GossipSignature.IdOf(signed[..n]);
+        // Without a driver's check, one pass: hash, and verify only what steps 2 and 3 let through.
+        check ??= GossipCheck.Of(g, id => !_seen.TryGet(id, out _) && !IsStale(g));
+        var id = check.Id;
 
         // Only verified messages enter the seen-cache, so a hit is a true duplicate (a forged copy of a known id
         // is harmless here: it is dropped, and the honest copy was already forwarded).
@@ -42,13 +43,13 @@ public sealed partial class OverlayNode
             }
             return;
         }
-        var now = (ulong)Math.Max(0, _now);
-        if (g.TimestampMs + (ulong)Ms(_o.MaxMessageAge) < now || g.TimestampMs > now + (ulong)Ms(_o.MaxClockSkew))
+        if (IsStale(g))
         {
             Offend(from, OverlayOffence.Stale, "gossip_stale");
             return;
         }
-        if (!Identity.NodeIdentity.Verify(g.Origin.PublicKey.Span, signed[..n], g.Signature))
+        // Null when the driver found the id seen (it expired since): verify here.
+        if (!(check.SignatureValid ?? GossipCheck.Of(g, verify: true).SignatureValid!.Value))
         {
             Offend(from, OverlayOffence.BadSignature, "gossip_bad_signature");
             return;
@@ -60,11 +61,14 @@ public sealed partial class OverlayNode
             return;
         }
 
-        var delivery = new GossipDelivery(id, g.Topic, g.Origin, g.Sequence, g.TimestampMs, g.Payload, g.Hops, from);
+        var delivery = new GossipDelivery(id, g.Topic, g.Origin, g.Sequence, g.TimestampMs, g.Payload, g.Hops, from) { Prepared = check?.Prepared };
         var subscribed = _topics.Contains(g.Topic);
         var verdict = subscribed ? _validator?.Validate(delivery) ?? ValidationResult.Accept
             : _o.RelayUnsubscribedTopics ? ValidationResult.Accept : ValidationResult.Ignore;
-        _seen.Add(id, g.Hops, from, verdict == ValidationResult.Accept ? g : null, _now);
+        // The copy this node forwards (one more hop) is the one it keeps to answer GRAFTs: every send of the message
+        // from here is the same object, so the driver encodes it once (OverlayService).
+        var outgoing = g with { Hops = g.Hops + 1 };
+        _seen.Add(id, g.Hops, from, verdict == ValidationResult.Accept ? outgoing : null, _now);
         _missing.Remove(id, out var missing);
         switch (verdict)
         {
@@ -81,7 +85,7 @@ public sealed partial class OverlayNode
             Count("gossip_delivered");
             _sink.Deliver(delivery);
         }
-        Forward(g with { Hops = g.Hops + 1 }, id, from);
+        Forward(outgoing, id, from);
         if (_o.Mode != BroadcastMode.Plumtree) return;
         MakeEager(from);
         // An announcer that was clearly closer than the tree path: swap links (see MaybeShortenPath).
@@ -89,5 +93,11 @@ public sealed partial class OverlayNode
         {
             foreach (var (peer, hops) in missing.Announcers) MaybeShortenPath(seen, peer, hops);
         }
+    }
+
+    private bool IsStale(GossipMessage g)
+    {
+        var now = (ulong)Math.Max(0, _now);
+        return g.TimestampMs + (ulong)Ms(_o.MaxMessageAge) < now || g.TimestampMs > now + (ulong)Ms(_o.MaxClockSkew);
     }
 }

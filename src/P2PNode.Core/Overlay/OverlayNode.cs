@@ -57,6 +57,9 @@ public sealed partial class OverlayNode
 
     /// <summary>Deliver messages of this topic to the application (and validate them with the validator).</summary>
     public void Subscribe(string topic) => _topics.Add(topic);
+    /// <summary>True when a message of this id was verified here already (a copy now is a duplicate).</summary>
+    public bool HasSeen(MessageId id) => _seen.TryGet(id, out _);
+
     public void Unsubscribe(string topic) => _topics.Remove(topic);
     public bool IsSubscribed(string topic) => _topics.Contains(topic);
 
@@ -76,12 +79,14 @@ public sealed partial class OverlayNode
     }
 
     /// <summary>A message from a connected peer. Messages that are not overlay messages are ignored.</summary>
-    public void OnMessage(PeerId peer, WireMessage message, long nowMs)
+    /// <param name="check">For a <see cref="GossipMessage"/>: its id and signature verdict computed by the driver
+    /// before it serialised the call (<see cref="GossipCheck"/>); null: the node computes them.</param>
+    public void OnMessage(PeerId peer, WireMessage message, long nowMs, GossipCheck? check = null)
     {
         _now = nowMs;
         switch (message)
         {
-            case GossipMessage g: OnGossip(peer, g); break;
+            case GossipMessage g: OnGossip(peer, g, check); break;
             case IHave h: OnIHave(peer, h); break;
             case Graft g: OnGraft(peer, g); break;
             case Prune: OnPrune(peer); break;

@@ -13,7 +13,9 @@ namespace P2PNode.Overlay;
 /// OnDisconnected, overlay messages (types 16..63) become OnMessage, a periodic timer drives OnTimer with Unix
 /// milliseconds, and the node's actions become session sends, dials and closes. Calls into the node are
 /// serialised by one lock; sends are queued inside it (so they leave in order), dials, closes and deliveries
-/// run after it is released.
+/// run after it is released. A received broadcast message is hashed, its signature verified and the
+/// application's <see cref="IGossipValidator.Prepare"/> run before the lock is taken (<see cref="GossipCheck"/>);
+/// a broadcast message is encoded once, and every peer it goes to is queued the same frame.
 /// </summary>
 public sealed class OverlayService : IAsyncDisposable
 {
@@ -25,6 +27,10 @@ public sealed class OverlayService : IAsyncDisposable
     private readonly Dictionary<PeerId, PeerSession> _sessions = [];
     private readonly List<Action> _after = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly IGossipValidator? _validator;
+    // Each broadcast message's frame, encoded on first send and shared by every later send of the same object (the
+    // node forwards, and answers GRAFTs with, one object per message); it lives as long as the node keeps the message.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<GossipMessage, byte[]> _frames = new();
     private Task _timerLoop = Task.CompletedTask;
 
     public OverlayService(NodeHost host, NodeIdentity identity, string advertisedAddress, OverlayOptions options, ILogger log,
@@ -33,6 +39,7 @@ public sealed class OverlayService : IAsyncDisposable
         _host = host;
         _log = log;
         _time = time ?? TimeProvider.System;
+        _validator = validator;
         _node = new OverlayNode(identity, advertisedAddress, options, new Sink(this), host.Metrics, new Random(), validator);
         host.SessionStarted += OnSessionStarted;
         host.SessionEnded += OnSessionEnded;
@@ -121,6 +128,7 @@ public sealed class OverlayService : IAsyncDisposable
     private ValueTask OnMessageAsync(PeerSession s, WireMessage message)
     {
         if ((uint)message.Type is < 16 or > 63) return ValueTask.CompletedTask;
+        var check = message is GossipMessage g && g.Payload.Length <= _node.Options.MaxPayloadBytes ? Check(g) : null;
         Run(now =>
         {
             // A message can overtake SessionStarted (the session starts reading before the event is raised).
@@ -129,9 +137,31 @@ public sealed class OverlayService : IAsyncDisposable
                 _sessions[s.RemotePeer] = s;
                 _node.OnConnected(s.RemotePeer, now);
             }
-            _node.OnMessage(s.RemotePeer, message, now);
+            _node.OnMessage(s.RemotePeer, message, now, check);
         });
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Outside the lock: the id (hashing the payload), then, unless the id is known already (a duplicate,
+    /// checked under the lock briefly), the signature and the validator's stateless part.</summary>
+    private GossipCheck Check(GossipMessage g)
+    {
+        var subscribed = false;
+        var check = GossipCheck.Of(g, id =>
+        {
+            lock (_gate)
+            {
+                subscribed = _node.IsSubscribed(g.Topic);
+                return !_node.HasSeen(id);
+            }
+        });
+        if (check.SignatureValid != true || !subscribed || _validator is null) return check;
+        try { return check with { Prepared = _validator.Prepare(g.Topic, g.Origin, g.Payload) }; }
+        catch (Exception e)
+        {
+            _log.LogError(e, "gossip validator failed to prepare a message; it validates it under the lock instead");
+            return check;
+        }
     }
 
     private async Task DialAsync(PeerId peer, string address)
@@ -191,8 +221,18 @@ public sealed class OverlayService : IAsyncDisposable
     {
         public void Send(PeerId peer, WireMessage message)
         {
-            if (s._sessions.TryGetValue(peer, out var session)) session.TrySend(message);
-            else s._host.Metrics.Increment("overlay_send_not_connected");
+            if (!s._sessions.TryGetValue(peer, out var session))
+            {
+                s._host.Metrics.Increment("overlay_send_not_connected");
+                return;
+            }
+            session.TrySendFrame(message is GossipMessage g ? s._frames.GetValue(g, Encode) : WireCodec.Encode(message));
+        }
+
+        private byte[] Encode(GossipMessage g)
+        {
+            s._host.Metrics.Increment("gossip_frames_encoded");
+            return WireCodec.Encode(g);
         }
 
         public void Connect(PeerId peer, string address) => s._after.Add(() => _ = Task.Run(() => s.DialAsync(peer, address)));

@@ -21,6 +21,7 @@ public sealed partial class PeerSession
                     batch.Add(frame);
                     bytes += frame.Length;
                 }
+                Dequeued(bytes);
                 await _connection.SendAsync(batch, _stop.Token).ConfigureAwait(false);
                 Volatile.Write(ref _lastSendTicks, Stopwatch.GetTimestamp());
                 _metrics.Increment("frames_sent", batch.Count);
@@ -152,11 +153,12 @@ public sealed partial class PeerSession
         if (sendDisconnect)
         {
             // Let the send loop flush what is queued, with a bounded wait, then say goodbye ourselves.
-            _outbound.Writer.TryWrite(WireCodec.Encode(new Disconnect(reason, message)));
+            TryEnqueue(WireCodec.Encode(new Disconnect(reason, message)));
             _outbound.Writer.TryComplete();
             await Task.WhenAny(_sendLoop, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
         }
         _outbound.Writer.TryComplete();
+        Volatile.Read(ref _drained).TrySetResult(); // a bulk sender waiting for room sees the session closed
         _stop.Cancel();
         await _connection.DisposeAsync().ConfigureAwait(false);
         foreach (var pending in _pendingPings.Values) pending.TrySetException(new SessionException(reason, $"session ended: {message}"));

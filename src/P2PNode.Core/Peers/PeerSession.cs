@@ -33,6 +33,11 @@ public sealed partial class PeerSession : IAsyncDisposable
     private int _malformed;
     private int _closing;
     private Task _sendLoop = Task.CompletedTask;
+    // Bytes of the frames in _outbound (added when queued, taken off when the send loop takes them), the byte cap's
+    // drop episode (logged once while it lasts), and a signal the send loop completes when it took frames out.
+    private long _queuedBytes;
+    private int _overCap;
+    private TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private PeerSession(IFrameConnection connection, Hello remoteHello, TransportOptions options, NodeMetrics metrics, ILogger log)
     {
@@ -140,19 +145,65 @@ public sealed partial class PeerSession : IAsyncDisposable
     /// <summary>Queues a message; false (and counted) when the peer's queue is full or the session is closing.</summary>
     public bool TrySend(WireMessage message) => TrySendFrame(WireCodec.Encode(message));
 
+    /// <remarks>The same frame may be queued to many sessions (a broadcast is encoded once); it is never modified.</remarks>
     public bool TrySendFrame(byte[] frame)
     {
         if (Volatile.Read(ref _closing) != 0) return false;
-        if (_outbound.Writer.TryWrite(frame)) return true;
+        if (!HasRoomFor(frame.Length))
+        {
+            _metrics.Increment("send_queue_dropped");
+            _metrics.Increment("send_queue_dropped_bytes", frame.Length);
+            if (Interlocked.Exchange(ref _overCap, 1) == 0)
+                _log.LogWarning("send queue to {Peer} holds {Queued} bytes, over its cap of {Cap}: dropping frames to it until it drains (send_queue_dropped)",
+                    RemotePeer.Short, Interlocked.Read(ref _queuedBytes), _options.SendQueueMaxBytes);
+            return false;
+        }
+        if (TryEnqueue(frame)) return true;
         _metrics.Increment("send_queue_dropped");
         return false;
     }
 
-    /// <summary>Queues a frame, waiting while the queue is full (backpressure for bulk transfers).</summary>
+    /// <summary>Queues a frame, waiting while the queue is full, in frames or in bytes (backpressure for bulk transfers).</summary>
     public async ValueTask SendFrameAsync(byte[] frame, CancellationToken ct)
     {
-        if (Volatile.Read(ref _closing) != 0) throw new SessionException(EndReason ?? DisconnectReason.Normal, "session is closed");
-        await _outbound.Writer.WriteAsync(frame, ct).ConfigureAwait(false);
+        while (true)
+        {
+            if (Volatile.Read(ref _closing) != 0) throw new SessionException(EndReason ?? DisconnectReason.Normal, "session is closed");
+            var drained = Volatile.Read(ref _drained).Task;
+            if (HasRoomFor(frame.Length)) break;
+            await drained.WaitAsync(ct).ConfigureAwait(false);
+        }
+        Interlocked.Add(ref _queuedBytes, frame.Length);
+        try { await _outbound.Writer.WriteAsync(frame, ct).ConfigureAwait(false); }
+        catch
+        {
+            Interlocked.Add(ref _queuedBytes, -frame.Length);
+            throw;
+        }
+    }
+
+    /// <summary>Bytes queued for this peer and not yet handed to the connection.</summary>
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
+    private bool HasRoomFor(int length)
+    {
+        var queued = Interlocked.Read(ref _queuedBytes);
+        return queued == 0 || queued + length <= _options.SendQueueMaxBytes;
+    }
+
+    private bool TryEnqueue(byte[] frame)
+    {
+        Interlocked.Add(ref _queuedBytes, frame.Length);
+        if (_outbound.Writer.TryWrite(frame)) return true;
+        Interlocked.Add(ref _queuedBytes, -frame.Length);
+        return false;
+    }
+
+    /// <summary>The send loop took <paramref name="bytes"/> off the queue: wake bulk senders, end a drop episode.</summary>
+    private void Dequeued(long bytes)
+    {
+        if (Interlocked.Add(ref _queuedBytes, -bytes) <= _options.SendQueueMaxBytes / 2) Volatile.Write(ref _overCap, 0);
+        Interlocked.Exchange(ref _drained, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     /// <summary>Round-trip time of one Ping/Pong.</summary>

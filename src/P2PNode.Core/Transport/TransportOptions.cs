@@ -30,7 +30,13 @@ public sealed record TransportOptions
     /// allocation. Larger objects travel as content-addressed chunks.</summary>
     public int MaxFrameSize { get; init; } = 4 * 1024 * 1024;
 
-    /// <summary>Frames queued for one peer before the oldest non-control frames are dropped (counted):
-    /// a slow peer never stalls the node.</summary>
+    /// <summary>Frames queued for one peer; a frame offered to a full queue is dropped (counted in
+    /// send_queue_dropped): a slow peer never stalls the node.</summary>
     public int SendQueueCapacity { get; init; } = 1024;
+
+    /// <summary>Bytes queued for one peer and not yet handed to its connection. A frame that would take the queue
+    /// over it is dropped (send_queue_dropped, and its bytes in send_queue_dropped_bytes; logged once per episode),
+    /// unless the queue is empty, so one frame of up to <see cref="MaxFrameSize"/> always goes; bulk senders that
+    /// wait for room (transfers) wait for bytes too. Without it 1024 queued model deltas could hold gigabytes.</summary>
+    public long SendQueueMaxBytes { get; init; } = 32L * 1024 * 1024;
 }

@@ -3,7 +3,8 @@ using P2PNode.Ledger.Entries;
 namespace P2PNode.Training.Runtime;
 
 /// <summary>A contribution whose entry signature and payload hash have been checked (<see cref="RunMessage"/>).</summary>
-public sealed record ReceivedContribution(SignedEntry Entry, ContributionBody Body, byte[] Delta)
+/// <remarks><see cref="Delta"/> is the encoded delta, usually a slice of the gossip payload it arrived in (not a copy).</remarks>
+public sealed record ReceivedContribution(SignedEntry Entry, ContributionBody Body, ArraySegment<byte> Delta)
 {
     /// <summary>Wall-clock time (Unix ms) this node received it; with the author's entry time_ms (set just before it
     /// published) this gives the transfer time, exact when both run on one clock (a swarm on one machine).</summary>

@@ -24,6 +24,10 @@ public sealed record RunContext
     public required string DataDir { get; init; }
     /// <summary>Broadcasts a payload on the run's topic (the overlay signs it as this node).</summary>
     public required Action<byte[]> Publish { get; init; }
+    /// <summary>Takes the signed Contribution entry that arrived with a peer's contribution (verified) into the ledger's
+    /// keeping (<see cref="P2PNode.Ledger.Sync.LedgerSync.Keep"/>); called on the overlay's thread, so it must be cheap.
+    /// Null: the entry is left to ledger replication.</summary>
+    public Action<P2PNode.Ledger.Entries.SignedEntry>? KeepEntry { get; init; }
     /// <summary>Serves this node's model to peers and fetches theirs (catch-up); null disables catch-up.</summary>
     public IModelExchange? Exchange { get; init; }
     public required NodeMetrics Metrics { get; init; }

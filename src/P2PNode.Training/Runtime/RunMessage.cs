@@ -72,7 +72,8 @@ public static class RunMessage
     /// signature verifies, and the delta matches the entry's payload hash and size. Throws
     /// <see cref="InvalidDataException"/> with the reason otherwise.
     /// </summary>
-    public static (SignedEntry Entry, ContributionBody Body, byte[] Delta) DecodeContribution(byte[] message)
+    /// <remarks>The delta is a slice of <paramref name="message"/>, not a copy.</remarks>
+    public static (SignedEntry Entry, ContributionBody Body, ArraySegment<byte> Delta) DecodeContribution(byte[] message)
     {
         if (KindOf(message) != ContributionKind) throw new InvalidDataException("not a contribution message");
         if (message.Length < 6) throw new InvalidDataException("contribution message truncated before the entry length");
@@ -86,8 +87,9 @@ public static class RunMessage
         catch (FormatException e) { throw new InvalidDataException($"contribution entry is malformed: {e.Message}"); }
         if (entry.Entry.Body is not ContributionBody body) throw new InvalidDataException($"entry is a {EntryKinds.Name(entry.Kind)}, not a contribution");
         if (!entry.VerifySignature()) throw new InvalidDataException("contribution entry signature does not verify");
-        var delta = message.AsSpan(6 + (int)length + LedgerSignatures.SignatureSize).ToArray();
-        if ((ulong)delta.Length != body.PayloadSize) throw new InvalidDataException($"delta is {delta.Length} bytes, the entry says {body.PayloadSize}");
+        var start = 6 + (int)length + LedgerSignatures.SignatureSize;
+        var delta = new ArraySegment<byte>(message, start, message.Length - start);
+        if ((ulong)delta.Count != body.PayloadSize) throw new InvalidDataException($"delta is {delta.Count} bytes, the entry says {body.PayloadSize}");
         if (!SHA256.HashData(delta).AsSpan().SequenceEqual(body.PayloadHash)) throw new InvalidDataException("delta does not match the entry's payload hash");
         return (entry, body, delta);
     }

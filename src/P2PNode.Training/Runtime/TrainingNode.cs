@@ -77,6 +77,12 @@ public sealed partial class TrainingNode : IGossipValidator
         if (_failure is not null) throw new InvalidOperationException($"training node failed: {_failure.Message}", _failure);
     }
 
+    /// <summary>CPU seconds each of the node's own threads ("training", "rounds") used, once it has ended: the rest of
+    /// the process's CPU time is the network side (overlay, transport, validation, ledger sync) and the runtime's.</summary>
+    public IReadOnlyDictionary<string, double> ThreadCpuSeconds => _threadCpu;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, double> _threadCpu = new(StringComparer.Ordinal);
+
     /// <summary>The status broadcasts, which outlive <see cref="RunAsync"/> until its token fires.</summary>
     public Task Serving { get; private set; } = Task.CompletedTask;
 
@@ -93,7 +99,11 @@ public sealed partial class TrainingNode : IGossipValidator
                 _ctx.Log.LogError(e, "{Thread} thread failed", name);
                 _stop.Cancel();
             }
-            finally { done.SetResult(); }
+            finally
+            {
+                if (P2PNode.Metrics.ProcessCpu.CurrentThreadSeconds() is { } cpu) _threadCpu[name] = cpu;
+                done.SetResult();
+            }
         }) { IsBackground = true, Name = name };
         thread.Start();
         return done.Task;
@@ -108,7 +118,12 @@ public sealed partial class TrainingNode : IGossipValidator
             switch (RunMessage.KindOf(message.Payload))
             {
                 case RunMessage.ContributionKind:
-                    return OnContribution(origin, message.Origin, message.Payload);
+                    return OnContribution(origin, message.Origin, message.Prepared switch
+                    {
+                        DecodedContribution d => d,
+                        InvalidDataException e => throw new InvalidDataException(e.Message, e),
+                        _ => DecodedContribution.Of(message.Payload),
+                    });
                 case RunMessage.StatusKind:
                     var status = RunMessage.DecodeStatus(message.Payload);
                     if (status.Sketch.Length is not (0 or ModelSketch.Size)) throw new InvalidDataException($"status sketch has {status.Sketch.Length} values, expected {ModelSketch.Size} (or 0: none yet)");
@@ -131,14 +146,34 @@ public sealed partial class TrainingNode : IGossipValidator
         }
     }
 
-    private ValidationResult OnContribution(string origin, PeerId originId, byte[] payload)
+    /// <summary>The stateless checks of a contribution (decoding, the entry's signature, the delta's hash), run by the
+    /// overlay before it takes its lock; <see cref="Validate"/> takes the result (or the reason it failed) from there.</summary>
+    public object? Prepare(string topic, PeerId origin, byte[] payload)
     {
-        var (entry, body, delta) = RunMessage.DecodeContribution(payload);
+        try { return RunMessage.KindOf(payload) == RunMessage.ContributionKind ? DecodedContribution.Of(payload) : null; }
+        catch (InvalidDataException e) { return e; }
+    }
+
+    private sealed record DecodedContribution(SignedEntry Entry, ContributionBody Body, ArraySegment<byte> Delta)
+    {
+        public static DecodedContribution Of(byte[] payload)
+        {
+            var (entry, body, delta) = RunMessage.DecodeContribution(payload);
+            return new DecodedContribution(entry, body, delta);
+        }
+    }
+
+    private ValidationResult OnContribution(string origin, PeerId originId, DecodedContribution decoded)
+    {
+        var (entry, body, delta) = decoded;
         if (PeerId.FromPublicKey(entry.Author) != originId)
         {
             Reject(origin, "not_author", "contribution entry is signed by another key than the message's origin");
             return ValidationResult.Reject;
         }
+        // The author's signed ledger entry: kept for the ledger (stored once it continues the author's held log), so
+        // replication does not fetch it a second time. Whatever the round rules say below, the entry itself is valid.
+        _ctx.KeepEntry?.Invoke(entry);
         var c = new ReceivedContribution(entry, body, delta);
         var result = _book.Offer(c);
         switch (result)

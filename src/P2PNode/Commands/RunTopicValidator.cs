@@ -1,3 +1,4 @@
+using P2PNode.Identity;
 using P2PNode.Overlay;
 
 namespace P2PNode.Cli.Commands;
@@ -18,4 +19,7 @@ internal sealed class RunTopicValidator(string topic) : IGossipValidator
     public ValidationResult Validate(GossipDelivery message) =>
         message.Topic != topic ? ValidationResult.Accept
         : _target?.Validate(message) ?? ValidationResult.Ignore;
+
+    public object? Prepare(string topic, PeerId origin, byte[] payload) =>
+        topic == this.Topic ? _target?.Prepare(topic, origin, payload) : null;
 }

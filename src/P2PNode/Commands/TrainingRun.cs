@@ -106,7 +106,7 @@ internal static class TrainingRun
             {
                 Spec = spec, Run = flags.Run, InitialModel = genesis.InitialModel, Identity = loaded.Identity, Ledger = ledger,
                 TrainTask = trainTask, EvalTask = evalTask, DataDir = dataDir,
-                Publish = payload => overlay.Publish(flags.Topic, payload), Metrics = metrics, Log = log,
+                Publish = payload => overlay.Publish(flags.Topic, payload), KeepEntry = sync.Keep, Metrics = metrics, Log = log,
                 Exchange = new TransferModelExchange(transfer),
                 Progress = line => Console.Out.WriteLine(line.ToJsonString()),
                 FailAtRound = flags.FailAtRound,
@@ -121,6 +121,13 @@ internal static class TrainingRun
                 ["event"] = "done", ["node"] = loaded.Identity.PeerId.ToString(), ["rounds"] = node.RoundsDone,
                 ["bytes_sent"] = metrics.Get("frame_bytes_sent"), ["published_bytes"] = metrics.Get("training_contribution_bytes_published"),
                 ["peak_rss_bytes"] = ProcessMemory.PeakResidentBytes(),
+                // CPU per contribution (docs/results.md §8, "Contribution hot path"): the process's CPU time, and how much
+                // of it the training and round threads took; the rest is the network side.
+                ["cpu_s"] = Math.Round(ProcessCpu.TotalSeconds(), 3),
+                ["training_cpu_s"] = node.ThreadCpuSeconds.GetValueOrDefault("training"), ["rounds_cpu_s"] = node.ThreadCpuSeconds.GetValueOrDefault("rounds"),
+                ["contributions_published"] = metrics.Get("training_contributions_published"),
+                ["contributions_received"] = metrics.Get("training_contributions_received"),
+                ["bytes_sent_gossip"] = metrics.Get("frame_bytes_sent_gossip"), ["bytes_sent_ledger"] = metrics.Get("frame_bytes_sent_ledger"),
             }.ToJsonString());
             if (flags.ExitWhenDone) stopNode(0);
             else await Task.Delay(Timeout.Infinite, ct); // keep serving the ledger and the overlay until stopped

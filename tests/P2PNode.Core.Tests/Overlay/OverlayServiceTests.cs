@@ -42,7 +42,7 @@ public sealed class OverlayServiceTests : IAsyncLifetime
         }
     }
 
-    private async Task<int> StartNodeAsync(IReadOnlyList<int> bootstrap)
+    private async Task<int> StartNodeAsync(IReadOnlyList<int> bootstrap, IGossipValidator? validator = null)
     {
         var id = NodeIdentity.Generate();
         var host = new NodeHost(id, new MemoryTransport(id.PeerId, _network), new TransportOptions(), new NodeMetrics(), NullLogger.Instance)
@@ -50,7 +50,7 @@ public sealed class OverlayServiceTests : IAsyncLifetime
             Capabilities = ["gossip/1"],
         };
         var address = (await host.StartAsync(default))[0];
-        var overlay = new OverlayService(host, id, address, Fast, NullLogger.Instance);
+        var overlay = new OverlayService(host, id, address, Fast, NullLogger.Instance, validator);
         overlay.Subscribe(Topic);
         var index = _nodes.Count;
         overlay.Delivered += d => _received.AddOrUpdate((index, d.Id), 1, (_, n) => n + 1);
@@ -154,5 +154,52 @@ public sealed class OverlayServiceTests : IAsyncLifetime
             Assert.Equal(DisconnectReason.DuplicateConnection, lost.EndReason);
             Assert.False(dialled[larger == na ? 1 : 0].Completion.IsCompleted);
         }
+    }
+
+    [Fact]
+    public async Task ABroadcastIsEncodedOnceAndTheSameFrameGoesToEveryNeighbour()
+    {
+        var hub = await StartNodeAsync([]);
+        for (var i = 0; i < 3; i++) await StartNodeAsync([hub]);
+        await WaitForAsync(() => _nodes[hub].Overlay.ActiveView.Count == 3, "the hub to have three neighbours");
+
+        var id = _nodes[hub].Overlay.Publish(Topic, new byte[1000]); // under LazyPushBytes: pushed to the eager neighbours
+        await WaitForAsync(() => AllDelivered(id, [1, 2, 3]), "the broadcast to reach the three neighbours");
+
+        var metrics = _nodes[hub].Host.Metrics;
+        Assert.Equal(3, metrics.Get("gossip_sent"));
+        Assert.Equal(1, metrics.Get("gossip_frames_encoded")); // one encoding per peer was 3
+    }
+
+    private sealed class PreparingValidator : IGossipValidator
+    {
+        public int Prepared, PreparedSeenInValidate, Validated;
+
+        public object? Prepare(string topic, PeerId origin, byte[] payload)
+        {
+            Interlocked.Increment(ref Prepared);
+            return payload.Length;
+        }
+
+        public ValidationResult Validate(GossipDelivery message)
+        {
+            Interlocked.Increment(ref Validated);
+            if (message.Prepared is int n && n == message.Payload.Length) Interlocked.Increment(ref PreparedSeenInValidate);
+            return ValidationResult.Accept;
+        }
+    }
+
+    [Fact]
+    public async Task TheValidatorsStatelessPartRunsBeforeTheLockAndItsResultReachesValidate()
+    {
+        var validator = new PreparingValidator();
+        var a = await StartNodeAsync([]);
+        var b = await StartNodeAsync([a], validator);
+        await WaitForAsync(() => _nodes[a].Overlay.ActiveView.Count == 1, "a and b to be neighbours");
+        var id = _nodes[a].Overlay.Publish(Topic, new byte[77]);
+        await WaitForAsync(() => _received.ContainsKey((b, id)), "the broadcast to reach b");
+        Assert.Equal(1, validator.Validated);
+        Assert.Equal(1, validator.PreparedSeenInValidate);
+        Assert.Equal(1, validator.Prepared);
     }
 }

@@ -42,7 +42,8 @@ public sealed class RunMessageTests : IDisposable
         var (entry, body, delta) = RunMessage.DecodeContribution(_message);
         Assert.Equal(_entry.Hash, entry.Hash);
         Assert.Equal(_entry.Signature, entry.Signature);
-        Assert.Equal(_delta, delta);
+        Assert.Equal(_delta, delta.ToArray());
+        Assert.Same(_message, delta.Array); // a slice of the message, not a copy
         Assert.Equal(4UL, body.Round);
         Assert.Equal(321UL, body.Samples);
         Assert.Equal(_base, body.BaseModel);

@@ -55,6 +55,30 @@ public sealed class TrainingNodeValidateTests : IDisposable
     }
 
     [Fact]
+    public void ContributionsDecodedBeforeTheLockGetTheSameVerdictsAndTheirEntriesGoToTheLedger()
+    {
+        var kept = new List<P2PNode.Ledger.Entries.SignedEntry>();
+        var node = new TrainingNode(_run.Contexts[0] with { KeepEntry = kept.Add });
+        ValidationResult Prepared(RunPeer origin, byte[] m) =>
+            node.Validate(_run.Delivery(origin.Id, m) with { Prepared = node.Prepare(_run.Topic, origin.Id, m) });
+
+        var m = Contribution(_a, 0);
+        Assert.Equal(ValidationResult.Reject, Prepared(_b, m)); // not the author: its entry is not kept
+        Assert.Empty(kept);
+        Assert.Equal(ValidationResult.Accept, Prepared(_a, m));
+        Assert.Equal(ValidationResult.Ignore, Prepared(_a, m)); // a duplicate: the entry is valid all the same
+        Assert.Equal(2, kept.Count);
+        Assert.Equal(RunMessage.DecodeContribution(m).Entry.Hash, kept[0].Hash);
+
+        var forged = Contribution(_a, 1);
+        forged[forged.Length - _delta.Length - 61] ^= 0x04; // inside the entry's signature
+        Assert.IsType<InvalidDataException>(node.Prepare(_run.Topic, _a.Id, forged));
+        Assert.Equal(ValidationResult.Reject, Prepared(_a, forged));
+        Assert.Equal(1, Count("training_contributions_rejected_malformed"));
+        Assert.Equal(2, kept.Count);
+    }
+
+    [Fact]
     public void AForgedSignatureIsRejectedAsMalformed()
     {
         var m = Contribution(_a, 0);

@@ -82,6 +82,41 @@ public sealed partial class LedgerStore
     }
 
     /// <summary>
+    /// Accepts one entry of another author that arrived outside replication (a Contribution inside its gossip
+    /// message) when it continues the author's held log: its seq is the number of entries held and its prev the hash
+    /// of the last one. It is stored without a tree head, like the entries an author appended after its latest head
+    /// (docs/ledger.md §6: valid, not yet committed); replication then fetches only what follows it, and the head that
+    /// covers it is checked against it as against any held entry. Returns 1 when stored; 0 when it does not continue
+    /// the log (already held, or entries before it missing: the caller may offer it again later); a different signed
+    /// entry at a held seq is stored as entry-fork evidence and the author flagged, as <see cref="IngestRemote"/>
+    /// does. Throws <see cref="LedgerIngestException"/> on a bad signature or a prev that does not chain.
+    /// </summary>
+    public IngestResult IngestEntry(SignedEntry entry)
+    {
+        var who = Convert.ToHexStringLower(entry.Author);
+        if (!entry.VerifySignature()) throw new LedgerIngestException($"entry {who}:{entry.Seq}: signature does not verify");
+        lock (_lock)
+        {
+            var log = Log(entry.Author);
+            var held = (ulong)log.Tree.Size;
+            if (entry.Seq < held)
+            {
+                if (log.Tree.LeafHash((long)entry.Seq).AsSpan().SequenceEqual(entry.Hash)) return new IngestResult(0, false, null);
+                var mine = GetRange(entry.Author, entry.Seq, 1)[0];
+                if (mine.Bytes.AsSpan().SequenceEqual(entry.Bytes)) return new IngestResult(0, false, null); // same content, other signature encoding
+                return Flag(new Equivocation { Kind = EquivocationKind.EntryFork, Author = entry.Author, EntryA = mine, EntryB = entry });
+            }
+            if (entry.Seq > held) return new IngestResult(0, false, null);
+            if (!entry.Entry.Prev.AsSpan().SequenceEqual(log.LastHash)) throw new LedgerIngestException($"entry {who}:{entry.Seq}: prev does not chain to entry {entry.Seq - 1}");
+            using var tx = _db.BeginTransaction();
+            InsertEntries(tx, [entry]);
+            tx.Commit();
+            log.Tree.Append(entry.Hash);
+            return new IngestResult(1, false, null);
+        }
+    }
+
+    /// <summary>
     /// Witnesses a tree head: the store must already hold the author's entries up to its size (ingest first),
     /// which proves it consistent with every head seen before from that author. Stores and returns the cosignature.
     /// A head that contradicts the held log is stored as evidence, the author flagged, and an exception thrown.

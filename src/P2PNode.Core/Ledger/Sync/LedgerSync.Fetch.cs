@@ -156,6 +156,7 @@ public sealed partial class LedgerSync
         }
         Metrics.Increment("ledger_entries_ingested", result.Appended);
         Witness(f.Target);
+        ScheduleDrain(); // kept entries may continue the log now
     }
 
     private void OnUnavailable(PeerSession peer, LedgerUnavailable msg)

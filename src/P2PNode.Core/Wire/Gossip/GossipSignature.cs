@@ -69,6 +69,14 @@ public static class GossipSignature
         return new GossipMessage(topic, origin.PeerId, sequence, timestampMs, payload, origin.Sign(buffer[..n]), 1);
     }
 
+    /// <summary><see cref="Sign"/>, and the message's id from the same signed bytes (the payload is hashed once).</summary>
+    public static (GossipMessage Message, MessageId Id) SignWithId(NodeIdentity origin, string topic, ulong sequence, ulong timestampMs, byte[] payload)
+    {
+        Span<byte> buffer = stackalloc byte[MaxSignedLength];
+        var n = WriteSignedBytes(topic, origin.PeerId, sequence, timestampMs, payload, buffer);
+        return (new GossipMessage(topic, origin.PeerId, sequence, timestampMs, payload, origin.Sign(buffer[..n]), 1), IdOf(buffer[..n]));
+    }
+
     /// <summary>True when the signature is the origin's over the signed bytes; <paramref name="id"/> is set either way.</summary>
     public static bool Verify(GossipMessage m, out MessageId id)
     {
