@@ -52,7 +52,7 @@ public sealed class NodeHost : IAsyncDisposable
     public async Task<IReadOnlyList<string>> StartAsync(CancellationToken ct)
     {
         _listenAddresses = await _transport.ListenAsync(OnInboundAsync, ct).ConfigureAwait(false);
-        _log.Listening(PeerId, string.Join(", ", _listenAddresses));
+        if (_log.IsEnabled(LogLevel.Information)) _log.Listening(PeerId, string.Join(", ", _listenAddresses));
         return _listenAddresses;
     }
 

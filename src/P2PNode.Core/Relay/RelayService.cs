@@ -122,7 +122,7 @@ public sealed class RelayService : IAsyncDisposable
         _metrics.Increment("relay_reservations_accepted");
         session.TrySend(new ReserveOk((ulong)expires, address, (ulong)_options.MaxCircuitBytes,
             (uint)_options.MaxCircuitDuration.TotalSeconds, (uint)_options.MaxCircuitsPerReservation));
-        _log.ReservationGranted(peer.Short, DateTimeOffset.FromUnixTimeMilliseconds(expires), address);
+        if (_log.IsEnabled(LogLevel.Information)) _log.ReservationGranted(peer.Short, DateTimeOffset.FromUnixTimeMilliseconds(expires), address);
     }
 
     private void RefuseReservation(PeerSession session, RelayStatus status, string message)

@@ -45,7 +45,8 @@ internal sealed class NodeDefence
         {
             var peers = p.PeersFile is { } peersFile ? [.. p.Peers, .. ReadPeersFile(peersFile)] : p.Peers.ToList();
             allowlist = new Allowlist(peers, p.FederationKey?.PublicKey.ToArray(), metrics: metrics);
-            log.PermissionedMode(peers.Distinct().Count(), p.FederationKey is { } key ? $", members certified by {key}" : "");
+            if (log.IsEnabled(LogLevel.Information))
+                log.PermissionedMode(peers.Distinct().Count(), p.FederationKey is { } key ? $", members certified by {key}" : "");
         }
         var scorer = config.Scoring.Enabled ? new PeerScorer(config.Scoring.Options, metrics: metrics, self: identity.PeerId) : null;
         return new NodeDefence(allowlist, scorer, capabilities, metrics, log);
@@ -87,7 +88,7 @@ internal sealed class NodeDefence
     {
         if (_scorer is null) return;
         var after = _scorer.Report(peer, offence, what);
-        _log.Offence(peer.Short, what, _scorer.ScoreOf(peer), after);
+        if (_log.IsEnabled(LogLevel.Debug)) _log.Offence(peer.Short, what, _scorer.ScoreOf(peer), after);
     }
 
     // One peer id per line; blank lines and '#' comments skipped; an error names the file and line.
