@@ -44,6 +44,9 @@ public sealed class NodeProcess : IAsyncDisposable, IDisposable
     public IReadOnlyList<string> StdoutLines => Snapshot(NodeStream.Stdout);
     public IReadOnlyList<string> StderrLines => Snapshot(NodeStream.Stderr);
 
+    /// <summary>p2pnode's log lines so far: logs are on stderr, machine-readable output on stdout (docs/runtime.md).</summary>
+    public IReadOnlyList<string> LogLines => StderrLines;
+
     /// <summary>Everything captured so far, both streams interleaved in arrival order (for failure messages).</summary>
     public string Output
     {
@@ -137,6 +140,10 @@ public sealed class NodeProcess : IAsyncDisposable, IDisposable
             }
         }
     }
+
+    /// <summary><see cref="WaitForLineAsync"/> on the log (stderr): for log wording, which never reaches stdout.</summary>
+    public Task<string> WaitForLogAsync(Func<string, bool> predicate, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        WaitForLineAsync(predicate, timeout, NodeStream.Stderr, cancellationToken);
 
     /// <summary>Waits for exit and for both output streams to be fully read; throws <see cref="TimeoutException"/> (without killing).</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -37,8 +37,8 @@ public class NodeProcessTests
             Assert.True(IsAlive(child));
         }
         // Bounded poll: a loaded machine may take a while to deliver the kill and reap.
-        for (var i = 0; i < 300 && IsAlive(child); i++) await Task.Delay(100);
-        Assert.False(IsAlive(child), $"child {child} survived dispose");
+        await Eventually.UntilAsync(() => !IsAlive(child), $"child {child} to be gone after dispose", TimeSpan.FromSeconds(30),
+            interval: TimeSpan.FromMilliseconds(100));
     }
 
     // Gone, or a zombie waiting for a reaper: either way no longer running.

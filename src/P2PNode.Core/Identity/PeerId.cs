@@ -122,4 +122,8 @@ public sealed class PeerId : IEquatable<PeerId>, IComparable<PeerId>
     public int CompareTo(PeerId? other) => other is null ? 1 : string.CompareOrdinal(_text, other._text);
     public static bool operator ==(PeerId? a, PeerId? b) => a is null ? b is null : a.Equals(b);
     public static bool operator !=(PeerId? a, PeerId? b) => !(a == b);
+    public static bool operator <(PeerId? a, PeerId? b) => Comparer<PeerId>.Default.Compare(a, b) < 0;
+    public static bool operator <=(PeerId? a, PeerId? b) => Comparer<PeerId>.Default.Compare(a, b) <= 0;
+    public static bool operator >(PeerId? a, PeerId? b) => Comparer<PeerId>.Default.Compare(a, b) > 0;
+    public static bool operator >=(PeerId? a, PeerId? b) => Comparer<PeerId>.Default.Compare(a, b) >= 0;
 }

@@ -32,13 +32,13 @@ public static class NatDiscoverer
                 }
                 if (gateway is null)
                 {
-                    log?.LogDebug("NAT discovery: skipping {Method}: no gateway given and no IPv4 default route", method);
+                    log?.SkippedNoGateway(method);
                     continue;
                 }
                 if (port5351Unreachable)
                 {
                     // PCP and NAT-PMP share UDP 5351: ICMP already said nobody listens there.
-                    log?.LogDebug("NAT discovery: skipping {Method}: {Gateway}:{Port} is unreachable", method, gateway, options.ServerPort);
+                    log?.SkippedUnreachable(method, gateway, options.ServerPort);
                     continue;
                 }
             }
@@ -52,13 +52,13 @@ public static class NatDiscoverer
                     NatMethod.UpnpIgd => await ProbeUpnpAsync(options, cancellationToken).ConfigureAwait(false),
                     _ => throw new ArgumentException($"unknown NAT method {method}"),
                 };
-                log?.LogInformation("NAT discovery: {Protocol} gateway answers", mapper.Protocol);
+                log?.GatewayAnswers(mapper.Protocol);
                 return mapper;
             }
             catch (NatException e)
             {
                 if (e.Kind == NatErrorKind.Unreachable && method is NatMethod.Pcp or NatMethod.NatPmp) port5351Unreachable = true;
-                log?.LogDebug("NAT discovery: {Method} failed: {Reason}", method, e.Message);
+                log?.MethodFailed(method, e.Message);
             }
         }
         return null;

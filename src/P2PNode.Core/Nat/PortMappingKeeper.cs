@@ -39,8 +39,7 @@ public sealed class PortMappingKeeper : IAsyncDisposable
         request.EnsureValidRequest();
         var granted = await mapper.CreateAsync(request, cancellationToken).ConfigureAwait(false);
         var keeper = new PortMappingKeeper(mapper, request, granted, options);
-        options.Logger?.LogInformation("NAT: {Protocol} mapped {Transport} {External} -> port {Private} for {Lifetime}",
-            mapper.Protocol, granted.Protocol, keeper.ExternalEndpoint, granted.PrivatePort, granted.Lifetime);
+        options.Logger?.Mapped(mapper.Protocol, granted.Protocol, keeper.ExternalEndpoint, granted.PrivatePort, granted.Lifetime);
         keeper._loop = Task.Run(keeper.RenewLoopAsync, CancellationToken.None);
         return keeper;
     }
@@ -91,7 +90,7 @@ public sealed class PortMappingKeeper : IAsyncDisposable
                     _current = renewed;
                     _mapped = true;
                 }
-                _options.Logger?.LogDebug("NAT: {Protocol} renewed {External} for {Lifetime}", Mapper.Protocol, ExternalEndpoint, renewed.Lifetime);
+                _options.Logger?.Renewed(Mapper.Protocol, ExternalEndpoint, renewed.Lifetime);
                 Raise(new PortMappingEvent(PortMappingEventKind.Renewed, renewed));
                 wait = RenewDelay(renewed);
             }
@@ -106,8 +105,7 @@ public sealed class PortMappingKeeper : IAsyncDisposable
                 var left = previous.Expires - DateTimeOffset.UtcNow;
                 var lost = left <= TimeSpan.Zero;
                 lock (_lock) if (lost) _mapped = false;
-                _options.Logger?.LogWarning("NAT: {Protocol} renewal of {External} failed ({Left} left): {Reason}",
-                    Mapper.Protocol, ExternalEndpoint, lost ? "none" : left.ToString(@"hh\:mm\:ss"), e.Message);
+                _options.Logger?.RenewalFailed(Mapper.Protocol, ExternalEndpoint, lost ? "none" : left.ToString(@"hh\:mm\:ss"), e.Message);
                 Raise(new PortMappingEvent(lost ? PortMappingEventKind.Lost : PortMappingEventKind.RenewFailed, previous, e));
                 // Retry soon enough to land before expiry, but never spin.
                 wait = lost ? _options.RetryInterval : Min(_options.RetryInterval, left / 2);
@@ -131,7 +129,7 @@ public sealed class PortMappingKeeper : IAsyncDisposable
         catch (Exception ex)
         {
             // A faulty subscriber must not stop the renewals.
-            _options.Logger?.LogError(ex, "NAT: a PortMappingKeeper.Changed handler threw");
+            _options.Logger?.ChangedHandlerThrew(ex);
         }
     }
 
@@ -146,12 +144,12 @@ public sealed class PortMappingKeeper : IAsyncDisposable
         try
         {
             await Mapper.DeleteAsync(mapping, timeout.Token).ConfigureAwait(false);
-            _options.Logger?.LogInformation("NAT: {Protocol} deleted mapping {External}", Mapper.Protocol, ExternalEndpoint);
+            _options.Logger?.Deleted(Mapper.Protocol, ExternalEndpoint);
             Raise(new PortMappingEvent(PortMappingEventKind.Deleted, mapping));
         }
         catch (Exception e) when (e is NatException or OperationCanceledException or IOException or System.Net.Sockets.SocketException or HttpRequestException)
         {
-            _options.Logger?.LogWarning("NAT: {Protocol} could not delete mapping {External}: {Reason}", Mapper.Protocol, ExternalEndpoint, e.Message);
+            _options.Logger?.DeleteFailed(Mapper.Protocol, ExternalEndpoint, e.Message);
             Raise(new PortMappingEvent(PortMappingEventKind.DeleteFailed, mapping, e));
         }
         _stop.Dispose();

@@ -52,7 +52,7 @@ public sealed class NodeHost : IAsyncDisposable
     public async Task<IReadOnlyList<string>> StartAsync(CancellationToken ct)
     {
         _listenAddresses = await _transport.ListenAsync(OnInboundAsync, ct).ConfigureAwait(false);
-        _log.LogInformation("node {PeerId} listening on {Addresses}", PeerId, string.Join(", ", _listenAddresses));
+        if (_log.IsEnabled(LogLevel.Information)) _log.Listening(PeerId, string.Join(", ", _listenAddresses));
         return _listenAddresses;
     }
 
@@ -77,13 +77,12 @@ public sealed class NodeHost : IAsyncDisposable
         if (Refusal(session.RemotePeer, session.RemoteHello) is { } late) await RefuseAsync(connection, session, late).ConfigureAwait(false);
         _sessions[session] = 0;
         session.Start(DispatchAsync);
-        _log.LogInformation("{Direction} session with {Peer} at {Address} ({Agent})",
-            session.IsInbound ? "inbound" : "outbound", session.RemotePeer, session.RemoteAddress, session.RemoteHello.Agent);
+        _log.SessionStarted(session.IsInbound ? "inbound" : "outbound", session.RemotePeer, session.RemoteAddress, session.RemoteHello.Agent);
         SessionStarted?.Invoke(session);
         _ = session.Completion.ContinueWith(_ =>
         {
             _sessions.TryRemove(session, out byte _);
-            _log.LogInformation("session with {Peer} ended ({Reason}): {Message}", session.RemotePeer.Short, session.EndReason, session.EndMessage);
+            _log.SessionEnded(session.RemotePeer.Short, session.EndReason, session.EndMessage);
             SessionEnded?.Invoke(session);
         }, TaskScheduler.Default);
         return session;
@@ -131,7 +130,7 @@ public sealed class NodeHost : IAsyncDisposable
     private async Task RefuseAsync(IFrameConnection connection, PeerSession? session, Disconnect refusal)
     {
         Metrics.Increment("session_refused_" + TransportException.ToSnake(refusal.Reason.ToString()));
-        _log.LogWarning("refused {Peer} at {Address}: {Reason} {Message}", connection.RemotePeer, connection.RemoteAddress, refusal.Reason, refusal.Message);
+        _log.Refused(connection.RemotePeer, connection.RemoteAddress, refusal.Reason, refusal.Message);
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
@@ -150,7 +149,7 @@ public sealed class NodeHost : IAsyncDisposable
         _stop.Cancel();
         await _transport.DisposeAsync().ConfigureAwait(false);
         await Task.WhenAll(_sessions.Keys.Select(s => s.CloseAsync(DisconnectReason.Shutdown, "node shutting down"))).ConfigureAwait(false);
-        _log.LogInformation("node {PeerId} stopped", PeerId.Short);
+        _log.Stopped(PeerId.Short);
     }
 
     public async ValueTask DisposeAsync()

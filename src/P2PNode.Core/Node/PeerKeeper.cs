@@ -30,7 +30,7 @@ public sealed class PeerKeeper(NodeHost host, string address, PeerId peer, ILogg
             catch (Exception e) when (e is TransportException or SessionException)
             {
                 var wait = backoff + TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Max(1, backoff.TotalMilliseconds / 4)));
-                log.LogInformation("cannot reach {Peer} at {Address} ({Reason}); retrying in {Seconds:0.0} s", peer.Short, address, e.Message, wait.TotalSeconds);
+                log.CannotReach(peer.Short, address, e.Message, wait.TotalSeconds);
                 backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
                 try { await Task.Delay(wait, ct).ConfigureAwait(false); } catch (OperationCanceledException) { return; }
                 continue;
@@ -49,13 +49,13 @@ public sealed class PeerKeeper(NodeHost host, string address, PeerId peer, ILogg
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(PingInterval * 2);
                 var rtt = await session.PingAsync(timeout.Token).ConfigureAwait(false);
-                log.LogInformation("ping {Peer}: rtt {Rtt:0.000} ms", session.RemotePeer.Short, rtt.TotalMilliseconds);
+                log.Ping(session.RemotePeer.Short, rtt.TotalMilliseconds);
                 await Task.WhenAny(Task.Delay(PingInterval, ct), session.Completion).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
             catch (Exception e) when (e is OperationCanceledException or SessionException)
             {
-                log.LogWarning("ping {Peer} failed: {Reason}", session.RemotePeer.Short, e.Message);
+                log.PingFailed(session.RemotePeer.Short, e.Message);
                 await session.CloseAsync(P2PNode.Wire.DisconnectReason.IdleTimeout, "ping timed out").ConfigureAwait(false);
             }
         }

@@ -345,6 +345,7 @@ public sealed class HandshakeState : IDisposable
         throw new NoiseException(reason);
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2208", Justification = "names the public constructor's parameters, which this checks")]
     private static void ValidateKeys(HandshakePattern pattern, bool initiator, byte[]? localStatic,
         byte[]? remoteStatic, byte[]? ephemeral)
     {

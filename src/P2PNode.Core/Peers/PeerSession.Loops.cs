@@ -58,7 +58,7 @@ public sealed partial class PeerSession
         catch (TransportException e)
         {
             _metrics.Increment(e.CounterName);
-            _log.LogWarning("connection with {Peer} broken [{Counter}]: {Reason}", RemotePeer.Short, e.CounterName, e.Message);
+            _log.Broken(RemotePeer.Short, e.CounterName, e.Message);
             // An oversized frame leaves our own send direction intact: tell the peer why before closing.
             await EndAsync(DisconnectReason.ProtocolViolation, e.Message, sendDisconnect: e.Error == TransportError.FrameTooLarge).ConfigureAwait(false);
         }
@@ -80,7 +80,7 @@ public sealed partial class PeerSession
         catch (WireFormatException e)
         {
             _metrics.Increment("malformed_message");
-            _log.LogWarning("malformed frame from {Peer}: {Reason}", RemotePeer.Short, e.Message);
+            _log.MalformedFrame(RemotePeer.Short, e.Message);
             TrySend(new ErrorMessage(ErrorCode.MalformedMessage, e.Message));
             if (Interlocked.Increment(ref _malformed) >= MaxMalformedFrames)
                 await EndAsync(DisconnectReason.ProtocolViolation, $"{MaxMalformedFrames} malformed frames", sendDisconnect: true).ConfigureAwait(false);
@@ -96,12 +96,12 @@ public sealed partial class PeerSession
                 if (_pendingPings.TryRemove(p.Nonce, out var tcs)) tcs.TrySetResult(TimeSpan.Zero);
                 break;
             case Disconnect d:
-                _log.LogInformation("{Peer} disconnected ({Reason}): {Message}", RemotePeer.Short, d.Reason, d.Message);
+                _log.Disconnected(RemotePeer.Short, d.Reason, d.Message);
                 await EndAsync(d.Reason, d.Message, sendDisconnect: false).ConfigureAwait(false);
                 break;
             case ErrorMessage err:
                 _metrics.Increment("error_received");
-                _log.LogWarning("{Peer} reported {Code}: {Message}", RemotePeer.Short, err.Code, err.Message);
+                _log.Reported(RemotePeer.Short, err.Code, err.Message);
                 break;
             case Hello:
                 _metrics.Increment("malformed_message");

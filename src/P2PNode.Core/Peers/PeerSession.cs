@@ -102,7 +102,7 @@ public sealed partial class PeerSession : IAsyncDisposable
                 _ => (DisconnectReason.ProtocolViolation, e.Message),
             };
             metrics.Increment("session_refused_" + TransportException.ToSnake(reason.ToString()));
-            log.LogWarning("session with {Peer} at {Address} not established: {Reason}", connection.RemotePeer.Short, connection.RemoteAddress, text);
+            log.NotEstablished(connection.RemotePeer.Short, connection.RemoteAddress, text);
             if (e is SessionException { FromPeer: false } or OperationCanceledException)
                 await TrySendFinalAsync(connection, new Disconnect(reason, text)).ConfigureAwait(false);
             await connection.DisposeAsync().ConfigureAwait(false);

@@ -40,7 +40,7 @@ public sealed class RelayReservation(NodeHost host, RelayTransport transport, Pe
                 while (!session.Completion.IsCompleted)
                 {
                     var ok = await transport.ReserveAsync(session, ct).ConfigureAwait(false);
-                    if (Current is null) log.LogInformation("relay: reachable as {Address} (reservation on {Relay})", RelayedAddress, Relay.Short);
+                    if (Current is null) log.Reachable(RelayedAddress, Relay.Short);
                     Current = ok;
                     Reserved?.Invoke(ok);
                     backoff = MinBackoff;
@@ -50,7 +50,7 @@ public sealed class RelayReservation(NodeHost host, RelayTransport transport, Pe
                     ct.ThrowIfCancellationRequested();
                 }
                 Current = null;
-                log.LogInformation("relay: session to {Relay} ended; reserving again", Relay.Short);
+                log.ReservationSessionEnded(Relay.Short);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
             catch (ObjectDisposedException) when (ct.IsCancellationRequested) { return; } // the host shut down under us
@@ -58,7 +58,7 @@ public sealed class RelayReservation(NodeHost host, RelayTransport transport, Pe
             {
                 Current = null;
                 var wait = backoff + TimeSpan.FromMilliseconds(Random.Shared.Next(0, (int)Math.Max(1, backoff.TotalMilliseconds / 4)));
-                log.LogWarning("relay: no reservation on {Relay} ({Reason}); retrying in {Seconds:0.0} s", Relay.Short, e.Message, wait.TotalSeconds);
+                log.NoReservation(Relay.Short, e.Message, wait.TotalSeconds);
                 backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, backoff.Ticks * 2));
                 try { await Task.Delay(wait, ct).ConfigureAwait(false); } catch (OperationCanceledException) { return; }
             }

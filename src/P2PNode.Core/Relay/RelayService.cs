@@ -122,14 +122,14 @@ public sealed class RelayService : IAsyncDisposable
         _metrics.Increment("relay_reservations_accepted");
         session.TrySend(new ReserveOk((ulong)expires, address, (ulong)_options.MaxCircuitBytes,
             (uint)_options.MaxCircuitDuration.TotalSeconds, (uint)_options.MaxCircuitsPerReservation));
-        _log.LogInformation("relay: reservation for {Peer} until {Expires:O} ({Address})", peer.Short, DateTimeOffset.FromUnixTimeMilliseconds(expires), address);
+        if (_log.IsEnabled(LogLevel.Information)) _log.ReservationGranted(peer.Short, DateTimeOffset.FromUnixTimeMilliseconds(expires), address);
     }
 
     private void RefuseReservation(PeerSession session, RelayStatus status, string message)
     {
         _metrics.Increment("relay_reservation_refused_" + Snake(status));
         session.TrySend(new ReserveRefused(status, message));
-        _log.LogWarning("relay: refused a reservation for {Peer} [{Status}]: {Message}", session.RemotePeer.Short, status, message);
+        _log.ReservationRefused(session.RemotePeer.Short, status, message);
     }
 
     private void OnConnect(PeerSession source, ConnectRequest request)
@@ -187,7 +187,7 @@ public sealed class RelayService : IAsyncDisposable
     {
         _metrics.Increment("relay_circuit_refused_" + Snake(status));
         source.TrySend(new CircuitClose(id, status, message));
-        _log.LogWarning("relay: refused a circuit from {Peer} [{Status}]: {Message}", source.RemotePeer.Short, status, message);
+        _log.CircuitRefusedByRelay(source.RemotePeer.Short, status, message);
     }
 
     private bool OnOpen(PeerSession session, CircuitOpen open)
@@ -211,7 +211,7 @@ public sealed class RelayService : IAsyncDisposable
         }
         _metrics.Increment("relay_circuits_opened");
         circuit.Source.TrySend(new CircuitOpen(circuit.SourceId));
-        _log.LogInformation("relay: circuit {Source} -> {Target} open", circuit.Source.RemotePeer.Short, circuit.TargetPeer.Short);
+        _log.CircuitOpened(circuit.Source.RemotePeer.Short, circuit.TargetPeer.Short);
         return true;
     }
 
@@ -267,8 +267,8 @@ public sealed class RelayService : IAsyncDisposable
         if (from != circuit.Source) circuit.Source.TrySend(new CircuitClose(circuit.SourceId, status, message));
         if (from != circuit.Target) circuit.Target.TrySend(new CircuitClose(circuit.TargetId, status, message));
         var level = status is RelayStatus.Normal or RelayStatus.PeerGone ? LogLevel.Information : LogLevel.Warning;
-        _log.Log(level, "relay: circuit {Source} -> {Target} {What} [{Status}] after {Bytes} bytes: {Message}",
-            circuit.Source.RemotePeer.Short, circuit.TargetPeer.Short, circuit.Open ? "closed" : "not opened", status, circuit.Bytes, message);
+        _log.CircuitClosed(level, circuit.Source.RemotePeer.Short, circuit.TargetPeer.Short, circuit.Open ? "closed" : "not opened", status,
+            circuit.Bytes, message);
     }
 
     /// <summary>A session ended: its reservation goes, and every circuit with a leg on it is closed.</summary>

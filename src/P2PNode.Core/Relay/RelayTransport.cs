@@ -151,7 +151,7 @@ public sealed class RelayTransport : ITransport
 
             var result = await HandshakeAsync(stream, initiator: true, relayed.Target, ct).ConfigureAwait(false);
             _metrics.Increment("relay_dials_completed");
-            _log.LogInformation("relayed connection to {Target} through {Relay}", relayed.Target.Short, relayed.Relay.Short);
+            _log.RelayedConnection(relayed.Target.Short, relayed.Relay.Short);
             return new RelayedConnection(stream, result.Channel, result.RemotePeer, address, inbound: false);
         }
         catch
@@ -165,7 +165,7 @@ public sealed class RelayTransport : ITransport
     private TransportException Fail(string reason, string message)
     {
         _metrics.Increment("relay_dial_failed_" + reason);
-        _log.LogWarning("relayed dial failed [{Reason}]: {Message}", reason, message);
+        _log.RelayedDialFailed(reason, message);
         return new TransportException(TransportError.DialFailed, message);
     }
 
@@ -205,7 +205,7 @@ public sealed class RelayTransport : ITransport
         {
             relaySession.TrySend(new CircuitClose(incoming.CircuitId, status, refusal));
             _metrics.Increment("relay_incoming_refused_" + TransportException.ToSnake(status.ToString()));
-            _log.LogWarning("refused a circuit from {Source} via {Relay} [{Status}]: {Reason}", incoming.Source.Short, relay.Short, status, refusal);
+            _log.IncomingCircuitRefused(incoming.Source.Short, relay.Short, status, refusal);
             return;
         }
         var stream = new CircuitStream(relaySession, incoming.CircuitId, _client.MaxBufferedBytes, s =>
@@ -236,7 +236,7 @@ public sealed class RelayTransport : ITransport
         {
             var counter = e is TransportException te ? te.CounterName : "handshake_failed";
             _metrics.Increment("relay_incoming_handshake_" + counter);
-            _log.LogWarning("relayed inbound handshake from {Source} failed [{Counter}]: {Reason}", source.Short, counter, e.Message);
+            _log.RelayedHandshakeFailed(source.Short, counter, e.Message);
             stream.Close(RelayStatus.Normal, "handshake failed");
             return;
         }
@@ -282,7 +282,7 @@ public sealed class RelayTransport : ITransport
                 else if (!end.Deliver(data.Data))
                 {
                     _metrics.Increment("relay_circuit_flow_control");
-                    _log.LogWarning("circuit {Id:x16} via {Relay}: more than {Max} bytes unread, closing", data.CircuitId, session.RemotePeer.Short, _client.MaxBufferedBytes);
+                    _log.CircuitOverflow(data.CircuitId, session.RemotePeer.Short, _client.MaxBufferedBytes);
                     end.Close(RelayStatus.FlowControl, $"more than {_client.MaxBufferedBytes} bytes unread");
                 }
                 break;
@@ -298,14 +298,14 @@ public sealed class RelayTransport : ITransport
     private void UnknownCircuit(PeerSession session, ulong id, bool reply)
     {
         _metrics.Increment("relay_unknown_circuit");
-        _log.LogDebug("{Peer} sent a message for unknown circuit {Id:x16}", session.RemotePeer.Short, id);
+        _log.UnknownCircuitMessage(session.RemotePeer.Short, id);
         if (reply) session.TrySend(new CircuitClose(id, RelayStatus.UnknownCircuit, "no such circuit"));
     }
 
     private void Unexpected(PeerSession session, WireMessage message, string why)
     {
         _metrics.Increment("relay_unexpected_message");
-        _log.LogDebug("{Peer} sent an unexpected {Type}: {Why}", session.RemotePeer.Short, message.Type, why);
+        _log.UnexpectedRelayMessage(session.RemotePeer.Short, message.Type, why);
     }
 
     private void OnEndClosed(CircuitStream stream) => _ends.TryRemove((stream.Session, stream.Id), out _);

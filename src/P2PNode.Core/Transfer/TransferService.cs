@@ -125,7 +125,7 @@ public sealed class TransferService : IAsyncDisposable
     internal void Report(PeerId peer, Offence offence, string detail)
     {
         _host.Metrics.Increment("transfer_offence_" + TransportException.ToSnake(offence.ToString()));
-        _log.LogWarning("transfer offence by {Peer}: {Offence} ({Detail})", peer.Short, offence, detail);
+        _log.TransferOffence(peer.Short, offence, detail);
         OffenceDetected?.Invoke(peer, offence);
     }
 

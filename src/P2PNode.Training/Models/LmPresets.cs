@@ -19,6 +19,6 @@ public static class LmPresets
     ];
 
     public static Preset Get(string name) =>
-        All.FirstOrDefault(p => p.Name == name.Trim().ToLowerInvariant())
+        All.FirstOrDefault(p => string.Equals(p.Name, name.Trim(), StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException($"unknown lm preset '{name}' (expected {string.Join(", ", All.Select(p => p.Name))})");
 }

@@ -8,7 +8,7 @@ using P2PNode.Overlay;
 namespace P2PNode.Training.Runtime;
 
 /// <summary>
-/// One node of a training run with no coordinator (docs/training-runtime.md). Two threads:
+/// One node of a training run with no coordinator (docs/runtime.md). Two threads:
 /// <list type="bullet">
 /// <item>the training thread (.Train) runs H inner steps per round, encodes the pseudo-gradient with error
 /// feedback, records it in the ledger and broadcasts it, then goes straight on with the next round; it takes in

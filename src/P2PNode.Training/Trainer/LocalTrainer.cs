@@ -168,7 +168,7 @@ public sealed class LocalTrainer : IDisposable
 
     private InnerAdamW NewOptimizer() => new(_parameters, _options.Beta1, _options.Beta2, _options.WeightDecay);
 
-    private Tensor Loss(Tensor logits, Tensor targets) =>
+    private static Tensor Loss(Tensor logits, Tensor targets) =>
         nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1));
 
     private Guard Enter()

@@ -65,7 +65,7 @@ internal static class ExportCommand
         var runs = ledger.Authors().SelectMany(ledger.AllEntries).Where(e => e.Entry.Body is RunGenesisBody).ToList();
         if (runText is not null)
         {
-            var match = runs.FirstOrDefault(e => Convert.ToHexStringLower(e.Hash) == runText.ToLowerInvariant())
+            var match = runs.FirstOrDefault(e => string.Equals(Convert.ToHexStringLower(e.Hash), runText, StringComparison.OrdinalIgnoreCase))
                 ?? throw new UsageException($"run {runText} is not in this node's ledger");
             return (match.Hash, (RunGenesisBody)match.Entry.Body);
         }

@@ -6,6 +6,8 @@ namespace P2PNode.Cli.Commands;
 
 internal static class LedgerAuditCommands
 {
+    private static readonly JsonSerializerOptions ReportJson = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
     public static int Verify(Args args)
     {
         var path = LedgerInput.RequirePath(args, "<ledger.db|export.jsonl>");
@@ -51,7 +53,7 @@ internal static class LedgerAuditCommands
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(new { valid = audit.Valid, findings = audit.Findings.Count, contributors, run_anomalies = runAnomalies },
-                new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+                ReportJson));
             return 0;
         }
         Console.WriteLine($"{"author",-16} {"name",-16} {"org",-6} {"rounds",6} {"samples",9} {"accepted",8} {"rejected",8} {"attested",8} {"mean dloss",10}");

@@ -70,10 +70,7 @@ internal static class NatCommand
         if (maxRenew is { } m && m < 0.1) throw new UsageException("--max-renew must be at least 0.1 seconds");
 
         // Logs go to stderr: stdout carries only the JSON events a script or test reads.
-        using var loggers = LoggerFactory.Create(b => b
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(verbose ? LogLevel.Debug : LogLevel.Warning));
+        using var loggers = Logging.Create(verbose ? LogLevel.Debug : LogLevel.Warning, timestamps: false);
         var log = loggers.CreateLogger("nat");
 
         using var stop = new StopSignal();

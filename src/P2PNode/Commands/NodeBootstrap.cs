@@ -18,14 +18,13 @@ internal static class NodeBootstrap
         if (peers.BootstrapFile is not { } path) return config;
         if (peers.BootstrapFileIsDefault && !File.Exists(path) && !Directory.Exists(path))
         {
-            log.LogInformation("bootstrap file {Path} not found (the default network.bootstrap_file): no published bootstrap peers", path);
+            log.BootstrapFileMissing(path);
             return config;
         }
         var entries = BootstrapPeersFile.Load(path);
         var configured = peers.Bootstrap.Select(p => p.PeerId).ToHashSet();
         var added = entries.Where(e => !configured.Contains(e.Peer.PeerId)).Select(e => e.Peer).ToList();
-        log.LogInformation("bootstrap file {Path}: {Count} peer(s), {Added} added to the {Configured} of network.bootstrap",
-            path, entries.Count, added.Count, peers.Bootstrap.Count);
+        log.BootstrapFileRead(path, entries.Count, added.Count, peers.Bootstrap.Count);
         return added.Count == 0 ? config : config with { Peers = peers with { Bootstrap = [.. peers.Bootstrap, .. added] } };
     }
 }

@@ -45,8 +45,8 @@ internal sealed class NodeDefence
         {
             var peers = p.PeersFile is { } peersFile ? [.. p.Peers, .. ReadPeersFile(peersFile)] : p.Peers.ToList();
             allowlist = new Allowlist(peers, p.FederationKey?.PublicKey.ToArray(), metrics: metrics);
-            log.LogInformation("permissioned mode: {Count} listed peer(s){Federation}", peers.Distinct().Count(),
-                p.FederationKey is { } key ? $", members certified by {key}" : "");
+            if (log.IsEnabled(LogLevel.Information))
+                log.PermissionedMode(peers.Distinct().Count(), p.FederationKey is { } key ? $", members certified by {key}" : "");
         }
         var scorer = config.Scoring.Enabled ? new PeerScorer(config.Scoring.Options, metrics: metrics, self: identity.PeerId) : null;
         return new NodeDefence(allowlist, scorer, capabilities, metrics, log);
@@ -63,8 +63,8 @@ internal sealed class NodeDefence
         var rateLimited = host.WrapConnection;
         host.WrapConnection = c => new ScoredConnection(rateLimited is null ? c : rateLimited(c), _scorer);
         _scorer.Graylisted += (peer, what, score) =>
-            _log.LogWarning("graylisted {Peer} after {What} (score {Score:0.0}): its gossip is ignored", peer, what, score);
-        _scorer.Banned += (peer, until) => _log.LogWarning("banned {Peer} until {Until:u} (score {Score:0.0})", peer, until, _scorer.ScoreOf(peer));
+            _log.Graylisted(peer, what, score);
+        _scorer.Banned += (peer, until) => _log.Banned(peer, until, _scorer.ScoreOf(peer));
     }
 
     public void Watch(OverlayService overlay) =>
@@ -88,7 +88,7 @@ internal sealed class NodeDefence
     {
         if (_scorer is null) return;
         var after = _scorer.Report(peer, offence, what);
-        _log.LogDebug("{Peer}: {What}, score {Score:0.0}, {Standing}", peer.Short, what, _scorer.ScoreOf(peer), after);
+        if (_log.IsEnabled(LogLevel.Debug)) _log.Offence(peer.Short, what, _scorer.ScoreOf(peer), after);
     }
 
     // One peer id per line; blank lines and '#' comments skipped; an error names the file and line.
@@ -126,7 +126,7 @@ internal sealed class NodeDefence
         if (federationKey is not null && own.Check(federationKey.PublicKey.Span, DateTimeOffset.MinValue) is { } why)
             throw new ConfigException(path, null, null, $"{why} (permission.federation_key = {federationKey})");
         if (DateTimeOffset.UtcNow >= own.Expiry)
-            log.LogWarning("membership certificate {Path} expired at {Expiry:u}: permissioned peers will refuse this node", path, own.Expiry);
+            log.CertificateExpired(path, own.Expiry);
         return own;
     }
 

@@ -63,7 +63,7 @@ internal sealed class NodePortMapping : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            _log.LogWarning("port mapping: no answer within {Limit} s; joining with the local address (a later mapping is not advertised)", limit.TotalSeconds);
+            _log.PortMappingNoAnswer(limit.TotalSeconds);
             return null;
         }
         catch (OperationCanceledException)
@@ -175,13 +175,13 @@ internal sealed class NodePortMapping : IAsyncDisposable
         {
             // Renewals ask for the port already held; a gateway that hands out another one (after a reboot) makes
             // the advertised address stale, which the overlay cannot change while it runs.
-            _log.LogWarning("port mapping: the gateway moved the mapping to port {Port} (advertised {Advertised}); restart the node to advertise it", e.Mapping.PublicPort, _advertised);
+            _log.PortMappingMoved(e.Mapping.PublicPort, _advertised);
         }
     }
 
     private void Say(string what, string why)
     {
-        _log.LogInformation("port mapping {What}: {Why}", what, why);
+        _log.PortMappingOutcome(what, why);
         Console.Out.WriteLine($"port mapping {what} {why}");
         Console.Out.Flush();
     }

@@ -95,7 +95,7 @@ internal sealed class NodeRelay(NodeConfig config, NodeIdentity identity, NodeMe
         try { return await host.ConnectAsync(peer.Address, peer.PeerId, ct); }
         catch (Exception e) when (e is TransportException or SessionException)
         {
-            log.LogInformation("relay auto: bootstrap peer {Peer} unreachable: {Reason}", peer.PeerId.Short, e.Message);
+            log.RelayCandidateUnreachable(peer.PeerId.Short, e.Message);
             return null;
         }
         catch (OperationCanceledException) { return null; } // shutting down during start-up

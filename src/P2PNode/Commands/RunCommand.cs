@@ -96,7 +96,7 @@ internal static class RunCommand
         using var recorder = store is null ? null : new SessionRecorder(host, store);
         var addressBook = WatchObservedAddresses(host, log);
         overlay.Start(JoinContacts(config, store, identity.PeerId, log));
-        log.LogInformation("overlay: topic {Topic}, advertising {Address}", topic, advertised);
+        log.OverlayStarted(topic, advertised);
 
         var publish = (string text) => Publish(overlay, topic, identity.PeerId.ToString(), text, log);
         _ = Task.Run(() => ReadControlLinesAsync(overlay, addressBook, publish, log));
@@ -107,7 +107,7 @@ internal static class RunCommand
 
         try { await Task.Delay(Timeout.Infinite, shutdown.Token); }
         catch (OperationCanceledException) { }
-        log.LogInformation("shutdown requested");
+        log.ShutdownRequested();
         // Host first: peers get Disconnect(Shutdown) ("gone"), not the overlay's Detach ("alive, not your neighbour").
         await host.StopAsync();
         await overlay.DisposeAsync();
@@ -123,8 +123,7 @@ internal static class RunCommand
         if (store is null) return contacts;
         var pruned = store.Prune(MaxStoredPeers);
         var remembered = store.JoinContacts(self, MaxRememberedContacts).Where(r => contacts.All(c => c.Peer != r.Peer)).ToList();
-        log.LogInformation("peer store: {Known} known peer(s) ({Pruned} pruned); joining through {Configured} configured and {Remembered} remembered peer(s)",
-            store.Count, pruned, contacts.Count, remembered.Count);
+        log.PeerStoreContacts(store.Count, pruned, contacts.Count, remembered.Count);
         return [.. contacts, .. remembered];
     }
 
@@ -135,12 +134,12 @@ internal static class RunCommand
         book.ExternalIpChanged += ip =>
         {
             var (agreeing, voters) = book.Support;
-            log.LogInformation("external address {Ip} (observed by {Agreeing} of {Voters} peers)", ip, agreeing, voters);
+            log.ExternalAddress(ip, agreeing, voters);
         };
         host.SessionStarted += s =>
         {
             if (!book.Observe(s.RemotePeer, s.RemoteHello.ObservedAddress, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
-                log.LogDebug("{Peer} reported an unusable observed address {Observed}", s.RemotePeer.Short, s.RemoteHello.ObservedAddress);
+                log.UnusableObservedAddress(s.RemotePeer.Short, s.RemoteHello.ObservedAddress);
         };
         return book;
     }
@@ -152,7 +151,7 @@ internal static class RunCommand
         try { id = overlay.Publish(topic, payload); }
         catch (ArgumentException e)
         {
-            log.LogWarning("publish refused: {Reason}", e.Message);
+            log.PublishRefused(e.Message);
             return;
         }
         Console.Out.WriteLine($"published {id}");
@@ -189,7 +188,7 @@ internal static class RunCommand
                 case "":
                     break;
                 default:
-                    log.LogWarning("unknown control line {Verb} (known: publish <text>, view <tag>, address <tag>)", verb);
+                    log.UnknownControlLine(verb);
                     break;
             }
         }
@@ -229,12 +228,12 @@ internal static class RunCommand
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(PingInterval * 2);
             var rtt = await session.PingAsync(timeout.Token);
-            log.LogInformation("ping {Peer}: rtt {Rtt:0.000} ms", session.RemotePeer.Short, rtt.TotalMilliseconds);
+            log.Ping(session.RemotePeer.Short, rtt.TotalMilliseconds);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         catch (Exception e) when (e is OperationCanceledException or SessionException)
         {
-            log.LogWarning("ping {Peer} failed: {Reason}", session.RemotePeer.Short, e.Message);
+            log.PingFailed(session.RemotePeer.Short, e.Message);
         }
     }
 }

@@ -14,6 +14,8 @@ namespace P2PNode.Cli.Commands;
 /// </summary>
 internal static class SimCommand
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public static Task<int> RunAsync(Args a)
     {
         if (a.Positional.Count != 1 || a.Positional[0] != "overlay")
@@ -66,7 +68,7 @@ internal static class SimCommand
         if (json is not null)
         {
             var doc = new { command, options, targets = new { delivery = 0.999, copiesPerDelivery = 1.5, p99Hops = maxHops, met = pass }, runs = new[] { plumtree, flood } };
-            File.WriteAllText(json, JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllText(json, JsonSerializer.Serialize(doc, Indented));
             Console.WriteLine($"wrote {json}");
         }
         return Task.FromResult(pass ? 0 : 1);

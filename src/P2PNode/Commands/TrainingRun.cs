@@ -100,8 +100,7 @@ internal static class TrainingRun
             EnsureJoined(ledger, loaded.Identity, flags.Run, flags.DisplayName);
             sync.AnnounceNow();
             var (trainTask, evalTask) = LoadData(spec, flags, loaded.Config.Training, dataDir);
-            log.LogInformation("run {Run}: {Spec}; shard {Index}/{Count} ({Split}), {Samples} training samples",
-                flags.RunHex[..16], spec, flags.ShardIndex, flags.ShardCount, flags.Split, trainTask.EpochSamples);
+            log.TrainingStarts(flags.RunHex[..16], spec, flags.ShardIndex, flags.ShardCount, flags.Split, trainTask.EpochSamples);
             var node = new TrainingNode(new RunContext
             {
                 Spec = spec, Run = flags.Run, InitialModel = genesis.InitialModel, Identity = loaded.Identity, Ledger = ledger,
@@ -140,7 +139,7 @@ internal static class TrainingRun
             // written whole (SQLite transactions, state.bin renamed into place), so the restart resumes from them.
             var reason = e is InvalidOperationException { InnerException: { } inner } && e.Message.StartsWith("training node failed", StringComparison.Ordinal)
                 ? $"{e.Message} ({inner.GetType().Name})" : $"{e.Message} ({e.GetType().Name})";
-            log.LogError(e, "training stopped: {Reason}", reason);
+            log.TrainingStopped(e, reason);
             Console.Out.WriteLine(new System.Text.Json.Nodes.JsonObject { ["event"] = "failed", ["reason"] = reason }.ToJsonString());
             stopNode(1);
         }
@@ -153,7 +152,7 @@ internal static class TrainingRun
         {
             if (ledger.GetByHash(flags.Run) is { } e)
                 return e.Entry.Body as RunGenesisBody ?? throw new InvalidDataException($"entry {flags.RunHex[..16]} is a {EntryKinds.Name(e.Kind)}, not a run genesis");
-            if (!logged) log.LogInformation("waiting for run {Run}'s genesis from peers", flags.RunHex[..16]);
+            if (!logged) log.WaitingForGenesis(flags.RunHex[..16]);
             logged = true;
             await Task.Delay(200, ct);
         }

@@ -5,8 +5,9 @@ using System.Text.Json.Nodes;
 namespace P2PNode.Cli.Swarm;
 
 /// <summary>
-/// One child `p2pnode` process of the swarm: its stdout is read line by line; JSON lines (progress events) are
-/// queued for the swarm, everything else goes to the node's log file. Killed on dispose if still running.
+/// One child `p2pnode` process of the swarm. Both streams go to the node's log file; stdout, the machine-readable
+/// one, is also parsed: JSON lines (progress events) are queued for the swarm and "node ... listening on ..." gives
+/// its address. Logs (stderr) are only written to the file. Killed on dispose if still running.
 /// </summary>
 internal sealed class NodeProcess : IDisposable
 {

@@ -9,7 +9,7 @@ namespace P2PNode.Cli.Swarm;
 /// <summary>
 /// `p2pnode swarm --nodes N [--rounds R] [--split S] [--model cnn|mlp|lm] [...]`: the main job. Starts N real node
 /// processes on loopback (own identity, shard, SQLite ledger and port each), shows progress per round, then
-/// audits every node's ledger and compares with the baselines (docs/swarm.md).
+/// audits every node's ledger and compares with the baselines (docs/runtime.md §9, "The local swarm").
 /// </summary>
 internal static class SwarmCommand
 {

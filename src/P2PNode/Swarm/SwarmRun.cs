@@ -43,18 +43,19 @@ internal sealed partial class SwarmRun(SwarmOptions o)
     {
         for (var i = 0; i < o.Nodes; i++)
         {
-            var (code, output) = await RunToEndAsync(["init", "--dir", Dir(i)]);
-            if (code != 0) throw new InvalidOperationException($"p2pnode init for node {i} failed: {output}");
+            var (code, stdout, stderr) = await RunToEndAsync(["init", "--dir", Dir(i)]);
+            if (code != 0) throw new InvalidOperationException($"p2pnode init for node {i} failed: {stdout}{stderr}");
         }
         var s = o.Spec;
-        var (newCode, newOutput) = await RunToEndAsync([
+        var (newCode, newStdout, newStderr) = await RunToEndAsync([
             "run", "new", "--config", Path.Combine(Dir(0), "node.toml"), "--name", $"swarm-{o.Nodes}", "--model", s.Model,
             "--seed", Str(s.Seed), "--rounds", Str(s.Rounds), "--inner-steps", Str(s.InnerSteps), "--codec", s.Codec,
             "--outer-lr", Str(s.OuterLearningRate), "--outer-momentum", Str(s.OuterMomentum), "--inner-lr", Str(s.InnerLearningRate),
             "--batch", Str(s.BatchSize), "--quorum", Str(s.Quorum), "--min-nodes", Str(s.MinNodes), "--eval-samples", Str(s.EvalSamples), .. (s.Overlap ? Array.Empty<string>() : ["--no-overlap"]),
             .. LmArgs()]);
-        _runId = newOutput.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("run ", StringComparison.Ordinal))?[4..]
-                 ?? throw new InvalidOperationException($"p2pnode run new failed ({newCode}): {newOutput}");
+        // "run <id>" is on stdout; logs and errors are on stderr.
+        _runId = newStdout.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("run ", StringComparison.Ordinal))?[4..]
+                 ?? throw new InvalidOperationException($"p2pnode run new failed ({newCode}): {newStdout}{newStderr}");
         Console.WriteLine($"run {_runId}");
         Start(0);
         _bootstrap = await _procs[0]!.Listening.WaitAsync(TimeSpan.FromSeconds(60));
@@ -188,7 +189,7 @@ internal sealed partial class SwarmRun(SwarmOptions o)
     private List<(int Node, AuditReport Report)> Audit() =>
         Enumerable.Range(0, o.Nodes).Select(i => (i, LedgerAuditor.Audit(LedgerInput.Load(Path.Combine(Dir(i), TrainingRun.LedgerFile))))).ToList();
 
-    private static async Task<(int Code, string Output)> RunToEndAsync(IEnumerable<string> args)
+    private static async Task<(int Code, string Stdout, string Stderr)> RunToEndAsync(IEnumerable<string> args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(typeof(SwarmRun).Assembly.Location);
@@ -198,7 +199,7 @@ internal sealed partial class SwarmRun(SwarmOptions o)
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         await p.WaitForExitAsync();
-        return (p.ExitCode, await stdout + await stderr);
+        return (p.ExitCode, await stdout, await stderr);
     }
 
     private static string Str(double v) => v.ToString(CultureInfo.InvariantCulture);

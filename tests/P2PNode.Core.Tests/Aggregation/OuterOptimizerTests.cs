@@ -110,9 +110,9 @@ public class OuterOptimizerTests
     public void Bad_state_and_options_are_rejected_precisely()
     {
         var good = new OuterOptimizer(2).SaveState();
-        Assert.Contains("truncated", Assert.Throws<FormatException>(() => OuterOptimizer.LoadState(good[..10], 2)).Message);
+        Assert.Contains("truncated", Assert.Throws<FormatException>(() => OuterOptimizer.LoadState(good.AsSpan(..10), 2)).Message);
         Assert.Contains("is for 2 parameters, expected 3", Assert.Throws<FormatException>(() => OuterOptimizer.LoadState(good, 3)).Message);
-        Assert.Contains("need 28", Assert.Throws<FormatException>(() => OuterOptimizer.LoadState(good[..^1], 2)).Message);
+        Assert.Contains("need 28", Assert.Throws<FormatException>(() => OuterOptimizer.LoadState(good.AsSpan(..^1), 2)).Message);
         var bad = (byte[])good.Clone();
         bad[0] = 0;
         Assert.Contains("bad magic", Assert.Throws<FormatException>(() => OuterOptimizer.LoadState(bad, 2)).Message);

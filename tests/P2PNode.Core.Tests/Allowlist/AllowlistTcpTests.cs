@@ -174,15 +174,9 @@ public sealed class AllowlistTcpTests : IAsyncLifetime
         await WaitForNotAllowedAsync();
     }
 
-    private async Task WaitForNotAllowedAsync()
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (_server.Metrics.Get("not_allowed") != 1)
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"transport refusal not counted (not_allowed = {_server.Metrics.Get("not_allowed")})");
-            await Task.Delay(10);
-        }
-    }
+    private Task WaitForNotAllowedAsync() =>
+        Eventually.UntilAsync(() => _server.Metrics.Get("not_allowed") == 1, "the transport refusal to be counted", Patience,
+            () => $"not_allowed = {_server.Metrics.Get("not_allowed")}");
 
     [Fact]
     public void MalformedCertificateFileLinesAreRejectedNamingTheLine()

@@ -48,7 +48,7 @@ public sealed class EntryCodecTests
     {
         var bytes = Sample().Encode();
         Assert.Contains("trailing", Assert.Throws<FormatException>(() => LedgerEntry.Decode([.. bytes, 0])).Message);
-        Assert.Contains("truncated", Assert.Throws<FormatException>(() => LedgerEntry.Decode(bytes[..^1])).Message);
+        Assert.Contains("truncated", Assert.Throws<FormatException>(() => LedgerEntry.Decode(bytes.AsSpan(..^1))).Message);
         var badVersion = (byte[])bytes.Clone();
         badVersion[0] = 2;
         Assert.Contains("version", Assert.Throws<FormatException>(() => LedgerEntry.Decode(badVersion)).Message);

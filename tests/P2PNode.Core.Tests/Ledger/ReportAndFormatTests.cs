@@ -15,6 +15,7 @@ namespace P2PNode.Core.Tests.Ledger;
 /// </summary>
 public sealed class ReportAndFormatTests : IDisposable
 {
+    private static readonly JsonSerializerOptions SnakeCase = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     private readonly TempLedger _t = new();
     private readonly NSec.Cryptography.Key[] _k = Enumerable.Range(0, 3).Select(i => DemoLedger.NodeKey("report", i)).ToArray();
 
@@ -62,7 +63,7 @@ public sealed class ReportAndFormatTests : IDisposable
         var paragraph = Regex.Match(doc, @"`--json` prints one object:(?<p>.*?)\n\n", RegexOptions.Singleline).Groups["p"].Value;
         var documented = Regex.Matches(paragraph, "`([a-z_]+)`").Select(m => m.Groups[1].Value).Where(n => n != "null").ToHashSet();
         // Serialized exactly as `ledger report --json` does (LedgerAuditCommands.Report).
-        var options = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+        var options = SnakeCase;
         var contributor = JsonDocument.Parse(JsonSerializer.Serialize(new ContributorStats { Author = "a" }, options)).RootElement
             .EnumerateObject().Select(p => p.Name);
         string[] top = ["valid", "findings", "contributors", "run_anomalies"];

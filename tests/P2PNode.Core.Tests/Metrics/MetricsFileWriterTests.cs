@@ -15,7 +15,7 @@ public sealed class MetricsFileWriterTests : IDisposable
         var metrics = new NodeMetrics();
         await using var writer = new MetricsFileWriter(metrics, PromPath, TimeSpan.FromMilliseconds(20));
         metrics.Increment("frames_sent");
-        Assert.True(await Appears(), "a changed counter was not written within 10 s");
+        await Eventually.UntilAsync(() => File.Exists(PromPath), "a changed counter to be written", TimeSpan.FromSeconds(10));
         Assert.Contains("p2pnode_frames_sent_total 1", File.ReadAllText(PromPath));
         // Removed and nothing changed: 25 ticks later it is still absent (a writer that rewrote every tick would
         // have put it back).
@@ -23,7 +23,7 @@ public sealed class MetricsFileWriterTests : IDisposable
         await Task.Delay(500);
         Assert.False(File.Exists(PromPath), "metrics.prom was rewritten although no counter changed");
         metrics.Increment("frames_sent", 2);
-        Assert.True(await Appears(), "the next change was not written");
+        await Eventually.UntilAsync(() => File.Exists(PromPath), "the next change to be written", TimeSpan.FromSeconds(10));
         Assert.Contains("p2pnode_frames_sent_total 3", File.ReadAllText(PromPath));
         Assert.False(File.Exists(PromPath + ".tmp"));
     }
@@ -37,12 +37,6 @@ public sealed class MetricsFileWriterTests : IDisposable
         Assert.False(File.Exists(PromPath));
         await writer.DisposeAsync();
         Assert.Contains("p2pnode_dial_failed_total 1", File.ReadAllText(PromPath));
-    }
-
-    private async Task<bool> Appears()
-    {
-        for (var i = 0; i < 500 && !File.Exists(PromPath); i++) await Task.Delay(20);
-        return File.Exists(PromPath);
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

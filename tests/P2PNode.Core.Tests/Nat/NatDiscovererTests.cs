@@ -67,8 +67,7 @@ public sealed class NatDiscovererTests
         Assert.Null(mapper);
         // Both were tried in turn: PCP (version 2) then NAT-PMP (version 0). The gateway's loop may lag behind
         // the client's timeout on a loaded machine, so wait (bounded) for the NAT-PMP request to be recorded.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!gw.Requests.Any(r => r[0] == 0) && DateTime.UtcNow < deadline) await Task.Delay(10);
+        await Eventually.UntilAsync(() => gw.Requests.Any(r => r[0] == 0), "the NAT-PMP request to be recorded");
         Assert.Equal(2, gw.Requests.First()[0]);
         Assert.Equal(0, gw.Requests.Last()[0]);
     }

@@ -43,7 +43,7 @@ public sealed class UdpMapperTests
         // merge attempts (a 600 ms stall leaves one), so the count is only bounded above.
         Assert.InRange(e.Attempts, 1, 3);
         // The gateway's loop may not have read the last datagram yet: wait for the first, then check the bound.
-        await WaitForAsync(() => !gw.Requests.IsEmpty, "the gateway to receive a request");
+        await Eventually.UntilAsync(() => !gw.Requests.IsEmpty, "the gateway to receive a request");
         Assert.InRange(gw.Requests.Count, 1, e.Attempts);
     }
 
@@ -164,16 +164,6 @@ public sealed class UdpMapperTests
             .ToDictionary(g => g.Key, g => g.Select(r => Convert.ToHexStringLower(r.AsSpan(24, 12))).Distinct().ToArray());
         Assert.True(gw.Requests.Count(r => (r[40] << 8 | r[41]) == 7700) >= 2);
         Assert.NotEqual(Assert.Single(nonces[7700]), Assert.Single(nonces[7800]));
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(10);
-        }
     }
 
     private static byte[][] Distinct(LoopbackUdpGateway gw) =>

@@ -55,7 +55,7 @@ public sealed class UpnpIgdClientTests : IDisposable
 
     private UpnpIgdClient Client(string service) => new(new IgdService(service, _control), IPAddress.Parse("10.99.0.2"));
 
-    private (int, string) ExternalOr(string service, string action, Func<(int, string)> other) =>
+    private static (int, string) ExternalOr(string service, string action, Func<(int, string)> other) =>
         action == "GetExternalIPAddress" ? (200, Ok(service, action, "<NewExternalIPAddress>192.0.2.1</NewExternalIPAddress>")) : other();
 
     [Fact]

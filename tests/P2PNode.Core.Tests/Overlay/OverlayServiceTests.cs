@@ -59,16 +59,6 @@ public sealed class OverlayServiceTests : IAsyncLifetime
         return index;
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, string what, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(20);
-        }
-    }
-
     private bool AllDelivered(MessageId id, IEnumerable<int> nodes) => nodes.All(n => _received.ContainsKey((n, id)));
 
     [Fact]
@@ -77,11 +67,11 @@ public sealed class OverlayServiceTests : IAsyncLifetime
         var rng = new Random(3);
         await StartNodeAsync([]);
         for (var i = 1; i < 20; i++) await StartNodeAsync(Enumerable.Range(0, i).OrderBy(_ => rng.Next()).Take(3).ToList());
-        await WaitForAsync(() => _nodes.All(n => n.Overlay.ActiveView.Count >= 2), "every node to have neighbours");
+        await Eventually.UntilAsync(() => _nodes.All(n => n.Overlay.ActiveView.Count >= 2), "every node to have neighbours");
 
         var all = Enumerable.Range(0, 20).ToList();
         var first = _nodes[7].Overlay.Publish(Topic, "round 1 delta"u8.ToArray());
-        await WaitForAsync(() => AllDelivered(first, all.Where(n => n != 7)), "the first broadcast to reach all 19 other nodes");
+        await Eventually.UntilAsync(() => AllDelivered(first, all.Where(n => n != 7)), "the first broadcast to reach all 19 other nodes");
 
         var stopped = new[] { 0, 3, 11, 16 };
         foreach (var s in stopped)
@@ -91,11 +81,11 @@ public sealed class OverlayServiceTests : IAsyncLifetime
         }
         var alive = all.Except(stopped).ToList();
         var second = _nodes[12].Overlay.Publish(Topic, "round 2 delta"u8.ToArray());
-        await WaitForAsync(() => AllDelivered(second, alive.Where(n => n != 12)), "the second broadcast to reach the 15 remaining nodes");
+        await Eventually.UntilAsync(() => AllDelivered(second, alive.Where(n => n != 12)), "the second broadcast to reach the 15 remaining nodes");
 
         Assert.All(_received.Values, count => Assert.Equal(1, count)); // each node delivered each message once
         Assert.All(stopped, s => Assert.False(_received.ContainsKey((s, second))));
-        await WaitForAsync(() => alive.All(n => !_nodes[n].Overlay.ActiveView.Intersect(stopped.Select(s => _nodes[s].Id.PeerId)).Any()),
+        await Eventually.UntilAsync(() => alive.All(n => !_nodes[n].Overlay.ActiveView.Intersect(stopped.Select(s => _nodes[s].Id.PeerId)).Any()),
             "stopped nodes to leave every active view");
     }
 
@@ -104,7 +94,7 @@ public sealed class OverlayServiceTests : IAsyncLifetime
     {
         var a = await StartNodeAsync([]);
         var b = await StartNodeAsync([a]);
-        await WaitForAsync(() => _nodes[a].Overlay.ActiveView.Count == 1, "a and b to be neighbours");
+        await Eventually.UntilAsync(() => _nodes[a].Overlay.ActiveView.Count == 1, "a and b to be neighbours");
 
         // A raw peer speaks to node a directly: a forged message and a malformed one.
         using var raw = NodeIdentity.Generate();
@@ -116,12 +106,12 @@ public sealed class OverlayServiceTests : IAsyncLifetime
         await conn.SendAsync([WireCodec.Encode(forged), Convert.FromHexString("9120")], default);
 
         var metrics = _nodes[a].Host.Metrics;
-        await WaitForAsync(() => metrics.Get("gossip_bad_signature") == 1 && metrics.Get("malformed_message") == 1, "both to be counted");
+        await Eventually.UntilAsync(() => metrics.Get("gossip_bad_signature") == 1 && metrics.Get("malformed_message") == 1, "both to be counted");
         Assert.DoesNotContain(_received.Keys, k => k.Node == b);
 
         // Honest traffic still flows afterwards.
         var ok = _nodes[a].Overlay.Publish(Topic, [42]);
-        await WaitForAsync(() => _received.ContainsKey((b, ok)), "an honest broadcast after the attack");
+        await Eventually.UntilAsync(() => _received.ContainsKey((b, ok)), "an honest broadcast after the attack");
     }
 
     [Fact]
@@ -143,9 +133,7 @@ public sealed class OverlayServiceTests : IAsyncLifetime
                 + $"larger: [{string.Join(", ", larger.Host.Sessions.Select(x => (x.IsInbound ? "in" : "out") + (x.Completion.IsCompleted ? "/closed" : "")))}]";
             bool Agreed() => Open(smaller.Host) is [{ IsInbound: false }] && Open(larger.Host) is [{ IsInbound: true }];
             // Closes travel: wait for the agreed state (a wrong rule never reaches it), then check that it stays.
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (!Agreed() && DateTime.UtcNow < deadline) await Task.Delay(20);
-            Assert.True(Agreed(), "no agreement on the surviving session: " + State());
+            await Eventually.UntilAsync(Agreed, "agreement on the surviving session", TimeSpan.FromSeconds(10), State);
             await Task.Delay(300);
             Assert.True(Agreed(), "the agreed session did not last: " + State());
             // The loser is the session the larger id dialled; it ends as DuplicateConnection.

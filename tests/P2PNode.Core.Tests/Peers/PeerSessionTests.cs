@@ -82,7 +82,7 @@ public sealed class PeerSessionTests : IAsyncLifetime
         Assert.Equal(addressA, session.RemoteHello.ListenAddresses.Single());
         var rtt = await session.PingAsync(default).WaitAsync(Patience);
         Assert.True(rtt > TimeSpan.Zero);
-        await WaitForAsync(() => a.Sessions.Any(s => s.RemotePeer == b.PeerId));
+        await Eventually.UntilAsync(() => a.Sessions.Any(s => s.RemotePeer == b.PeerId), "a to hold a session with b", Patience);
     }
 
     [Fact]
@@ -171,20 +171,10 @@ public sealed class PeerSessionTests : IAsyncLifetime
         var (c, _) = await StartNodeAsync();
         var sb = await b.ConnectAsync(addressA, a.PeerId, default);
         var sc = await c.ConnectAsync(addressA, a.PeerId, default);
-        await WaitForAsync(() => a.Sessions.Count == 2);
+        await Eventually.UntilAsync(() => a.Sessions.Count == 2, "a to hold both sessions", Patience);
         await a.StopAsync();
         await Task.WhenAll(sb.Completion, sc.Completion).WaitAsync(Patience);
         Assert.Equal(DisconnectReason.Shutdown, sb.EndReason);
         Assert.Equal(DisconnectReason.Shutdown, sc.EndReason);
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"condition not met within {Patience.TotalSeconds} s");
-            await Task.Delay(10);
-        }
     }
 }

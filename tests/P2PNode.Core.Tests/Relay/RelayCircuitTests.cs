@@ -37,7 +37,7 @@ public sealed class RelayCircuitTests
         var session = await dialer.Host.ConnectAsync(address, target.Id, CancellationToken.None);
         Assert.Equal(target.Id, session.RemotePeer);
         await session.PingAsync(CancellationToken.None);
-        await RelayTestNode.WaitUntilAsync(() => target.Host.Sessions.Any(s => s.RemotePeer == dialer.Id), "the target has the session");
+        await Eventually.UntilAsync(() => target.Host.Sessions.Any(s => s.RemotePeer == dialer.Id), "the target has the session");
         var inbound = target.Host.Sessions.Single(s => s.RemotePeer == dialer.Id);
         Assert.True(inbound.IsInbound);
         Assert.StartsWith($"relay:{relay.Id}@", inbound.RemoteAddress);
@@ -47,7 +47,7 @@ public sealed class RelayCircuitTests
 
         // Closing the end-to-end session closes the circuit at the relay.
         await session.CloseAsync(DisconnectReason.Normal, "done");
-        await RelayTestNode.WaitUntilAsync(() => relay.Service!.CircuitCount == 0, "the relay dropped the circuit");
+        await Eventually.UntilAsync(() => relay.Service!.CircuitCount == 0, "the relay dropped the circuit");
         Assert.Equal(1, relay.Metrics.Get("relay_circuit_closed_normal"));
     }
 
@@ -89,7 +89,7 @@ public sealed class RelayCircuitTests
         var address = (await target.Transport.ReserveAsync(first, CancellationToken.None)).RelayedAddress;
         await target.Host.ConnectAsync(relay.Address, relay.Id, CancellationToken.None);
         await first.CloseAsync(DisconnectReason.DuplicateConnection, "duplicate connection");
-        await RelayTestNode.WaitUntilAsync(() => relay.Host.Sessions.Count(s => s.RemotePeer == target.Id) == 1, "the relay sees one session");
+        await Eventually.UntilAsync(() => relay.Host.Sessions.Count(s => s.RemotePeer == target.Id) == 1, "the relay sees one session");
 
         var session = await dialer.Host.ConnectAsync(address, target.Id, CancellationToken.None);
         await session.PingAsync(CancellationToken.None);

@@ -135,8 +135,8 @@ public sealed class RelayLimitTests
 
         session.TrySendFrame(WireCodec.Encode(new CircuitData(1, new byte[RelayWireLimits.MaxCircuitData + 1])));
         session.TrySendFrame(Convert.FromHexString("936301c41f" + new string('0', 62))); // 31-byte target key
-        await RelayTestNode.WaitUntilAsync(() => relay.Metrics.Get("malformed_message") == 2, "both frames are counted as malformed");
-        await RelayTestNode.WaitUntilAsync(() => hostile.Metrics.Get("error_received") == 2, "the sender is told twice (Error messages)");
+        await Eventually.UntilAsync(() => relay.Metrics.Get("malformed_message") == 2, "both frames are counted as malformed");
+        await Eventually.UntilAsync(() => hostile.Metrics.Get("error_received") == 2, "the sender is told twice (Error messages)");
         Assert.Equal(0, relay.Metrics.Get("relay_bytes_forwarded"));
     }
 
@@ -149,7 +149,7 @@ public sealed class RelayLimitTests
         var closes = Capture<CircuitClose>(hostile);
         session.TrySend(new CircuitData(42, [1, 2, 3]));
         session.TrySend(new CircuitOpen(43));
-        await RelayTestNode.WaitUntilAsync(() => closes.Count == 2, "two refusals come back");
+        await Eventually.UntilAsync(() => closes.Count == 2, "two refusals come back");
         Assert.All(closes, c => Assert.Equal(RelayStatus.UnknownCircuit, c.Status));
         Assert.Equal(2, relay.Metrics.Get("relay_unknown_circuit"));
     }
@@ -163,7 +163,7 @@ public sealed class RelayLimitTests
         await node.Transport.ReserveAsync(session, CancellationToken.None);
         var closes = Capture<CircuitClose>(node);
         session.TrySend(new ConnectRequest(5, node.Id));
-        await RelayTestNode.WaitUntilAsync(() => closes.Count == 1, "the refusal comes back");
+        await Eventually.UntilAsync(() => closes.Count == 1, "the refusal comes back");
         Assert.Equal(RelayStatus.ProtocolViolation, closes.Single().Status);
         Assert.Equal(1, relay.Metrics.Get("relay_circuit_refused_protocol_violation"));
     }
@@ -177,7 +177,7 @@ public sealed class RelayLimitTests
         var closes = Capture<CircuitClose>(rogue);
         session.TrySend(new IncomingCircuit(9, rogue.Id));
         session.TrySend(new CircuitData(10, [1]));
-        await RelayTestNode.WaitUntilAsync(() => closes.Count == 2, "both are refused");
+        await Eventually.UntilAsync(() => closes.Count == 2, "both are refused");
         Assert.Equal(RelayStatus.Refused, closes.Single(c => c.CircuitId == 9).Status);
         Assert.Equal(RelayStatus.UnknownCircuit, closes.Single(c => c.CircuitId == 10).Status);
         Assert.Equal(1, target.Metrics.Get("relay_incoming_refused_refused"));

@@ -55,13 +55,6 @@ internal sealed class RelayTestNode : IAsyncDisposable
         return ok.RelayedAddress;
     }
 
-    /// <summary>Waits (bounded) until a condition holds; the condition is the assertion, not the time taken.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
-        Assert.True(condition(), $"timed out waiting until {what}");
-    }
-
     public async ValueTask DisposeAsync()
     {
         await Host.DisposeAsync();

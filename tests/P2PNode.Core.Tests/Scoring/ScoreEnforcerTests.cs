@@ -44,16 +44,6 @@ public sealed class ScoreEnforcerTests : IAsyncLifetime
 
     private Task<PeerSession> DialGuardAsync() => _peer.ConnectAsync(_guard.ListenAddresses[0], _guardId.PeerId, default);
 
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(10);
-        }
-    }
-
     [Fact]
     public async Task AFloodingPeerIsRateLimitedBannedDisconnectedAndRefusedOnReturn()
     {
@@ -66,7 +56,7 @@ public sealed class ScoreEnforcerTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<SessionException>(DialGuardAsync);
         Assert.Equal(DisconnectReason.Banned, e.Reason);
-        await WaitForAsync(() => _guard.Metrics.Get("session_refused_banned") == 1, "refusal counted");
+        await Eventually.UntilAsync(() => _guard.Metrics.Get("session_refused_banned") == 1, "refusal counted");
 
         _clock.Advance(Options.BanDuration);
         var again = await DialGuardAsync();
@@ -79,7 +69,7 @@ public sealed class ScoreEnforcerTests : IAsyncLifetime
         var session = await DialGuardAsync();
         var id1 = Manifest.Describe(new byte[10], 1024).Id;
         session.TrySend(new Have(id1, 10));
-        await WaitForAsync(() => _transfer.HoldersOf(id1).Count == 1, "first announcement");
+        await Eventually.UntilAsync(() => _transfer.HoldersOf(id1).Count == 1, "first announcement");
         _scorer.Report(_peerId.PeerId, Offence.ForgedSignature);
         Assert.Equal(PeerStanding.Graylisted, _scorer.StandingOf(_peerId.PeerId));
         var id2 = Manifest.Describe(new byte[20], 1024).Id;

@@ -26,7 +26,7 @@ public sealed class ObjectFetcherTests : IAsyncLifetime
         var fetcher = await _kit.StartAsync(new MemoryChunkStore());
         for (var i = 0; i < seederStores.Length; i++) await _kit.ConnectAsync(fetcher, i);
         var lastAnnounce = DateTime.MinValue;
-        await TransferTestKit.WaitForAsync(() =>
+        await Eventually.UntilAsync(() =>
         {
             // A seeder announces to the sessions it has registered, and its side of a new session can lag the
             // dialer's (a CI run announced to nobody): announce again every 200 ms until every Have arrived.
@@ -80,7 +80,7 @@ public sealed class ObjectFetcherTests : IAsyncLifetime
         // The liar announces an object it does not hold.
         var session = _kit.Nodes[liar].Host.Sessions.Single();
         session.TrySend(new Have(m.Id, (ulong)m.Size));
-        await TransferTestKit.WaitForAsync(() => _kit.Nodes[f].Transfer.HoldersOf(m.Id).Count == 2, "liar's announcement");
+        await Eventually.UntilAsync(() => _kit.Nodes[f].Transfer.HoldersOf(m.Id).Count == 2, "liar's announcement");
         var result = await _kit.Nodes[f].Transfer.FetchAsync(m.Id, [_kit.Nodes[liar].Id.PeerId, _kit.Nodes[0].Id.PeerId], default);
         Assert.Equal(_object, _kit.Nodes[f].Transfer.Store.ReadObject(m.Id));
         Assert.Equal(m.ChunkCount, result.ChunksFrom[_kit.Nodes[0].Id.PeerId]);
@@ -97,7 +97,7 @@ public sealed class ObjectFetcherTests : IAsyncLifetime
         await _kit.Nodes[mute].Transfer.DisposeAsync(); // unhooks the service from its host
         await _kit.ConnectAsync(f, mute);
         _kit.Nodes[mute].Host.Sessions.Single().TrySend(new Have(m.Id, (ulong)m.Size));
-        await TransferTestKit.WaitForAsync(() => _kit.Nodes[f].Transfer.HoldersOf(m.Id).Count == 2, "mute peer's announcement");
+        await Eventually.UntilAsync(() => _kit.Nodes[f].Transfer.HoldersOf(m.Id).Count == 2, "mute peer's announcement");
         var result = await _kit.Nodes[f].Transfer.FetchAsync(m.Id, [_kit.Nodes[0].Id.PeerId, _kit.Nodes[mute].Id.PeerId], default);
         Assert.Equal(_object, _kit.Nodes[f].Transfer.Store.ReadObject(m.Id));
         Assert.True(result.Retries >= 1);
@@ -124,7 +124,7 @@ public sealed class ObjectFetcherTests : IAsyncLifetime
         toSeeder.TrySendFrame(WireCodec.Encode(new Chunk(1, m.Id, 0, new byte[TransferLimits.MaxChunkSize + 1])));
         // A GetChunk with a 31-byte object id.
         toSeeder.TrySendFrame(Convert.FromHexString("944301c41f" + string.Concat(Enumerable.Repeat("11", 31)) + "00"));
-        await TransferTestKit.WaitForAsync(() => seeder.Metrics.Get("malformed_message") == 2, "two malformed frames counted");
+        await Eventually.UntilAsync(() => seeder.Metrics.Get("malformed_message") == 2, "two malformed frames counted");
         // The session survives and the seeder keeps serving.
         var result = await _kit.Nodes[f].Transfer.FetchAsync(m.Id, null, default);
         Assert.Equal(m.ChunkCount, result.ChunksFrom.Values.Sum());

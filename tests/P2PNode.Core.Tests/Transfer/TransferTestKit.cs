@@ -38,17 +38,7 @@ internal sealed class TransferTestKit : IAsyncDisposable
     public async Task ConnectAsync(int from, int to)
     {
         await Nodes[from].Host.ConnectAsync(Nodes[to].Host.ListenAddresses[0], Nodes[to].Id.PeerId, default);
-        await WaitForAsync(() => Nodes[to].Host.Sessions.Any(s => s.RemotePeer == Nodes[from].Id.PeerId), "inbound session");
-    }
-
-    public static async Task WaitForAsync(Func<bool> condition, string what, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(10);
-        }
+        await Eventually.UntilAsync(() => Nodes[to].Host.Sessions.Any(s => s.RemotePeer == Nodes[from].Id.PeerId), "inbound session");
     }
 
     public static byte[] Data(int n, int seed)

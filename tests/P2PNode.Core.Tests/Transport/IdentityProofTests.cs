@@ -49,6 +49,6 @@ public sealed class IdentityProofTests
             bad[i] ^= 0x01;
             Assert.Throws<TransportException>(() => IdentityProof.Verify(bad, StaticKey));
         }
-        Assert.Throws<TransportException>(() => IdentityProof.Verify(proof[..50], StaticKey));
+        Assert.Throws<TransportException>(() => IdentityProof.Verify(proof.AsSpan(..50), StaticKey));
     }
 }

@@ -96,7 +96,7 @@ public sealed class TcpTransportTests : IAsyncLifetime
         var buffer = new byte[16];
         var read = await silent.GetStream().ReadAsync(buffer).AsTask().WaitAsync(Patience);
         Assert.Equal(0, read); // closed by the server
-        await WaitForAsync(() => _serverMetrics.Get("handshake_timeout") == 1);
+        await Eventually.UntilAsync(() => _serverMetrics.Get("handshake_timeout") == 1, "handshake_timeout counted", Patience);
     }
 
     [Fact]
@@ -110,21 +110,11 @@ public sealed class TcpTransportTests : IAsyncLifetime
         junk[0] = 0; junk[1] = 32; // a plausible first length, then garbage: the responder fails at message 3 or earlier
         await tcp.GetStream().WriteAsync(junk);
         tcp.Client.Shutdown(SocketShutdown.Send);
-        await WaitForAsync(() => _serverMetrics.Get("handshake_failed") >= 1);
+        await Eventually.UntilAsync(() => _serverMetrics.Get("handshake_failed") >= 1, "handshake_failed counted", Patience);
         // and the listener still serves an honest client
         await using var ok = await _client.DialAsync(_address, _serverId.PeerId, default);
         Assert.Equal(_serverId.PeerId, ok.RemotePeer);
     }
 
     private static (string, int) Split(string address) => (address[..address.LastIndexOf(':')], int.Parse(address[(address.LastIndexOf(':') + 1)..]));
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"condition not met within {Patience.TotalSeconds} s");
-            await Task.Delay(20);
-        }
-    }
 }

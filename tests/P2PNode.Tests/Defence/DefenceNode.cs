@@ -67,16 +67,9 @@ internal sealed class DefenceNode : IAsyncDisposable
     public long Counter(string name) => Counters().GetValueOrDefault(name);
 
     /// <summary>Waits until the counter reaches <paramref name="atLeast"/> (metrics.prom is rewritten every second).</summary>
-    public async Task WaitForCounterAsync(string name, long atLeast, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (Counter(name) < atLeast)
-        {
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail($"counter {name} stayed at {Counter(name)} (< {atLeast}); counters: {string.Join(", ", Counters().Select(kv => $"{kv.Key}={kv.Value}"))}\n{Process.Output}");
-            await Task.Delay(100);
-        }
-    }
+    public Task WaitForCounterAsync(string name, long atLeast, TimeSpan? timeout = null) =>
+        Eventually.UntilAsync(() => Counter(name) >= atLeast, $"counter {name} to reach {atLeast}", timeout ?? TimeSpan.FromSeconds(15),
+            () => $"counters: {string.Join(", ", Counters().Select(kv => $"{kv.Key}={kv.Value}"))}\n{Process.Output}", TimeSpan.FromMilliseconds(100));
 
     /// <summary>Runs a script of tests/interop against this node with /usr/bin/python3; returns its JSON line.</summary>
     public async Task<JsonElement> RunPythonAsync(string script, params string[] extra)

@@ -23,7 +23,7 @@ public sealed class PeerScoringTests
         await using var honest = await InitAsync();
         await node.StartAsync();
         await honest.StartAsync(node.Contact);
-        await node.Process.WaitForLineAsync(l => l.Contains($"inbound session with {honest.PeerId}"), Wait);
+        await node.Process.WaitForLogAsync(l => l.Contains($"inbound session with {honest.PeerId}"), Wait);
         var seed = Seed();
 
         // One forgery costs 50 points: graylisted at -40.
@@ -31,7 +31,7 @@ public sealed class PeerScoringTests
         Assert.Equal(1, first.GetProperty("first").GetInt32()); // admitted: got Hello
         var bad = first.GetProperty("my_peer_id").GetString()!;
         await node.WaitForCounterAsync("peers_graylisted", 1);
-        await node.Process.WaitForLineAsync(l => l.Contains($"graylisted {bad} after BadSignature"), Wait);
+        await node.Process.WaitForLogAsync(l => l.Contains($"graylisted {bad} after BadSignature"), Wait);
         Assert.Equal(1, node.Counter("offence_forged_signature"));
         Assert.Equal(1, node.Counter("gossip_bad_signature"));
 
@@ -43,7 +43,7 @@ public sealed class PeerScoringTests
         Assert.StartsWith("banned until ", banned.GetProperty("message").GetString());
         Assert.InRange(second.GetProperty("errors").GetInt32(), 1, 6);
         await node.WaitForCounterAsync("peers_banned", 1);
-        await node.Process.WaitForLineAsync(l => l.Contains($"banned {bad} until "), Wait);
+        await node.Process.WaitForLogAsync(l => l.Contains($"banned {bad} until "), Wait);
 
         // Reconnecting is refused before anything else, with the ban's end.
         var third = await node.RunPythonAsync("defence_peer.py", "--seed", seed, "--garbage", "3");
@@ -58,7 +58,7 @@ public sealed class PeerScoringTests
         await node.WaitForDeliveryAsync(fromHonest, honest.PeerId, Wait);
         var fromNode = await node.PublishAsync("node-after-the-ban", Wait);
         await honest.WaitForDeliveryAsync(fromNode, node.PeerId, Wait);
-        Assert.DoesNotContain(node.Process.StdoutLines, l => l.Contains("refused " + honest.PeerId) || l.Contains("graylisted " + honest.PeerId));
+        Assert.DoesNotContain(node.Process.LogLines, l => l.Contains("refused " + honest.PeerId) || l.Contains("graylisted " + honest.PeerId));
     }
 
     [Fact]
@@ -72,10 +72,10 @@ public sealed class PeerScoringTests
         var bad = run.GetProperty("my_peer_id").GetString()!;
         Assert.Equal(1, run.GetProperty("first").GetInt32());
         await node.WaitForCounterAsync("peers_graylisted", 1);
-        await node.Process.WaitForLineAsync(l => l.Contains($"graylisted {bad} after a malformed frame (score -"), Wait);
+        await node.Process.WaitForLogAsync(l => l.Contains($"graylisted {bad} after a malformed frame (score -"), Wait);
         Assert.Equal(5, node.Counter("offence_invalid_message"));
         Assert.Equal(0, node.Counter("peers_banned"));
-        Assert.Single(node.Process.StdoutLines, l => l.Contains($"graylisted {bad} "));
+        Assert.Single(node.Process.LogLines, l => l.Contains($"graylisted {bad} "));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class PeerScoringTests
         Assert.Equal(7, disconnect.GetProperty("reason").GetInt32()); // Banned
         Assert.StartsWith("banned until ", disconnect.GetProperty("message").GetString());
         await node.WaitForCounterAsync("peers_banned", 1);
-        await node.Process.WaitForLineAsync(l => l.Contains($"banned {bad} until "), Wait);
+        await node.Process.WaitForLogAsync(l => l.Contains($"banned {bad} until "), Wait);
         await node.WaitForCounterAsync("graylisted_gossip_forged", 2);
         Assert.Equal(1, node.Counter("gossip_bad_signature")); // the overlay verified only the first
         Assert.Equal(2, node.Counter("graylisted_gossip_checked"));

@@ -33,7 +33,7 @@ public sealed class PerAddressLimitTests
         Assert.True(await ClosedWithinAsync(c, TimeSpan.FromSeconds(3)), "the third connection from 127.0.0.9 was closed");
         Assert.False(await ClosedWithinAsync(a, TimeSpan.FromMilliseconds(500)), "the first connection is still open");
         await node.WaitForCounterAsync("inbound_refused_limit", 1);
-        await node.Process.WaitForLineAsync(l => l.Contains("refused inbound connection from 127.0.0.9:") && l.Contains("127.0.0.9 already has 2 connections (limit 2)"),
+        await node.Process.WaitForLogAsync(l => l.Contains("refused inbound connection from 127.0.0.9:") && l.Contains("127.0.0.9 already has 2 connections (limit 2)"),
             TimeSpan.FromSeconds(5));
         // Another address still gets in (and through a full handshake and ping) while 127.0.0.9 is at its limit.
         await node.AssertHealthyAsync();

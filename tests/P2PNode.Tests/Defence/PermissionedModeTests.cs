@@ -29,7 +29,7 @@ public sealed class PermissionedModeTests
         File.WriteAllText(Path.Combine(member.Dir, "member.cert"), "# membership certificate\n" + Convert.ToBase64String(certificate.ToBytes()) + "\n");
         member.Set("permission", "certificate_file", Toml("member.cert"));
         await gate.StartAsync();
-        await gate.Process.WaitForLineAsync(l => l.Contains("permissioned mode: 1 listed peer(s), members certified by " + federation.PeerId), Wait);
+        await gate.Process.WaitForLogAsync(l => l.Contains("permissioned mode: 1 listed peer(s), members certified by " + federation.PeerId), Wait);
 
         // An independent (Python) stranger: told NotAllowed, with the reason.
         var seed = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
@@ -39,16 +39,16 @@ public sealed class PermissionedModeTests
         Assert.Contains("is not on this federation's allowlist and presents no membership certificate", disconnect.GetProperty("message").GetString());
         await gate.WaitForCounterAsync("allowlist_refused_not_listed", 1);
         await gate.WaitForCounterAsync("session_refused_not_allowed", 1);
-        await gate.Process.WaitForLineAsync(l => l.Contains("refused " + refused.GetProperty("my_peer_id").GetString()) && l.Contains("NotAllowed"), Wait);
+        await gate.Process.WaitForLogAsync(l => l.Contains("refused " + refused.GetProperty("my_peer_id").GetString()) && l.Contains("NotAllowed"), Wait);
 
         // A real node that is neither listed nor certified: its joins end in NotAllowed, it never gets a session.
         await stranger.StartAsync(gate.Contact);
-        await stranger.Process.WaitForLineAsync(l => l.Contains("NotAllowed") && l.Contains("not on this federation's allowlist"), Wait);
+        await stranger.Process.WaitForLogAsync(l => l.Contains("NotAllowed") && l.Contains("not on this federation's allowlist"), Wait);
 
         await listed.StartAsync(gate.Contact);
         await member.StartAsync(gate.Contact);
-        await gate.Process.WaitForLineAsync(l => l.Contains($"inbound session with {listed.PeerId}"), Wait);
-        await gate.Process.WaitForLineAsync(l => l.Contains($"inbound session with {member.PeerId}"), Wait);
+        await gate.Process.WaitForLogAsync(l => l.Contains($"inbound session with {listed.PeerId}"), Wait);
+        await gate.Process.WaitForLogAsync(l => l.Contains($"inbound session with {member.PeerId}"), Wait);
 
         var fromMember = await member.PublishAsync("from-the-certified-member", Wait);
         await gate.WaitForDeliveryAsync(fromMember, member.PeerId, Wait);
@@ -57,8 +57,8 @@ public sealed class PermissionedModeTests
         await listed.WaitForDeliveryAsync(fromGate, gate.PeerId, Wait);
         await member.WaitForDeliveryAsync(fromGate, gate.PeerId, Wait);
 
-        Assert.DoesNotContain(gate.Process.StdoutLines, l => l.Contains("refused " + listed.PeerId) || l.Contains("refused " + member.PeerId));
-        Assert.DoesNotContain(gate.Process.StdoutLines, l => l.Contains($"inbound session with {stranger.PeerId}"));
+        Assert.DoesNotContain(gate.Process.LogLines, l => l.Contains("refused " + listed.PeerId) || l.Contains("refused " + member.PeerId));
+        Assert.DoesNotContain(gate.Process.LogLines, l => l.Contains($"inbound session with {stranger.PeerId}"));
     }
 
     [Fact]

@@ -141,12 +141,8 @@ public sealed class GatewayPortMappingTests(GatewayFixture gateway) : IClassFixt
             mapper.Kill();
         }
         Assert.True((await QueryAsync(port)).GetProperty("present").GetBoolean());
-        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(45);
-        while ((await QueryAsync(port)).GetProperty("present").GetBoolean())
-        {
-            Assert.True(DateTimeOffset.UtcNow < deadline, "miniupnpd still lists a mapping with a 12 s lifetime 45 s after it was seen\n" + gateway.MiniupnpdLog());
-            await Task.Delay(500);
-        }
+        await Eventually.UntilAsync(async () => !(await QueryAsync(port)).GetProperty("present").GetBoolean(),
+            "miniupnpd to drop a mapping with a 12 s lifetime", TimeSpan.FromSeconds(45), gateway.MiniupnpdLog, TimeSpan.FromMilliseconds(500));
         Assert.DoesNotContain($"dport {port}", gateway.GatewayRules());
     }
 

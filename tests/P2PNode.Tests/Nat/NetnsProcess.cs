@@ -6,12 +6,14 @@ namespace P2PNode.Tests.Nat;
 
 /// <summary>
 /// A p2pnode process inside a network namespace (`ip netns exec NS dotnet p2pnode.dll ...`), with its stdout
-/// lines readable as they come and its stdin kept open until the test closes it. Disposing kills it.
+/// lines (machine-readable output) and stderr lines (logs) readable as they come and its stdin kept open until
+/// the test closes it. Disposing kills it.
 /// </summary>
 internal sealed class NetnsProcess : IDisposable
 {
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly Channel<string> _logLines = Channel.CreateUnbounded<string>();
     private readonly StringBuilder _stderr = new();
     private readonly StringBuilder _stdout = new();
 
@@ -36,7 +38,12 @@ internal sealed class NetnsProcess : IDisposable
             lock (p._stdout) p._stdout.AppendLine(e.Data);
             p._lines.Writer.TryWrite(e.Data);
         };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (p._stderr) p._stderr.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) { p._logLines.Writer.TryComplete(); return; }
+            lock (p._stderr) p._stderr.AppendLine(e.Data);
+            p._logLines.Writer.TryWrite(e.Data);
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -51,22 +58,27 @@ internal sealed class NetnsProcess : IDisposable
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
 
     /// <summary>The next stdout line matching <paramref name="match"/> (others are skipped), or a failure naming what was seen.</summary>
-    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    public Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout) => NextMatchAsync(_lines, "stdout", match, timeout);
+
+    /// <summary>The next log line (stderr) matching <paramref name="match"/>: p2pnode logs never reach stdout.</summary>
+    public Task<string> WaitForLogAsync(Func<string, bool> match, TimeSpan timeout) => NextMatchAsync(_logLines, "stderr", match, timeout);
+
+    private async Task<string> NextMatchAsync(Channel<string> lines, string stream, Func<string, bool> match, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            while (await _lines.Reader.WaitToReadAsync(cts.Token))
+            while (await lines.Reader.WaitToReadAsync(cts.Token))
             {
-                while (_lines.Reader.TryRead(out var line))
+                while (lines.Reader.TryRead(out var line))
                     if (match(line)) return line;
             }
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"{Description}: no matching line within {timeout.TotalSeconds} s\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+            throw new TimeoutException($"{Description}: no matching line on {stream} within {timeout.TotalSeconds} s\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
         }
-        throw new InvalidOperationException($"{Description}: exited (code {ExitCodeOrNull()}) without a matching line\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
+        throw new InvalidOperationException($"{Description}: exited (code {ExitCodeOrNull()}) without a matching line on {stream}\nstdout:\n{Stdout}\nstderr:\n{Stderr}");
     }
 
     /// <summary>Writes one control line to the process's stdin (e.g. `p2pnode run`'s "publish" and "view").</summary>

@@ -84,17 +84,16 @@ public sealed class RelayThroughMasqueradeTests(MasqueradeFixture nat) : IClassF
         }
 
         // The WAN peer takes the NATed node into its active view through a circuit on the relay.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         var n = 0;
-        while (true)
+        string? view = null;
+        await Eventually.UntilAsync(async () =>
         {
             var tag = "v" + ++n;
             await peer.Process.WriteLineAsync("view " + tag);
-            var view = await peer.Process.WaitForLineAsync(l => l.StartsWith($"view {tag} ", StringComparison.Ordinal), Step);
-            if (view.Contains(lan.PeerId, StringComparison.Ordinal)) break;
-            Assert.True(DateTime.UtcNow < deadline, $"the WAN peer never took the NATed node into its view (last: {view})\n{Dump(relay, peer, lan)}");
-            await Task.Delay(500);
-        }
+            view = await peer.Process.WaitForLineAsync(l => l.StartsWith($"view {tag} ", StringComparison.Ordinal), Step);
+            return view.Contains(lan.PeerId, StringComparison.Ordinal);
+        }, "the WAN peer to take the NATed node into its view", TimeSpan.FromSeconds(60), () => $"last: {view}\n{Dump(relay, peer, lan)}",
+            TimeSpan.FromMilliseconds(500));
         await WaitForCounterAsync(relay, "relay_circuits_opened", Dump(relay, peer, lan));
         await WaitForCounterAsync(lan, "relay_incoming_circuits_accepted", Dump(relay, peer, lan));
 
@@ -113,13 +112,7 @@ public sealed class RelayThroughMasqueradeTests(MasqueradeFixture nat) : IClassF
         Assert.True(exit == 0 && !lan.Process.Stderr.Contains("Unhandled exception", StringComparison.Ordinal), $"the NATed node exited {exit}\n{Dump(lan)}");
     }
 
-    private static async Task WaitForCounterAsync(Node node, string name, string dump)
-    {
-        var deadline = DateTime.UtcNow + Step;
-        while (Counter(node, name) < 1)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"counter {name} of {node.Process.Description} stayed 0\n{dump}");
-            await Task.Delay(200);
-        }
-    }
+    private static Task WaitForCounterAsync(Node node, string name, string dump) =>
+        Eventually.UntilAsync(() => Counter(node, name) >= 1, $"counter {name} of {node.Process.Description} to leave 0", Step, () => dump,
+            TimeSpan.FromMilliseconds(200));
 }

@@ -52,7 +52,7 @@ public sealed class RunPortMappingTests(GatewayFixture gateway) : IClassFixture<
         var mapped = await node.WaitForLineAsync(l => l.StartsWith("port mapping ", StringComparison.Ordinal), Step);
         var external = $"{GatewayFixture.ExternalAddress}:{port}";
         Assert.True(mapped == $"port mapping mapped PCP {external} {port}", $"{mapped}\n{node.Stdout}\n{node.Stderr}\n{gateway.MiniupnpdLog()}");
-        await node.WaitForLineAsync(l => l.Contains($"overlay: topic p2pnode/default, advertising {external}", StringComparison.Ordinal), Step);
+        await node.WaitForLogAsync(l => l.Contains($"overlay: topic p2pnode/default, advertising {external}", StringComparison.Ordinal), Step);
         var entry = await QueryAsync(port);
         Assert.True(entry.GetProperty("present").GetBoolean());
         Assert.Equal(GatewayFixture.LanAddress, entry.GetProperty("internalClient").GetString());
@@ -60,9 +60,9 @@ public sealed class RunPortMappingTests(GatewayFixture gateway) : IClassFixture<
 
         // A peer outside dials the gateway's address and the node inside proves its identity there.
         var ping = await PingFromOutsideAsync(external, peerId);
-        Assert.True(ping.Code == 0, $"ping through the mapping failed: {ping.Stderr}\nnode:\n{node.Stdout}\nrules:\n{gateway.GatewayRules()}");
+        Assert.True(ping.Code == 0, $"ping through the mapping failed: {ping.Stderr}\nnode:\n{node.Stdout}\n{node.Stderr}\nrules:\n{gateway.GatewayRules()}");
         Assert.Contains($"connected to {peerId} at {external}", ping.Stdout);
-        await node.WaitForLineAsync(l => l.Contains("inbound session with ", StringComparison.Ordinal) && l.Contains($" at {GatewayFixture.WanPeerAddress}:", StringComparison.Ordinal), Step);
+        await node.WaitForLogAsync(l => l.Contains("inbound session with ", StringComparison.Ordinal) && l.Contains($" at {GatewayFixture.WanPeerAddress}:", StringComparison.Ordinal), Step);
 
         // SIGTERM: the node deletes the mapping before it exits; the gateway no longer lists or forwards it.
         node.Terminate();

@@ -35,7 +35,7 @@ public sealed class BootstrapFileTests
         // node.toml from init: bootstrap = [], bootstrap_file = "bootstrap/peers.toml"; no --bootstrap.
         await using var b = NodeProcess.Start(["run", "--config", dir["node.toml"], "--listen", "127.0.0.1:0"]);
         var self = (await b.WaitForLineAsync(IsListeningLine, probe.Left)).Split(' ')[1];
-        await b.WaitForLineAsync(l => l.Contains("peers.toml: 1 peer(s), 1 added to the 0 of network.bootstrap", StringComparison.Ordinal), probe.Left);
+        await b.WaitForLogAsync(l => l.Contains("peers.toml: 1 peer(s), 1 added to the 0 of network.bootstrap", StringComparison.Ordinal), probe.Left);
         await probe.WaitForViewsAsync([b], v => v.Contains(a.PeerId), "the node to join through the peer of its bootstrap file");
         await probe.WaitForViewsAsync([a.Process], v => v.Contains(self), "the listed peer to take the newcomer into its view");
         var id = await probe.PublishAsync(a, "via-peers-toml");
@@ -49,7 +49,7 @@ public sealed class BootstrapFileTests
         await using var node = NodeProcess.Start(["run", "--config", dir["node.toml"], "--listen", "127.0.0.1:0"]);
         await node.WaitForLineAsync(IsListeningLine, TimeSpan.FromSeconds(60));
         var expected = Path.Combine(dir.Path, "bootstrap", "peers.toml");
-        await node.WaitForLineAsync(l => l.Contains($"bootstrap file {expected} not found", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await node.WaitForLogAsync(l => l.Contains($"bootstrap file {expected} not found", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         Assert.False(node.HasExited);
         // The default network.port_mapping = "auto" never touches the network for a loopback-only node.
         await node.WaitForLineAsync(l => l.StartsWith("port mapping skipped no IPv4 listen address other than loopback", StringComparison.Ordinal), TimeSpan.FromSeconds(30));

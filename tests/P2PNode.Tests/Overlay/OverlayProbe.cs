@@ -43,18 +43,18 @@ internal sealed class OverlayProbe(TimeSpan budget)
     }
 
     /// <summary>Polls every node's view until <paramref name="ok"/> holds for all of them.</summary>
-    public async Task WaitForViewsAsync(IReadOnlyList<NodeProcess> nodes, Func<IReadOnlyList<string>, bool> ok, string what)
+    public Task WaitForViewsAsync(IReadOnlyList<NodeProcess> nodes, Func<IReadOnlyList<string>, bool> ok, string what)
     {
-        while (true)
+        List<IReadOnlyList<string>> views = [];
+        return Eventually.UntilAsync(async () =>
         {
-            var views = new List<IReadOnlyList<string>>();
+            views = [];
             foreach (var n in nodes) views.Add(await ActiveViewAsync(n));
-            if (views.All(ok)) return;
-            if (Left <= TimeSpan.FromSeconds(1))
-                Assert.Fail($"timed out waiting for {what}; views: {string.Join(" | ", views.Select(v => v.Count + ":" + string.Join(",", v.Select(id => id[..12]))))}\n"
-                    + string.Join("\n----\n", nodes.Select(n => string.Join('\n', n.Output.Split('\n').Where(l => !l.Contains("out| view ")).TakeLast(60)))));
-            await Task.Delay(250);
-        }
+            return views.All(ok);
+        }, what, Left - TimeSpan.FromSeconds(1),
+            () => $"views: {string.Join(" | ", views.Select(v => v.Count + ":" + string.Join(",", v.Select(id => id[..12]))))}\n"
+                + string.Join("\n----\n", nodes.Select(n => string.Join('\n', n.Output.Split('\n').Where(l => !l.Contains("out| view ")).TakeLast(60)))),
+            TimeSpan.FromMilliseconds(250));
     }
 
     /// <summary>Publishes text from <paramref name="node"/> and returns the message id it printed.</summary>

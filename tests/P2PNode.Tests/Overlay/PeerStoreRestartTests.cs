@@ -36,7 +36,7 @@ public sealed class PeerStoreRestartTests
         await using var second = NodeProcess.Start(run); // node.toml has bootstrap = []
         var listening = await second.WaitForLineAsync(IsListeningLine, probe.Left);
         var self = listening.Split(' ')[1];
-        await second.WaitForLineAsync(l => l.Contains("joining through 0 configured and 1 remembered peer(s)"), probe.Left);
+        await second.WaitForLogAsync(l => l.Contains("joining through 0 configured and 1 remembered peer(s)"), probe.Left);
         await probe.WaitForViewsAsync([second], v => v.Contains(a.PeerId), "the restarted node to rejoin through the remembered peer");
         await probe.WaitForViewsAsync([a.Process], v => v.Contains(self), "the remembered peer to take the restarted node back");
     }

@@ -16,11 +16,11 @@ public sealed class GracefulShutdownTests
         await using var b = new RunningNode();
         b.Bootstrap = $"{a.PeerId}@{a.Address}";
         await b.InitializeAsync();
-        await b.Process.WaitForLineAsync(l => l.Contains("ping " + a.PeerId[..12]), TimeSpan.FromSeconds(60));
+        await b.Process.WaitForLogAsync(l => l.Contains("ping " + a.PeerId[..12]), TimeSpan.FromSeconds(60));
 
         using (var kill = Process.Start("kill", ["-" + signal, a.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill!.WaitForExitAsync();
         Assert.Equal(0, await a.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        await b.Process.WaitForLineAsync(l => l.Contains("ended (Shutdown): node shutting down"), TimeSpan.FromSeconds(30));
-        Assert.Contains(a.Process.StdoutLines, l => l.Contains("shutdown requested"));
+        await b.Process.WaitForLogAsync(l => l.Contains("ended (Shutdown): node shutting down"), TimeSpan.FromSeconds(30));
+        Assert.Contains(a.Process.LogLines, l => l.Contains("shutdown requested"));
     }
 }

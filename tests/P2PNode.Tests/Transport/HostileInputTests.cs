@@ -38,7 +38,7 @@ public sealed class HostileInputTests(RunningNode node) : IClassFixture<RunningN
             await DrainUntilClosedAsync(stream);
         }
         await node.WaitForCounterAsync("handshake_failed", before + 1);
-        await node.Process.WaitForLineAsync(l => l.Contains("closed during handshake [handshake_failed]"), Patience);
+        await node.Process.WaitForLogAsync(l => l.Contains("closed during handshake [handshake_failed]"), Patience);
         await node.AssertHealthyAsync();
     }
 
@@ -60,7 +60,7 @@ public sealed class HostileInputTests(RunningNode node) : IClassFixture<RunningN
             await s.WriteAsync(new byte[] { 0, 100, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 });
         }
         await node.WaitForCounterAsync("handshake_failed", before + 1);
-        await node.Process.WaitForLineAsync(l => l.Contains("connection closed inside a handshake message"), Patience);
+        await node.Process.WaitForLogAsync(l => l.Contains("connection closed inside a handshake message"), Patience);
         await node.AssertHealthyAsync();
     }
 
@@ -71,7 +71,7 @@ public sealed class HostileInputTests(RunningNode node) : IClassFixture<RunningN
         var result = await node.RunPythonPeerAsync("--mode", "bad-signature");
         Assert.True(result.TryGetProperty("closed", out _), result.ToString());
         await node.WaitForCounterAsync("bad_identity_proof", before + 1);
-        await node.Process.WaitForLineAsync(l => l.Contains("identity signature does not verify over the Noise static key"), Patience);
+        await node.Process.WaitForLogAsync(l => l.Contains("identity signature does not verify over the Noise static key"), Patience);
         await node.AssertHealthyAsync();
     }
 
@@ -84,7 +84,7 @@ public sealed class HostileInputTests(RunningNode node) : IClassFixture<RunningN
         Assert.True(result.TryGetProperty("closed", out _), result.ToString());
         Assert.False(result.TryGetProperty("remote_hello", out _), result.ToString());
         await node.WaitForCounterAsync("bad_identity_proof", before + 1);
-        await node.Process.WaitForLineAsync(l => l.Contains("identity proof's identity key must be MessagePack bin, not String"), Patience);
+        await node.Process.WaitForLogAsync(l => l.Contains("identity proof's identity key must be MessagePack bin, not String"), Patience);
         await node.AssertHealthyAsync();
     }
 
@@ -122,7 +122,7 @@ public sealed class HostileInputTests(RunningNode node) : IClassFixture<RunningN
         var result = await node.RunPythonPeerAsync("--mode", "corrupt-ciphertext");
         Assert.False(result.TryGetProperty("pong_ok", out _), result.ToString());
         await node.WaitForCounterAsync("decrypt_failed", before + 1);
-        await node.Process.WaitForLineAsync(l => l.Contains("failed authentication"), Patience);
+        await node.Process.WaitForLogAsync(l => l.Contains("failed authentication"), Patience);
         await node.AssertHealthyAsync();
     }
 
@@ -156,7 +156,7 @@ public sealed class HostileInputTests(RunningNode node) : IClassFixture<RunningN
             Assert.True(clients.Count(c => c is not null) >= 450, "the listen backlog took most connections");
             await node.WaitForCounterAsync("inbound_refused_limit", refusedBefore + 200);
             await node.WaitForCounterAsync("handshake_timeout", timeoutsBefore + 200);
-            await node.Process.WaitForLineAsync(l => l.Contains("inbound limit of 256 connections reached"), Patience);
+            await node.Process.WaitForLogAsync(l => l.Contains("inbound limit of 256 connections reached"), Patience);
         }
         finally
         {

@@ -22,7 +22,7 @@ public sealed class PythonPeerInteropTests(RunningNode node) : IClassFixture<Run
         Assert.Equal(3, result.GetProperty("rtt_ms").GetArrayLength());
         // The node saw the Python peer's own Hello and proven identity.
         var pythonId = result.GetProperty("my_peer_id").GetString()!;
-        await node.Process.WaitForLineAsync(l => l.Contains("inbound session with " + pythonId), TimeSpan.FromSeconds(30));
+        await node.Process.WaitForLogAsync(l => l.Contains("inbound session with " + pythonId), TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -33,7 +33,7 @@ public sealed class PythonPeerInteropTests(RunningNode node) : IClassFixture<Run
         Assert.Equal(1, result.GetProperty("first").GetInt32());
         Assert.True(result.GetProperty("pong_ok").GetBoolean(), result.ToString());
         var id = result.GetProperty("my_peer_id").GetString()!;
-        await node.Process.WaitForLineAsync(l => l.Contains("inbound session with " + id), TimeSpan.FromSeconds(30));
+        await node.Process.WaitForLogAsync(l => l.Contains("inbound session with " + id), TimeSpan.FromSeconds(30));
     }
 
     [Fact]

@@ -73,16 +73,9 @@ public sealed class RunningNode : IAsyncLifetime, IAsyncDisposable
     public long Counter(string name) => Counters().GetValueOrDefault(name);
 
     /// <summary>Waits until the counter reaches at least <paramref name="atLeast"/> (the file is rewritten every second).</summary>
-    public async Task WaitForCounterAsync(string name, long atLeast, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(45));
-        while (Counter(name) < atLeast)
-        {
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail($"counter {name} stayed at {Counter(name)} (< {atLeast}); counters: {string.Join(", ", Counters().Select(kv => $"{kv.Key}={kv.Value}"))}\n{Process.Output}");
-            await Task.Delay(100);
-        }
-    }
+    public Task WaitForCounterAsync(string name, long atLeast, TimeSpan? timeout = null) =>
+        Eventually.UntilAsync(() => Counter(name) >= atLeast, $"counter {name} to reach {atLeast}", timeout ?? TimeSpan.FromSeconds(45),
+            () => $"counters: {string.Join(", ", Counters().Select(kv => $"{kv.Key}={kv.Value}"))}\n{Process.Output}", TimeSpan.FromMilliseconds(100));
 
     /// <summary>Runs the independent Python peer (tests/interop/peer_client.py) against this node.</summary>
     public async Task<JsonElement> RunPythonPeerAsync(params string[] extra)

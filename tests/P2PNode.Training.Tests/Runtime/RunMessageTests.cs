@@ -54,7 +54,7 @@ public sealed class RunMessageTests : IDisposable
         Assert.Equal(_entry.Hash, _peer.Ledger.GetByHash(entry.Hash)!.Hash);
     }
 
-    private void Malformed(byte[] message, string? mention = null)
+    private static void Malformed(byte[] message, string? mention = null)
     {
         var e = Assert.Throws<InvalidDataException>(() => RunMessage.DecodeContribution(message));
         if (mention is not null) Assert.Contains(mention, e.Message, StringComparison.OrdinalIgnoreCase);
@@ -203,7 +203,7 @@ public sealed class RunMessageTests : IDisposable
             Assert.Equal(momentum, status.MomentumId);
             Assert.True(status.ServesMomentum);
             Assert.Equal(sketch, status.Sketch);
-            Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus(m[..^1]));
+            Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus(m.AsSpan(..^1)));
             Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus([.. m, 0]));
         }
         // 32 zero bytes: the field is there, but no state is served.
@@ -226,9 +226,9 @@ public sealed class RunMessageTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus(big));
         Assert.Contains("64", e.Message, StringComparison.Ordinal);
         // Length mismatch both ways.
-        Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus(good[..^1]));
+        Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus(good.AsSpan(..^1)));
         Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus([.. good, 0]));
-        Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus(good[..75]));
+        Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus(good.AsSpan(..75)));
         // Non-finite sketch values.
         foreach (var bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
         {

@@ -98,7 +98,8 @@ public sealed class TrainingNodeAggregationTests
         Assert.Equal(ValidationResult.Accept, node.Validate(run.Delivery(late.Id, RunMessage.EncodeStatus(0, run.InitialModel, new float[32]))));
         using var cts = new CancellationTokenSource(Limit);
         var running = node.RunAsync(cts.Token);
-        while (node.RoundsDone < 1 && !running.IsCompleted) await Task.Delay(5);
+        await Eventually.UntilAsync(() => node.RoundsDone >= 1 || running.IsCompleted, "the node to close round 0", Limit,
+            interval: TimeSpan.FromMilliseconds(5));
         Assert.Equal(1UL, node.RoundsDone);
         var n = (int)run.Parameters;
         var message = Message(late, run, 0, run.InitialModel, Encoded(new float[n].Select((_, i) => (i % 9 - 4) * 1e-3f).ToArray()));

@@ -29,7 +29,8 @@ public sealed class TrainingNodeMomentumTests
             // Node 0 trains alone (the quorum of one active node) until node 1's round-0 contribution would be out of its
             // window; then a Status in node 1's name (round 0, no model) makes node 1 active for node 0, which from then
             // on waits for its contributions.
-            SpinWait.SpinUntil(() => run.Nodes[0].RoundsDone >= 6 || running[0].IsCompleted, TimeSpan.FromSeconds(60));
+            await Eventually.UntilAsync(() => run.Nodes[0].RoundsDone >= 6 || running[0].IsCompleted, "node 0 to aggregate 6 rounds alone",
+                TimeSpan.FromSeconds(60), () => $"rounds done: {run.Nodes[0].RoundsDone}");
             run.Nodes[0].Validate(run.Delivery(run.Peers[1].Id, RunMessage.EncodeStatus(0, run.InitialModel, [])));
             alone = run.Nodes[0].RoundsDone;
             running.Add(run.Nodes[1].RunAsync(cts.Token));

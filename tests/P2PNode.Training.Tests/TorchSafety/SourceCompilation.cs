@@ -26,7 +26,8 @@ internal static class SourceCompilation
 
     /// <summary>
     /// Every .cs file under <paramref name="projectDir"/> (bin and obj excluded) plus the implicit usings, compiled
-    /// with the source generators the build runs (the SDK's regex generator: HtmlText uses [GeneratedRegex]).
+    /// with the source generators the build runs (the SDK's regex generator: HtmlText uses [GeneratedRegex]; the logging
+    /// generator: the CLI's log lines are [LoggerMessage] methods).
     /// Returns the compilation and the trees of the project's own files.
     /// </summary>
     public static (Compilation Compilation, IReadOnlyList<SyntaxTree> Sources) Project(string projectDir, string assemblyName, OutputKind kind, params string[] excludeReferences)
@@ -74,8 +75,18 @@ internal static class SourceCompilation
         catch (BadImageFormatException) { return false; }
     }
 
-    /// <summary>The source generators of the SDK's targeting pack (the ones every net10.0 build runs).</summary>
+    /// <summary>
+    /// The regex generator of the SDK's targeting pack (every net10.0 build runs it) and the logging generator of
+    /// Microsoft.Extensions.Logging.Abstractions (copied beside the test binary by the test project).
+    /// </summary>
     private static ISourceGenerator[] SdkGenerators()
+    {
+        var logging = Path.Combine(AppContext.BaseDirectory, "generators", "Microsoft.Extensions.Logging.Generators.dll");
+        if (!File.Exists(logging)) throw new InvalidOperationException($"the logging source generator is missing: {logging}");
+        return [.. Generators(RegexGenerator()), .. Generators(logging)];
+    }
+
+    private static string RegexGenerator()
     {
         // <dotnet root>/shared/Microsoft.NETCore.App/<version>/ → <dotnet root>/packs/Microsoft.NETCore.App.Ref/<version>/analyzers/dotnet/cs
         var runtimeDir = RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar);
@@ -87,6 +98,11 @@ internal static class SourceCompilation
         var generator = version is null ? null : Path.Combine(packs, version, "analyzers", "dotnet", "cs", "System.Text.RegularExpressions.Generator.dll");
         if (generator is null || !File.Exists(generator))
             throw new InvalidOperationException($"the SDK's regex source generator was not found under {packs}");
+        return generator;
+    }
+
+    private static IEnumerable<ISourceGenerator> Generators(string generator)
+    {
         Type?[] types;
         // The same assembly holds code fixers built on Roslyn's Workspaces, which we do not load: keep what loads.
         try { types = Assembly.LoadFrom(generator).GetTypes(); }
@@ -98,8 +114,7 @@ internal static class SourceCompilation
                 IIncrementalGenerator g => g.AsSourceGenerator(),
                 ISourceGenerator g => g,
                 _ => throw new InvalidOperationException($"{t} is not a generator"),
-            })
-            .ToArray();
+            });
     }
 
     private static string FindRoot()

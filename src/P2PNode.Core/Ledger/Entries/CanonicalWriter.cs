@@ -8,6 +8,7 @@ namespace P2PNode.Ledger.Entries;
 /// only), u32-length-prefixed UTF-8 strings and lists. There is exactly one encoding of every value, so
 /// the bytes that are signed can be rebuilt by anyone from docs/ledger.md without a serialization library.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "a MemoryStream holds no resource to release")]
 public sealed class CanonicalWriter
 {
     /// <summary>Longest string the format accepts (bytes of UTF-8); readers enforce the same cap.</summary>

@@ -112,7 +112,7 @@ public sealed partial class LedgerSync : IAsyncDisposable
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     Metrics.Increment("ledger_internal_error");
-                    _log.LogError(e, "ledger heads tick failed");
+                    _log.HeadsTickFailed(e);
                 }
             }
         }
@@ -129,7 +129,7 @@ public sealed partial class LedgerSync : IAsyncDisposable
         catch (Exception e) when (e is InvalidOperationException or Microsoft.Data.Sqlite.SqliteException)
         {
             Metrics.Increment("ledger_internal_error");
-            _log.LogError(e, "ledger greeting to {Peer} failed", session.RemotePeer.Short);
+            _log.GreetingFailed(e, session.RemotePeer.Short);
         }
     }
 
@@ -169,7 +169,7 @@ public sealed partial class LedgerSync : IAsyncDisposable
         {
             // A bug or an I/O fault must not take the session's receive loop down with it.
             Metrics.Increment("ledger_internal_error");
-            _log.LogError(e, "ledger message {Type} from {Peer} failed", message.Type, session.RemotePeer.Short);
+            _log.LedgerMessageFailed(e, message.Type, session.RemotePeer.Short);
         }
         finally { Interlocked.Decrement(ref _inFlight); }
         return ValueTask.CompletedTask;
@@ -185,7 +185,7 @@ public sealed partial class LedgerSync : IAsyncDisposable
             _recentRefusals.Enqueue(text);
             while (_recentRefusals.Count > RecentRefusalCount) _recentRefusals.Dequeue();
         }
-        _log.LogWarning("ledger sync refused ({Counter}) {Reason}", counter, text);
+        _log.SyncRefused(counter, text);
     }
 
     private void Send(PeerSession session, WireMessage message)

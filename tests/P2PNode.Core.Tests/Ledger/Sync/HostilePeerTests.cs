@@ -72,7 +72,7 @@ public sealed class HostilePeerTests : IAsyncLifetime
             return honest with { Entries = forged };
         };
         session.TrySend(new LedgerHeads([new LedgerHeadItem(h4, [])]));
-        await WaitForAsync(() => _victim.Metrics.Get("ledger_refused_entries") == 1, "the forged entry to be refused");
+        await Eventually.UntilAsync(() => _victim.Metrics.Get("ledger_refused_entries") == 1, "the forged entry to be refused");
         Assert.Equal(0, _victim.Store.Size(me));
         Assert.Contains(_victim.Sync.RecentRefusals, r => r.Contains($"entry {Convert.ToHexStringLower(me)}:1: signature does not verify"));
 
@@ -82,7 +82,7 @@ public sealed class HostilePeerTests : IAsyncLifetime
         var h6 = _mLog.Store.PublishTreeHead(_mId.SigningKey);
         _answer = g => Honest(g, h6) with { Proof = [new byte[32], new byte[32]] };
         session.TrySend(new LedgerHeads([new LedgerHeadItem(h6, [])]));
-        await WaitForAsync(() => _victim.Metrics.Get("ledger_refused_entries") == 3, "the bad proof to be refused, also on the dispute fetch");
+        await Eventually.UntilAsync(() => _victim.Metrics.Get("ledger_refused_entries") == 3, "the bad proof to be refused, also on the dispute fetch");
         Assert.Equal(1, _victim.Metrics.Get("ledger_dispute_fetches"));
         Assert.Contains(_victim.Sync.RecentRefusals, r => r.Contains("consistency proof") && r.Contains("@2 -> @6 does not verify"));
         Assert.Equal(2, _victim.Store.Size(me));
@@ -93,9 +93,9 @@ public sealed class HostilePeerTests : IAsyncLifetime
         // 3. An oversized request dies in the decoder; a nonsensical one is answered with LedgerUnavailable.
         var malformed = _victim.Metrics.Get("malformed_message");
         session.TrySend(new GetLedgerEntries(_victim.Author, 0, 100_000, 4, 0));
-        await WaitForAsync(() => _victim.Metrics.Get("malformed_message") == malformed + 1, "the oversized request to be refused");
+        await Eventually.UntilAsync(() => _victim.Metrics.Get("malformed_message") == malformed + 1, "the oversized request to be refused");
         session.TrySend(new GetLedgerEntries(_victim.Author, 9, 3, 4, 0));
-        await WaitForAsync(() => _mReceived.OfType<LedgerUnavailable>().Any(), "LedgerUnavailable");
+        await Eventually.UntilAsync(() => _mReceived.OfType<LedgerUnavailable>().Any(), "LedgerUnavailable");
         Assert.Equal("from 9 is not below the target size 4", _mReceived.OfType<LedgerUnavailable>().First().Reason);
         Assert.Equal(1, _victim.Metrics.Get("ledger_refused_request"));
 
@@ -107,11 +107,11 @@ public sealed class HostilePeerTests : IAsyncLifetime
         var hHead = _honest.Store.GetTreeHead(_honest.Author)!;
         session.TrySend(new LedgerCosignature(hHead, new Cosignature { Witness = me, TimeMs = 1, Signature = new byte[64] }));
         session.TrySend(new LedgerEntries(0, _honest.Store.GetRange(_honest.Author, 0, 2), hHead, []));
-        await WaitForAsync(() => _victim.Metrics.Get("ledger_refused_evidence") == 1 && _victim.Metrics.Get("ledger_refused_cosignature") == 1
+        await Eventually.UntilAsync(() => _victim.Metrics.Get("ledger_refused_evidence") == 1 && _victim.Metrics.Get("ledger_refused_cosignature") == 1
             && _victim.Metrics.Get("ledger_refused_unsolicited") == 1, "evidence, cosignature and unsolicited entries refused");
 
         // The honest logs replicated and audit clean on both honest stores; nobody is flagged.
-        await WaitForAsync(() => HoldsLogOf(_victim.Store, _honest) && HoldsLogOf(_honest.Store, _victim), "honest replication");
+        await Eventually.UntilAsync(() => HoldsLogOf(_victim.Store, _honest) && HoldsLogOf(_honest.Store, _victim), "honest replication");
         await Task.Delay(400); // a few heads ticks: the liar's head must not be fetched again
         Assert.Equal(1, _victim.Metrics.Get("ledger_dispute_fetches"));
         Assert.Equal(3, _victim.Metrics.Get("ledger_refused_entries"));

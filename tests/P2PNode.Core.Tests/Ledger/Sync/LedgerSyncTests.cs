@@ -40,7 +40,7 @@ public sealed class LedgerSyncTests : IAsyncLifetime
         await b.ConnectAsync(c);
         await c.ConnectAsync(a);
         SyncNode[] all = [a, b, c];
-        await WaitForAsync(() => all.All(s => all.All(author => HoldsLogOf(s.Store, author) && WitnessesOf(s.Store, author.Author) == 2)),
+        await Eventually.UntilAsync(() => all.All(s => all.All(author => HoldsLogOf(s.Store, author) && WitnessesOf(s.Store, author.Author) == 2)),
             "all logs everywhere, each head cosigned by the two others");
         foreach (var s in all)
         {
@@ -64,7 +64,7 @@ public sealed class LedgerSyncTests : IAsyncLifetime
         AppendLog(b.Store, b.Id.SigningKey, 3, "b");
         await a.ConnectAsync(b);
         SyncNode[] all = [a, b];
-        await WaitForAsync(() => all.All(s => all.All(author => HoldsLogOf(s.Store, author) && (s == author || WitnessesOf(s.Store, author.Author) == 1))),
+        await Eventually.UntilAsync(() => all.All(s => all.All(author => HoldsLogOf(s.Store, author) && (s == author || WitnessesOf(s.Store, author.Author) == 1))),
             "both logs on both nodes, each head witnessed");
         await Task.Delay(500); // the cosignatures' own round trip settles
         // 30 ticks with nothing new: every heads message is a repeat, and only the full ones (every 10th) go out.
@@ -74,7 +74,7 @@ public sealed class LedgerSyncTests : IAsyncLifetime
         Assert.True(repeats is >= 1 and <= 5, $"b received {repeats} heads messages in 30 ticks of a quiet log");
         // A change goes out on the next tick, not the next full one.
         AppendLog(a.Store, a.Id.SigningKey, 1, "late");
-        await WaitForAsync(() => b.Store.Size(a.Author) == 5, "a's new entry on b");
+        await Eventually.UntilAsync(() => b.Store.Size(a.Author) == 5, "a's new entry on b");
     }
 
     [Fact]
@@ -86,26 +86,26 @@ public sealed class LedgerSyncTests : IAsyncLifetime
         AppendLog(a.Store, a.Id.SigningKey, 5, "a");
         await a.ConnectAsync(b);
         await c.ConnectAsync(b);
-        await WaitForAsync(() => HoldsLogOf(c.Store, a), "c to hold a@5 through b");
+        await Eventually.UntilAsync(() => HoldsLogOf(c.Store, a), "c to hold a@5 through b");
         var heldBefore = c.Store.GetTreeHead(a.Author)!;
         Assert.Equal(5UL, heldBefore.Size);
 
         foreach (var s in c.Host.Sessions) await s.CloseAsync(DisconnectReason.Normal, "going offline");
-        await WaitForAsync(() => c.Host.Sessions.Count == 0, "c offline");
+        await Eventually.UntilAsync(() => c.Host.Sessions.Count == 0, "c offline");
         AppendLog(a.Store, a.Id.SigningKey, 20, "a", time: 1_800_000_000_000);
         a.Sync.AnnounceNow();
-        await WaitForAsync(() => HoldsLogOf(b.Store, a), "b to hold a@25");
+        await Eventually.UntilAsync(() => HoldsLogOf(b.Store, a), "b to hold a@25");
         Assert.Equal(5, c.Store.Size(a.Author));
 
         var fetchesBefore = c.Metrics.Get("ledger_fetches");
         await c.ConnectAsync(b);
-        await WaitForAsync(() => HoldsLogOf(c.Store, a), "c to catch up to a@25");
+        await Eventually.UntilAsync(() => HoldsLogOf(c.Store, a), "c to catch up to a@25");
         Assert.Equal(25, c.Store.Size(a.Author));
         Assert.Equal(1, c.Metrics.Get("ledger_fetches") - fetchesBefore);
         Assert.Equal(0, c.Metrics.Get("ledger_refused_entries"));
         // Both heads are kept: the new one was accepted only with a consistency proof from the old one.
         Assert.Equal([5UL, 25UL], c.Store.GetTreeHeads(a.Author).Select(h => h.Size));
-        await WaitForAsync(() => WitnessesOf(a.Store, a.Author) == 2, "a@25 witnessed by b and c");
+        await Eventually.UntilAsync(() => WitnessesOf(a.Store, a.Author) == 2, "a@25 witnessed by b and c");
         Assert.True(Audit(c.Store).Valid);
     }
 
@@ -135,7 +135,7 @@ public sealed class LedgerSyncTests : IAsyncLifetime
         await c.ConnectAsync(a);
         SyncNode[] all = [a, b, c];
         var hex = Convert.ToHexStringLower(author);
-        await WaitForAsync(() => all.All(n => n.Store.FlaggedAuthors().ContainsKey(hex)
+        await Eventually.UntilAsync(() => all.All(n => n.Store.FlaggedAuthors().ContainsKey(hex)
                 && n.Store.GetEvidence().Select(ev => ev.Kind).Distinct().Count() == 2),
             "E flagged on every node with both an entry fork and a tree-head fork");
         foreach (var n in all)
@@ -148,7 +148,7 @@ public sealed class LedgerSyncTests : IAsyncLifetime
             var fork = n.Store.GetEvidence().First(ev => ev.Kind == EquivocationKind.EntryFork);
             Assert.Equal(2UL, fork.EntryA!.Seq);
             // Nobody witnesses an equivocator's head after flagging it, and the honest logs replicate regardless.
-            await WaitForAsync(() => all.All(o => HoldsLogOf(n.Store, o)), "honest logs everywhere");
+            await Eventually.UntilAsync(() => all.All(o => HoldsLogOf(n.Store, o)), "honest logs everywhere");
         }
         // The entry fork was found by a node whose fetch failed the proof from the head it held (a, or c if it fetched
         // x first): the dispute fetch from seq 0 compared the entries one by one.
@@ -175,7 +175,7 @@ public sealed class LedgerSyncTests : IAsyncLifetime
         }
         await late.ConnectAsync(hub);
         // The counters move just after the store does, so wait for both (then check they did not overshoot).
-        await WaitForAsync(() => hub.Store.Authors().Count == 4 && hub.Store.Authors().All(au => late.Store.Size(au) == hub.Store.Size(au) && late.Store.Size(au) > 0)
+        await Eventually.UntilAsync(() => hub.Store.Authors().Count == 4 && hub.Store.Authors().All(au => late.Store.Size(au) == hub.Store.Size(au) && late.Store.Size(au) > 0)
             && late.Metrics.Get("ledger_entries_ingested") >= 4 + 5 + 6 + 7, "every author at the late node");
         Assert.Equal(4, late.Metrics.Get("ledger_fetches"));
         Assert.Equal(4 + 5 + 6 + 7, late.Metrics.Get("ledger_entries_ingested"));

@@ -40,16 +40,6 @@ internal static class SyncKit
             }, run, time++);
     }
 
-    public static async Task WaitForAsync(Func<bool> condition, string what, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"timed out waiting for {what}");
-            await Task.Delay(25);
-        }
-    }
-
     /// <summary>True when the store holds the author's whole log up to the head it published, i.e. same root.</summary>
     public static bool HoldsLogOf(LedgerStore store, SyncNode author)
     {

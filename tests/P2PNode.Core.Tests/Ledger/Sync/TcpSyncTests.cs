@@ -26,7 +26,7 @@ public sealed class TcpSyncTests
         AppendLog(b.Store, b.Id.SigningKey, 4, "b");
         Assert.StartsWith("127.0.0.1:", a.Address);
         await a.ConnectAsync(b);
-        await WaitForAsync(() => HoldsLogOf(a.Store, b) && HoldsLogOf(b.Store, a)
+        await Eventually.UntilAsync(() => HoldsLogOf(a.Store, b) && HoldsLogOf(b.Store, a)
             && WitnessesOf(a.Store, a.Author) == 1 && WitnessesOf(b.Store, b.Author) == 1, "two-way replication and witnessing over TCP");
         Assert.Equal(8, b.Store.Size(a.Author));
         Assert.Equal(4, a.Store.Size(b.Author));
