@@ -1,3 +1,4 @@
+using P2PNode.TestSupport;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using P2PNode.Identity;
@@ -149,10 +150,10 @@ public sealed class OverlayServiceTests : IAsyncLifetime
     {
         var hub = await StartNodeAsync([]);
         for (var i = 0; i < 3; i++) await StartNodeAsync([hub]);
-        await WaitForAsync(() => _nodes[hub].Overlay.ActiveView.Count == 3, "the hub to have three neighbours");
+        await Eventually.UntilAsync(() => _nodes[hub].Overlay.ActiveView.Count == 3, "the hub to have three neighbours");
 
         var id = _nodes[hub].Overlay.Publish(Topic, new byte[1000]); // under LazyPushBytes: pushed to the eager neighbours
-        await WaitForAsync(() => AllDelivered(id, [1, 2, 3]), "the broadcast to reach the three neighbours");
+        await Eventually.UntilAsync(() => AllDelivered(id, [1, 2, 3]), "the broadcast to reach the three neighbours");
 
         var metrics = _nodes[hub].Host.Metrics;
         Assert.Equal(3, metrics.Get("gossip_sent"));
@@ -183,9 +184,9 @@ public sealed class OverlayServiceTests : IAsyncLifetime
         var validator = new PreparingValidator();
         var a = await StartNodeAsync([]);
         var b = await StartNodeAsync([a], validator);
-        await WaitForAsync(() => _nodes[a].Overlay.ActiveView.Count == 1, "a and b to be neighbours");
+        await Eventually.UntilAsync(() => _nodes[a].Overlay.ActiveView.Count == 1, "a and b to be neighbours");
         var id = _nodes[a].Overlay.Publish(Topic, new byte[77]);
-        await WaitForAsync(() => _received.ContainsKey((b, id)), "the broadcast to reach b");
+        await Eventually.UntilAsync(() => _received.ContainsKey((b, id)), "the broadcast to reach b");
         Assert.Equal(1, validator.Validated);
         Assert.Equal(1, validator.PreparedSeenInValidate);
         Assert.Equal(1, validator.Prepared);

@@ -1,3 +1,4 @@
+using P2PNode.TestSupport;
 using P2PNode.Core.Tests.Scoring;
 using P2PNode.Peers.Scoring;
 using P2PNode.Transfer;
@@ -85,7 +86,7 @@ public sealed class ObjectLifetimeTests : IAsyncLifetime
         await _kit.ConnectAsync(f, s);
         await _kit.ConnectAsync(f, holder);
         _kit.Nodes[holder].Host.Sessions.Single().TrySend(new Have(m.Id, (ulong)m.Size));
-        await TransferTestKit.WaitForAsync(() => _kit.Nodes[f].Transfer.HoldersOf(m.Id).Count == 1, "the Have");
+        await Eventually.UntilAsync(() => _kit.Nodes[f].Transfer.HoldersOf(m.Id).Count == 1, "the Have");
         _clock.Advance(TimeSpan.FromMinutes(minutes));
         await _kit.Nodes[f].Transfer.FetchAsync(m.Id, [_kit.Nodes[holder].Id.PeerId, _kit.Nodes[s].Id.PeerId], default);
         Assert.Equal(_object, _kit.Nodes[f].Transfer.Store.ReadObject(m.Id));

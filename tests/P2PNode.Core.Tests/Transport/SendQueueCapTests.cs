@@ -1,3 +1,4 @@
+using P2PNode.TestSupport;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using P2PNode.Identity;
@@ -6,7 +7,6 @@ using P2PNode.Node;
 using P2PNode.Peers;
 using P2PNode.Transport;
 using P2PNode.Wire;
-using static P2PNode.Core.Tests.Ledger.Sync.SyncKit; // WaitForAsync
 
 namespace P2PNode.Core.Tests.Transport;
 
@@ -108,7 +108,7 @@ public sealed class SendQueueCapTests : IAsyncLifetime
         Assert.InRange(frame.Length, 390, 420);
         gate.Close();
         Assert.True(slow.TrySendFrame(frame));
-        await WaitForAsync(() => slow.QueuedBytes == 0, "the send loop to take the first frame (it then waits at the gate)");
+        await Eventually.UntilAsync(() => slow.QueuedBytes == 0, "the send loop to take the first frame (it then waits at the gate)");
 
         // Two more fit under 1000 bytes; the third would not: dropped and counted, for the slow peer only.
         bool[] slowAccepted = [slow.TrySendFrame(frame), slow.TrySendFrame(frame), slow.TrySendFrame(frame)];
@@ -119,13 +119,13 @@ public sealed class SendQueueCapTests : IAsyncLifetime
         Assert.Equal(1, sender.Metrics.Get("send_queue_dropped"));
         Assert.Equal(frame.Length, sender.Metrics.Get("send_queue_dropped_bytes"));
         Assert.Equal(2 * frame.Length, slow.QueuedBytes);
-        await WaitForAsync(() => fastPeer.Metrics.Get("error_received") == 2, "the fast peer to get both frames");
+        await Eventually.UntilAsync(() => fastPeer.Metrics.Get("error_received") == 2, "the fast peer to get both frames");
 
         // Once the slow peer drains, it gets what was queued (not the dropped frame) and takes frames again.
         gate.Open();
-        await WaitForAsync(() => slowPeer.Metrics.Get("error_received") == 3, "the slow peer to get the three queued frames");
+        await Eventually.UntilAsync(() => slowPeer.Metrics.Get("error_received") == 3, "the slow peer to get the three queued frames");
         Assert.True(slow.TrySendFrame(frame));
-        await WaitForAsync(() => slowPeer.Metrics.Get("error_received") == 4, "the slow peer to get a frame after draining");
+        await Eventually.UntilAsync(() => slowPeer.Metrics.Get("error_received") == 4, "the slow peer to get a frame after draining");
         Assert.False(slow.Completion.IsCompleted);
         Assert.False(fast.Completion.IsCompleted);
     }
@@ -137,9 +137,9 @@ public sealed class SendQueueCapTests : IAsyncLifetime
         var peer = await HostAsync(new TransportOptions());
         var session = await sender.ConnectAsync(peer.ListenAddresses[0], null, default);
         var big = WireCodec.Encode(new ErrorMessage(ErrorCode.MalformedMessage, new string('y', 500)));
-        await WaitForAsync(() => session.QueuedBytes == 0, "an empty queue");
+        await Eventually.UntilAsync(() => session.QueuedBytes == 0, "an empty queue");
         Assert.True(session.TrySendFrame(big));
-        await WaitForAsync(() => peer.Metrics.Get("error_received") == 1, "the large frame to arrive");
+        await Eventually.UntilAsync(() => peer.Metrics.Get("error_received") == 1, "the large frame to arrive");
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class SendQueueCapTests : IAsyncLifetime
         var frame = Frame400;
         gate.Close();
         Assert.True(session.TrySendFrame(frame));
-        await WaitForAsync(() => session.QueuedBytes == 0, "the send loop to take the first frame");
+        await Eventually.UntilAsync(() => session.QueuedBytes == 0, "the send loop to take the first frame");
         await session.SendFrameAsync(frame, default);
         await session.SendFrameAsync(frame, default);
 
@@ -157,11 +157,11 @@ public sealed class SendQueueCapTests : IAsyncLifetime
         Assert.False(waiting.IsCompleted);
         gate.Open();
         await waiting;
-        await WaitForAsync(() => peer.Metrics.Get("error_received") == 4, "all four frames to arrive");
+        await Eventually.UntilAsync(() => peer.Metrics.Get("error_received") == 4, "all four frames to arrive");
 
         gate.Close();
         Assert.True(session.TrySendFrame(frame));
-        await WaitForAsync(() => session.QueuedBytes == 0, "the send loop to take the frame");
+        await Eventually.UntilAsync(() => session.QueuedBytes == 0, "the send loop to take the frame");
         await session.SendFrameAsync(frame, default);
         await session.SendFrameAsync(frame, default);
         var stuck = session.SendFrameAsync(frame, default).AsTask();

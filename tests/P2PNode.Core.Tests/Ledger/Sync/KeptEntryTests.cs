@@ -1,3 +1,4 @@
+using P2PNode.TestSupport;
 using P2PNode.Identity;
 using P2PNode.Ledger.Entries;
 using P2PNode.Ledger.Storage;
@@ -33,7 +34,7 @@ public sealed class KeptEntryTests : IAsyncLifetime
         _nodes.Add(b);
         AppendLog(a.Store, a.Id.SigningKey, 4, "a");
         await b.ConnectAsync(a);
-        await WaitForAsync(() => HoldsLogOf(b.Store, a), "b to replicate a's first four entries");
+        await Eventually.UntilAsync(() => HoldsLogOf(b.Store, a), "b to replicate a's first four entries");
         return (a, b);
     }
 
@@ -46,10 +47,10 @@ public sealed class KeptEntryTests : IAsyncLifetime
         AppendLog(a.Store, a.Id.SigningKey, 1, "a");
         var entry = a.Store.GetRange(a.Author, 4, 1)[0];
         b.Sync.Keep(entry);
-        await WaitForAsync(() => b.Store.Size(a.Author) == 5, "b to store the kept entry");
+        await Eventually.UntilAsync(() => b.Store.Size(a.Author) == 5, "b to store the kept entry");
 
         a.Sync.AnnounceNow(); // a's head now covers the kept entry
-        await WaitForAsync(() => HoldsLogOf(b.Store, a) && WitnessesOf(a.Store, a.Author) == 1, "b to hold and witness a's head of size 5");
+        await Eventually.UntilAsync(() => HoldsLogOf(b.Store, a) && WitnessesOf(a.Store, a.Author) == 1, "b to hold and witness a's head of size 5");
 
         Assert.Equal(4, a.Metrics.Get("ledger_entries_served")); // entry 4 was not asked for: 5 before keeping
         Assert.Equal(4, b.Metrics.Get("ledger_entries_ingested"));
@@ -72,7 +73,7 @@ public sealed class KeptEntryTests : IAsyncLifetime
         Assert.Equal(4, b.Store.Size(a.Author)); // entry 4 is missing: entry 5 cannot be stored yet
 
         b.Sync.Keep(entries[0]);
-        await WaitForAsync(() => b.Store.Size(a.Author) == 6 && b.Sync.KeptCount == 0, "both kept entries to be stored in order");
+        await Eventually.UntilAsync(() => b.Store.Size(a.Author) == 6 && b.Sync.KeptCount == 0, "both kept entries to be stored in order");
         Assert.Equal(2, b.Metrics.Get("ledger_entries_kept"));
         Assert.True(Audit(b.Store).Valid);
     }
