@@ -1,3 +1,4 @@
+using P2PNode.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using P2PNode.Identity;
 using P2PNode.Metrics;

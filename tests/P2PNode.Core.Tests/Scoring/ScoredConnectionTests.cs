@@ -1,3 +1,4 @@
+using P2PNode.TestSupport;
 using P2PNode.Identity;
 using P2PNode.Peers.Scoring;
 using P2PNode.Transport;

@@ -1,5 +1,4 @@
 using P2PNode.TestSupport;
-using P2PNode.Core.Tests.Scoring;
 using P2PNode.Peers.Scoring;
 using P2PNode.Transfer;
 using P2PNode.Wire.Transfer;

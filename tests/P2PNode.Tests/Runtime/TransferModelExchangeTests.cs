@@ -1,3 +1,4 @@
+using P2PNode.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using P2PNode.Cli.Commands;
 using P2PNode.Identity;
@@ -15,7 +16,7 @@ public sealed class TransferModelExchangeTests
     [Fact]
     public async Task OnlyTheLastSixteenOffersStayHeldOnceTheirHavesStopBinding()
     {
-        var clock = new SteppedClock();
+        var clock = new ManualClock();
         using var id = NodeIdentity.Generate();
         await using var host = new NodeHost(id, new MemoryTransport(id.PeerId, new MemoryNetwork()), new TransportOptions(), new NodeMetrics(), NullLogger.Instance);
         await host.StartAsync(default);
@@ -39,12 +40,5 @@ public sealed class TransferModelExchangeTests
         Assert.All(ids.Where((_, i) => i != 1), o => Assert.True(transfer.Store.IsComplete(o)));
         Assert.Equal(3, transfer.ReleasedHeld);
         Assert.Equal(1, host.Metrics.Get("transfer_objects_dropped"));
-    }
-
-    private sealed class SteppedClock : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        public override DateTimeOffset GetUtcNow() => _now;
-        public void Advance(TimeSpan by) => _now += by;
     }
 }

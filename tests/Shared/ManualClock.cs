@@ -1,6 +1,7 @@
-namespace P2PNode.Core.Tests.Scoring;
+namespace P2PNode.TestSupport;
 
-/// <summary>A TimeProvider that moves only when told: deterministic decay, bans and token refills.</summary>
+/// <summary>A TimeProvider that moves only when told: deterministic decay, bans, token refills and Have lifetimes
+/// (tests/Shared, linked into each test project).</summary>
 internal sealed class ManualClock : TimeProvider
 {
     private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
