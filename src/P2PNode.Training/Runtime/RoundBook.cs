@@ -10,14 +10,14 @@ namespace P2PNode.Training.Runtime;
 /// different one is equivocation. Thread-safe: a locked wrapper over <see cref="RoundEngine{T}"/> (P2PNode.Core/Rounds),
 /// which holds the rules, plus the run check.
 /// </summary>
-public sealed class RoundBook(byte[] run)
+public sealed class RoundBook(byte[] run, RoundRules? rules = null)
 {
     /// <summary>Contributions more than this many rounds ahead of the open round are ignored (not kept, no offence);
     /// late ones are kept up to <see cref="AggregationPolicy.MaxLateRounds"/> behind it.</summary>
     public const ulong AheadWindow = RoundRules.AheadWindow;
 
     private readonly Lock _gate = new();
-    private readonly RoundEngine<ReceivedContribution> _engine = new();
+    private readonly RoundEngine<ReceivedContribution> _engine = new(rules);
 
     /// <summary>The lowest round this node has not aggregated yet.</summary>
     public ulong OpenRound { get { lock (_gate) return _engine.OpenRound; } }
@@ -79,6 +79,36 @@ public sealed class RoundBook(byte[] run)
     public int Adopt()
     {
         lock (_gate) return _engine.Adopt();
+    }
+
+    /// <summary>This node trained <paramref name="round"/> at <paramref name="nowMs"/> (<see cref="RoundEngine{T}.Trained"/>).</summary>
+    public void Trained(ulong round, long nowMs)
+    {
+        lock (_gate) _engine.Trained(round, nowMs);
+    }
+
+    /// <summary>When this node trained <paramref name="round"/> (null: not yet).</summary>
+    public long? TrainedAt(ulong round)
+    {
+        lock (_gate) return _engine.TrainedAt(round);
+    }
+
+    /// <summary>A round's compute took <paramref name="seconds"/>: moves the pace (<see cref="RoundEngine{T}.RecordCompute"/>).</summary>
+    public void RecordCompute(double seconds)
+    {
+        lock (_gate) _engine.RecordCompute(seconds);
+    }
+
+    /// <summary>The smoothed compute time per round, ms.</summary>
+    public double ComputeMs { get { lock (_gate) return _engine.ComputeMs; } }
+
+    /// <summary>A peer heard from within this many ms is active (<see cref="RoundEngine{T}.ActiveWindowMs"/>).</summary>
+    public long ActiveWindowMs { get { lock (_gate) return _engine.ActiveWindowMs; } }
+
+    /// <summary>Whether the open round closes at <paramref name="nowMs"/> (<see cref="RoundEngine{T}.Decide"/>).</summary>
+    public CloseDecision Decide(long nowMs, CloseInputs inputs)
+    {
+        lock (_gate) return _engine.Decide(nowMs, inputs);
     }
 
     /// <summary>Restart: the open round comes from the node's checkpoint.</summary>
