@@ -1,4 +1,5 @@
 using P2PNode.Aggregation;
+using P2PNode.Rounds;
 
 namespace P2PNode.Training.Runtime;
 
@@ -6,36 +7,32 @@ namespace P2PNode.Training.Runtime;
 /// The contributions a node holds for the rounds it has not aggregated yet. A contribution for a round that has
 /// already closed here is late: it is kept and folded into the next aggregation, so it is never lost; every entry
 /// hash is used at most once, so nothing is counted twice. One author, one contribution per round: a second,
-/// different one is equivocation. Thread-safe.
+/// different one is equivocation. Thread-safe: a locked wrapper over <see cref="RoundEngine{T}"/> (P2PNode.Core/Rounds),
+/// which holds the rules, plus the run check.
 /// </summary>
-public sealed class RoundBook(byte[] run)
+public sealed class RoundBook(byte[] run, RoundRules? rules = null)
 {
     /// <summary>Contributions more than this many rounds ahead of the open round are ignored (not kept, no offence);
     /// late ones are kept up to <see cref="AggregationPolicy.MaxLateRounds"/> behind it.</summary>
-    public const ulong AheadWindow = 2;
+    public const ulong AheadWindow = RoundRules.AheadWindow;
 
     private readonly Lock _gate = new();
-    private readonly List<ReceivedContribution> _pending = [];
-    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Author, ulong Round), string> _byAuthorRound = [];
-    private ulong _open;
+    private readonly RoundEngine<ReceivedContribution> _engine = new(rules);
 
     /// <summary>The lowest round this node has not aggregated yet.</summary>
-    public ulong OpenRound { get { lock (_gate) return _open; } }
+    public ulong OpenRound { get { lock (_gate) return _engine.OpenRound; } }
 
     public OfferResult Offer(ReceivedContribution c)
     {
         if (!c.Entry.Entry.Run.AsSpan().SequenceEqual(run)) return OfferResult.WrongRun;
         lock (_gate)
-        {
-            if (_seen.Contains(c.Hash)) return OfferResult.Duplicate;
-            if (_byAuthorRound.TryGetValue((c.Author, c.Round), out var other) && other != c.Hash) return OfferResult.Equivocation;
-            if (c.Round + AggregationPolicy.MaxLateRounds < _open || c.Round > _open + AheadWindow) return OfferResult.OutOfWindow;
-            _seen.Add(c.Hash);
-            _byAuthorRound[(c.Author, c.Round)] = c.Hash;
-            _pending.Add(c);
-            return OfferResult.Accepted;
-        }
+            return _engine.Offer(c.Round, c.Author, c.Hash, c) switch
+            {
+                RoundOffer.Accepted => OfferResult.Accepted,
+                RoundOffer.Duplicate => OfferResult.Duplicate,
+                RoundOffer.Equivocation => OfferResult.Equivocation,
+                _ => OfferResult.OutOfWindow, // too late or too far ahead
+            };
     }
 
     /// <summary>Distinct authors holding a contribution for exactly this round.</summary>
@@ -44,7 +41,7 @@ public sealed class RoundBook(byte[] run)
     /// <summary>Authors (public key hex) holding a contribution for exactly this round.</summary>
     public IReadOnlySet<string> AuthorSetFor(ulong round)
     {
-        lock (_gate) return _pending.Where(c => c.Round == round).Select(c => c.Author).ToHashSet(StringComparer.Ordinal);
+        lock (_gate) return _engine.AuthorSetFor(round);
     }
 
     /// <summary>
@@ -53,14 +50,7 @@ public sealed class RoundBook(byte[] run)
     /// </summary>
     public IReadOnlyList<ReceivedContribution> Close()
     {
-        lock (_gate)
-        {
-            var taken = _pending.Where(c => c.Round <= _open)
-                .OrderBy(c => c.Round).ThenBy(c => c.Author, StringComparer.Ordinal).ToList();
-            _pending.RemoveAll(c => c.Round <= _open);
-            OpenNext();
-            return taken;
-        }
+        lock (_gate) return _engine.Close().Inputs;
     }
 
     /// <summary>
@@ -72,14 +62,13 @@ public sealed class RoundBook(byte[] run)
     /// </summary>
     public void Restart(ulong openRound)
     {
-        Reset(openRound);
-        lock (_gate) _incompleteBelow = openRound + AheadWindow;
+        lock (_gate) _engine.Restart(openRound);
     }
 
     /// <summary>True while <paramref name="round"/> is a round whose contributions this node may have lost in a restart.</summary>
     public bool Incomplete(ulong round)
     {
-        lock (_gate) return round < _incompleteBelow;
+        lock (_gate) return _engine.Incomplete(round);
     }
 
     /// <summary>
@@ -89,30 +78,42 @@ public sealed class RoundBook(byte[] run)
     /// </summary>
     public int Adopt()
     {
-        lock (_gate)
-        {
-            var dropped = _pending.RemoveAll(c => c.Round <= _open);
-            OpenNext();
-            return dropped;
-        }
+        lock (_gate) return _engine.Adopt();
     }
 
-    private ulong _incompleteBelow;
-
-    // Under the lock: opens the next round and forgets equivocation keys of rounds that can no longer be offered.
-    private void OpenNext()
+    /// <summary>This node trained <paramref name="round"/> at <paramref name="nowMs"/> (<see cref="RoundEngine{T}.Trained"/>).</summary>
+    public void Trained(ulong round, long nowMs)
     {
-        _open++;
-        foreach (var key in _byAuthorRound.Keys.Where(k => k.Round + AggregationPolicy.MaxLateRounds < _open).ToList()) _byAuthorRound.Remove(key);
+        lock (_gate) _engine.Trained(round, nowMs);
+    }
+
+    /// <summary>When this node trained <paramref name="round"/> (null: not yet).</summary>
+    public long? TrainedAt(ulong round)
+    {
+        lock (_gate) return _engine.TrainedAt(round);
+    }
+
+    /// <summary>A round's compute took <paramref name="seconds"/>: moves the pace (<see cref="RoundEngine{T}.RecordCompute"/>).</summary>
+    public void RecordCompute(double seconds)
+    {
+        lock (_gate) _engine.RecordCompute(seconds);
+    }
+
+    /// <summary>The smoothed compute time per round, ms.</summary>
+    public double ComputeMs { get { lock (_gate) return _engine.ComputeMs; } }
+
+    /// <summary>A peer heard from within this many ms is active (<see cref="RoundEngine{T}.ActiveWindowMs"/>).</summary>
+    public long ActiveWindowMs { get { lock (_gate) return _engine.ActiveWindowMs; } }
+
+    /// <summary>Whether the open round closes at <paramref name="nowMs"/> (<see cref="RoundEngine{T}.Decide"/>).</summary>
+    public CloseDecision Decide(long nowMs, CloseInputs inputs)
+    {
+        lock (_gate) return _engine.Decide(nowMs, inputs);
     }
 
     /// <summary>Restart: the open round comes from the node's checkpoint.</summary>
     public void Reset(ulong openRound)
     {
-        lock (_gate)
-        {
-            _open = openRound;
-            _pending.RemoveAll(c => c.Round + AggregationPolicy.MaxLateRounds < openRound);
-        }
+        lock (_gate) _engine.Reset(openRound);
     }
 }

@@ -60,6 +60,9 @@ public sealed record RunSpec
     /// trimming (the run's nodes are peers, and an outlier is refused rather than scaled down).</summary>
     public AggregationPolicy Policy() => new() { NormOutlierMultiple = NormOutlierMultiple };
 
+    /// <summary>When a round closes: quorum, deadline_factor and min_deadline_ms (docs/runtime.md §3 step 6).</summary>
+    public P2PNode.Rounds.RoundRules CloseRules() => new() { Quorum = Quorum, DeadlineFactor = DeadlineFactor, MinDeadlineMs = MinDeadlineMs };
+
 
     /// <summary>Inner optimizer of every node: warm-up then cosine over the run's planned steps.</summary>
     public TrainerOptions Trainer(string device) => new()

@@ -39,7 +39,6 @@ public sealed partial class TrainingNode
         {
             _results[round] = new RoundResult(round, model.ToArray(), hash, outerState);
             _results.Remove(round - AggregationPolicy.MaxLateRounds);
-            _ready.Remove(round - AggregationPolicy.MaxLateRounds);
             _announcedBases.RemoveWhere(b => b.Round + AggregationPolicy.MaxLateRounds < round);
             Announce(round + 1, hash, taken.ObjectId, taken.MomentumId);
             _statusSketch = sketch;

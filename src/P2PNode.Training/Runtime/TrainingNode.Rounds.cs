@@ -4,6 +4,7 @@ using P2PNode.Aggregation;
 using P2PNode.Compression;
 using P2PNode.Identity;
 using P2PNode.Ledger.Entries;
+using P2PNode.Rounds;
 using P2PNode.Training.State;
 using P2PNode.Training.Trainer;
 
@@ -104,7 +105,6 @@ public sealed partial class TrainingNode
             {
                 // Older rounds can no longer be offered (RoundBook's window): forget what was kept for them.
                 _announcedBases.RemoveWhere(b => b.Round + AggregationPolicy.MaxLateRounds < round);
-                _ready.Remove(round - AggregationPolicy.MaxLateRounds);
                 Announce(round + 1, thetaHash, objectId, momentumId);
                 _statusSketch = sketch;
             }
@@ -134,7 +134,7 @@ public sealed partial class TrainingNode
     /// </summary>
     private void FinalAgreement(string canonical, ParameterLayout layout, float[] theta, byte[] thetaHash, OuterOptimizer outer, bool evaluate)
     {
-        var until = _clock.ElapsedMilliseconds + (long)Math.Clamp(2 * _roundComputeMs, 3000, 15_000);
+        var until = _clock.ElapsedMilliseconds + (long)Math.Clamp(2 * _book.ComputeMs, 3000, 15_000);
         while (_clock.ElapsedMilliseconds < until && !_stop.IsCancellationRequested)
         {
             // Everyone active has reported its final model and it is ours: nothing to wait for.
@@ -192,40 +192,39 @@ public sealed partial class TrainingNode
         if (eval.BitsPerByte is { } bpb) line["final_bits_per_byte"] = Math.Round(bpb, 5);
     }
 
+    /// <summary>Whether the open round <paramref name="round"/> closes now: the engine's rules (RoundEngine.Decide,
+    /// docs/runtime.md §3 step 6) with this node's view of its peers; counts and logs what it decided.</summary>
     private bool ReadyToClose(ulong round)
     {
-        long readyAt;
-        lock (_gate)
-        {
-            if (!_ready.TryGetValue(round, out var r)) return false;
-            readyAt = r.At;
-        }
-        var need = (int)Math.Ceiling(_spec.Quorum * ActiveMembers() - 1e-9);
-        var span = Math.Max(_spec.MinDeadlineMs, _spec.DeadlineFactor * _roundComputeMs);
+        if (_book.TrainedAt(round) is null) return false;
         var now = _clock.ElapsedMilliseconds;
         // A round whose contributions a restart may have lost waits for the peers' result (TryAdoptRound), even with
-        // a quorum in the book (its own contribution from before the restart is not there), up to StragglerSpans
+        // a quorum in the book (its own contribution from before the restart is not there), up to RoundRules.StragglerSpans (4)
         // deadlines; past that, or with no live peer on it, the node closes it on its own book.
-        if (PeersCloseIt(round) && now < readyAt + StragglerSpans * span) return false;
-        if (_book.AuthorsFor(round) >= need) return true;
-        if (now < readyAt + span) return false;
-        // Past the deadline, a node that is still alive and on this round is waited for, up to StragglerSpans
+        var inputs = new CloseInputs(ActiveMembers(), Stragglers: 0, PeerOnRound: PeersCloseIt(round));
+        var decision = _book.Decide(now, inputs);
+        // Past the deadline, a node that is still alive and on this round is waited for, up to RoundRules.StragglerSpans (4)
         // deadlines: closing without it is what splits the models (the nodes that waited fold it into this round,
         // the others into the next), and a few seconds of start-up skew on a loaded machine was enough for that.
-        var stragglers = Stragglers(round);
-        if (stragglers > 0 && now < readyAt + StragglerSpans * span)
+        // Counted only then: it is a pass over the peers' statuses.
+        var stragglers = 0;
+        if (decision.Reason == CloseReason.Deadline && (stragglers = Stragglers(round)) > 0)
+            decision = _book.Decide(now, inputs with { Stragglers = stragglers });
+        if (decision.Round != round) return false; // the open round moved (a catch-up): decide again next pass
+        switch (decision.Reason)
         {
-            if (_waitedFor != round) _ctx.Metrics.Increment("training_rounds_waited_for_stragglers");
-            _waitedFor = round;
-            return false;
+            case CloseReason.WaitingForStragglers:
+                if (decision.FirstStragglerWait) _ctx.Metrics.Increment("training_rounds_waited_for_stragglers");
+                return false;
+            case CloseReason.Deadline:
+                _ctx.Metrics.Increment("training_rounds_closed_by_deadline");
+                _ctx.Log.LogInformation("round {Round}: deadline passed with {Have} of {Need} contributions ({Stragglers} live nodes still on it)",
+                    round, decision.Have, decision.Need, stragglers);
+                return true;
+            default:
+                return decision.Close;
         }
-        _ctx.Metrics.Increment("training_rounds_closed_by_deadline");
-        _ctx.Log.LogInformation("round {Round}: deadline passed with {Have} of {Need} contributions ({Stragglers} live nodes still on it)",
-            round, _book.AuthorsFor(round), need, stragglers);
-        return true;
     }
-
-    private ulong? _waitedFor;
 
     /// <summary>The round whose result the training thread may already use but whose Aggregation entry is not
     /// appended yet (null: none).</summary>
@@ -242,9 +241,6 @@ public sealed partial class TrainingNode
             Thread.Sleep(1);
         }
     }
-
-    /// <summary>How many deadlines a round waits at most for a live straggler.</summary>
-    private const int StragglerSpans = 4;
 
     /// <summary>A Status within this window makes a node live: two status intervals and a second of slack.</summary>
     private const long LiveWindowMs = 2 * StatusIntervalMs + 1000;

@@ -86,7 +86,7 @@ public sealed partial class TrainingNode
                 (baseModel, baseHash, pendingEnd) = Rebase(trainer, result, pendingEnd);
             }
             var computeSeconds = clock.Elapsed.TotalSeconds - waitSeconds;
-            _roundComputeMs = 0.7 * _roundComputeMs + 0.3 * computeSeconds * 1000;
+            _book.RecordCompute(computeSeconds);
             Interlocked.Add(ref _stepsDone, _spec.InnerSteps);
 
             var encodeClock = Stopwatch.StartNew();
@@ -108,7 +108,7 @@ public sealed partial class TrainingNode
                 Contribute(round, baseHash, payload, samples, lossBefore, lossAfter, computeSeconds);
                 ledgerSeconds = ledgerClock.Elapsed.TotalSeconds; // append + fsync + broadcast hand-off
             }
-            lock (_gate) _ready[round] = (_clock.ElapsedMilliseconds, !already);
+            _book.Trained(round, _clock.ElapsedMilliseconds);
             Report("trained", new JsonObject
             {
                 ["round"] = round, ["samples"] = samples, ["loss"] = lossAfter, ["compute_s"] = Math.Round(computeSeconds, 3),

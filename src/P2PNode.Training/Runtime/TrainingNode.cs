@@ -30,12 +30,10 @@ public sealed partial class TrainingNode : IGossipValidator
     private readonly Lock _gate = new();
     private readonly Dictionary<string, long> _lastSeen = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, RoundResult> _results = [];
-    private readonly Dictionary<ulong, (long At, bool Own)> _ready = [];
     private readonly HashSet<(ulong Round, string Hash)> _announcedBases = [];
     private readonly Dictionary<string, RunStatus> _peerStatus = new(StringComparer.Ordinal);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stop = new();
-    private double _roundComputeMs = 5000;
     private float[]? _residualSnapshot;
     private long _stepsDone;
     private ulong _statusRound;
@@ -49,7 +47,7 @@ public sealed partial class TrainingNode : IGossipValidator
     {
         _ctx = ctx;
         _spec = ctx.Spec;
-        _book = new RoundBook(ctx.Run);
+        _book = new RoundBook(ctx.Run, ctx.Spec.CloseRules());
         _self = ctx.Identity.PeerId.ToString();
         _selfKey = Convert.ToHexStringLower(ctx.Identity.PublicKey);
         _statePath = Path.Combine(ctx.DataDir, "state.bin");
@@ -219,7 +217,7 @@ public sealed partial class TrainingNode : IGossipValidator
     /// <summary>Nodes heard from within the liveness window (this node included).</summary>
     public int ActiveMembers()
     {
-        var window = (long)Math.Max(15_000, 4 * _roundComputeMs);
+        var window = _book.ActiveWindowMs;
         var now = _clock.ElapsedMilliseconds;
         lock (_gate) return 1 + _lastSeen.Count(kv => kv.Key != _self && now - kv.Value <= window);
     }

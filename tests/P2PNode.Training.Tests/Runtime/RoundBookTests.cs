@@ -1,4 +1,5 @@
 using P2PNode.Ledger.Entries;
+using P2PNode.Rounds;
 using P2PNode.Training.Runtime;
 
 namespace P2PNode.Training.Tests.Runtime;
@@ -157,5 +158,26 @@ public sealed class RoundBookTests : IDisposable
         var book = new RoundBook(_run);
         book.Reset(5);
         Assert.False(book.Incomplete(5));
+    }
+
+    [Fact]
+    public void TheRunSpecsCloseRulesReachTheEnginesDecisionAndPace()
+    {
+        // TrainingNode builds its book with RunSpec.CloseRules(): quorum 0.5 of 4 active needs 2, min_deadline_ms 9000
+        // floors the span once the pace drops (1 s rounds: 0.7 × 5000 + 0.3 × 1000 = 3800 ms, × 2 = 7600 ms).
+        var spec = new RunSpec { Quorum = 0.5, DeadlineFactor = 2.0, MinDeadlineMs = 9000 };
+        var book = new RoundBook(_run, spec.CloseRules());
+        Assert.Equal(OfferResult.Accepted, book.Offer(C(0, 0)));
+        Assert.Equal(CloseReason.NotTrained, book.Decide(0, new CloseInputs(4)).Reason);
+        book.Trained(0, 100);
+        Assert.Equal(100, book.TrainedAt(0));
+        book.RecordCompute(1.0);
+        Assert.Equal(3800, book.ComputeMs, 9);
+        Assert.Equal(15_200, book.ActiveWindowMs);
+        var d = book.Decide(9099, new CloseInputs(4));
+        Assert.Equal((CloseReason.BeforeDeadline, 1, 2, 9100.0), (d.Reason, d.Have, d.Need, d.DeadlineMs));
+        Assert.Equal(CloseReason.Deadline, book.Decide(9100, new CloseInputs(4)).Reason);
+        Assert.Equal(OfferResult.Accepted, book.Offer(C(1, 0)));
+        Assert.Equal(CloseReason.Quorum, book.Decide(0, new CloseInputs(4)).Reason);
     }
 }
