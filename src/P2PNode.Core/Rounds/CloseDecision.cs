@@ -32,7 +32,11 @@ public enum CloseReason
 /// <param name="Need">Authors a quorum needs.</param>
 /// <param name="DeadlineMs">When the deadline falls (trained time + span; 0 when not trained).</param>
 /// <param name="FirstStragglerWait">True the first time a round waits for stragglers (count it once).</param>
-public readonly record struct CloseDecision(ulong Round, CloseReason Reason, int Have, int Need, double DeadlineMs, bool FirstStragglerWait = false)
+/// <param name="WakeMs">When this decision changes by time alone, with no new contribution, Status or trained mark:
+/// the deadline, or the end of the stragglers' (or the peers' result's) wait. Infinity when only an event can change
+/// it (not trained yet) or the round closes now. The driver sleeps until then or until an event, never polls.</param>
+public readonly record struct CloseDecision(ulong Round, CloseReason Reason, int Have, int Need, double DeadlineMs, bool FirstStragglerWait = false,
+    double WakeMs = double.PositiveInfinity)
 {
     /// <summary>True when the round closes now (<see cref="CloseReason.Quorum"/> or <see cref="CloseReason.Deadline"/>).</summary>
     public bool Close => Reason is CloseReason.Quorum or CloseReason.Deadline;

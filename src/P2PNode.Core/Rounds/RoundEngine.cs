@@ -93,15 +93,16 @@ public sealed class RoundEngine<T>
         var span = SpanMs;
         var have = AuthorsFor(round);
         var deadline = at + span;
-        if (Incomplete(round) && inputs.PeerOnRound && nowMs < at + RoundRules.StragglerSpans * span)
-            return new CloseDecision(round, CloseReason.AwaitingPeersResult, have, need, deadline);
+        var longest = at + RoundRules.StragglerSpans * span;
+        if (Incomplete(round) && inputs.PeerOnRound && nowMs < longest)
+            return new CloseDecision(round, CloseReason.AwaitingPeersResult, have, need, deadline, WakeMs: longest);
         if (have >= need) return new CloseDecision(round, CloseReason.Quorum, have, need, deadline);
-        if (nowMs < deadline) return new CloseDecision(round, CloseReason.BeforeDeadline, have, need, deadline);
-        if (inputs.Stragglers > 0 && nowMs < at + RoundRules.StragglerSpans * span)
+        if (nowMs < deadline) return new CloseDecision(round, CloseReason.BeforeDeadline, have, need, deadline, WakeMs: deadline);
+        if (inputs.Stragglers > 0 && nowMs < longest)
         {
             var first = _waitedFor != round;
             _waitedFor = round;
-            return new CloseDecision(round, CloseReason.WaitingForStragglers, have, need, deadline, first);
+            return new CloseDecision(round, CloseReason.WaitingForStragglers, have, need, deadline, first, longest);
         }
         return new CloseDecision(round, CloseReason.Deadline, have, need, deadline);
     }

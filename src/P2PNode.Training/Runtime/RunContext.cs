@@ -42,4 +42,6 @@ public sealed record RunContext
     /// <summary>Fault injection (`run --fail-at-round R`): the training thread throws when it starts round R, so tests
     /// and operators can see what a supervisor does with a failed node. Null in normal runs.</summary>
     public int? FailAtRound { get; init; }
+    /// <summary>The node's clock: round deadlines, liveness, the Status cadence and every wait (a fake one in tests).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }

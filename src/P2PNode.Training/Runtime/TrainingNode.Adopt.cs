@@ -20,14 +20,14 @@ public sealed partial class TrainingNode
     /// </summary>
     private (float[] Model, byte[] Hash, OuterOptimizer Outer, JsonObject Line)? TryAdoptRound(ulong round, OuterOptimizer outer, ModelSketch sketcher, string canonical, ParameterLayout layout)
     {
-        if (_ctx.Exchange is null || !_book.Incomplete(round) || _clock.ElapsedMilliseconds < _nextAdoptMs) return null;
+        if (_ctx.Exchange is null || !_book.Incomplete(round) || NowMs < _nextAdoptMs) return null;
         List<(string Peer, RunStatus Status)> done;
         lock (_gate) done = _peerStatus.Where(kv => kv.Value.Serves && kv.Value.Round == round + 1).Select(kv => (kv.Key, kv.Value)).ToList();
         // The model most of them hold (ties: the smallest hash), the same choice a repair makes.
         var top = done.GroupBy(a => (Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: Convert.ToHexStringLower(a.Status.ObjectId)))
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Hash, StringComparer.Ordinal).FirstOrDefault();
         if (top is null) return null;
-        _nextAdoptMs = _clock.ElapsedMilliseconds + 2000;
+        _nextAdoptMs = NowMs + 2000;
         _ctx.Log.LogInformation("round {Round}: contributions to it may have been lost in a restart; taking the result {Hash} {Count} peer(s) hold",
             round, top.Key.Hash[..16], top.Count());
         if (TakeFrom(top.ToList(), outer, canonical, layout) is not { } taken) return null;
@@ -44,6 +44,7 @@ public sealed partial class TrainingNode
             _statusSketch = sketch;
             residual = _residualSnapshot ?? new float[model.Length];
         }
+        _trainWake.Pulse(); // the training thread may be waiting for this result
         new NodeState(round + 1, hash, model, outerState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
         PublishStatus();
         _ctx.Metrics.Increment("training_rounds_adopted");
@@ -62,7 +63,7 @@ public sealed partial class TrainingNode
     private bool PeersCloseIt(ulong round)
     {
         if (!_book.Incomplete(round)) return false;
-        var now = _clock.ElapsedMilliseconds;
+        var now = NowMs;
         lock (_gate)
             return _peerStatus.Any(kv => kv.Key != _self && _lastSeen.TryGetValue(kv.Key, out var seen) && now - seen <= LiveWindowMs
                 && kv.Value.Round + 1 >= round && kv.Value.Round <= round + 1);

@@ -34,8 +34,8 @@ public sealed partial class TrainingNode
     /// </summary>
     private Adoption? TryCatchUp(string canonical, ParameterLayout layout)
     {
-        if (_ctx.Exchange is null || _clock.ElapsedMilliseconds < _nextCatchUpMs) return null;
-        _nextCatchUpMs = _clock.ElapsedMilliseconds + 2000;
+        if (_ctx.Exchange is null || NowMs < _nextCatchUpMs) return null;
+        _nextCatchUpMs = NowMs + 2000;
         var open = _book.OpenRound;
         List<(string Peer, RunStatus Status)> ahead;
         lock (_gate) ahead = _peerStatus.Where(kv => kv.Value.Serves && kv.Value.Round >= open + CatchUpLag).Select(kv => (kv.Key, kv.Value)).ToList();
@@ -57,6 +57,7 @@ public sealed partial class TrainingNode
             Announce(adoption.Round, taken.Hash, taken.ObjectId, taken.MomentumId);
             residual = _residualSnapshot ?? new float[taken.Model.Length];
         }
+        _trainWake.Pulse(); // a training thread waiting for a result takes the adoption instead
         new NodeState(adoption.Round, taken.Hash, taken.Model, taken.OuterState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
         _ctx.Metrics.Increment("training_catch_ups");
         Report("caught_up", new JsonObject
@@ -150,7 +151,7 @@ public sealed partial class TrainingNode
     /// </summary>
     private Repair? TryRepair(byte[] thetaHash, OuterOptimizer outer, string canonical, ParameterLayout layout)
     {
-        if (_ctx.Exchange is null || _clock.ElapsedMilliseconds < _nextRepairMs) return null;
+        if (_ctx.Exchange is null || NowMs < _nextRepairMs) return null;
         var open = _book.OpenRound;
         var mine = Convert.ToHexStringLower(thetaHash);
         List<(string Peer, RunStatus Status)> same;
@@ -160,7 +161,7 @@ public sealed partial class TrainingNode
         if (top is null || top.Key.Hash == mine) return null;
         var mineCount = 1 + same.Count(a => Convert.ToHexStringLower(a.Status.ModelHash) == mine);
         if (top.Count() < mineCount || (top.Count() == mineCount && string.CompareOrdinal(top.Key.Hash, mine) > 0)) return null;
-        _nextRepairMs = _clock.ElapsedMilliseconds + 2000;
+        _nextRepairMs = NowMs + 2000;
         _ctx.Log.LogInformation("round {Round}: {Count} nodes hold model {Theirs}, {MineCount} hold this node's {Mine}: taking theirs",
             open, top.Count(), top.Key.Hash[..16], mineCount, mine[..16]);
         if (TakeFrom(top.ToList(), outer, canonical, layout) is not { } taken) return null;

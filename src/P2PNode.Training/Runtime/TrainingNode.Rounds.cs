@@ -62,9 +62,9 @@ public sealed partial class TrainingNode
                 Report("round", taken.Line);
                 continue;
             }
-            if (!ReadyToClose(round))
+            if (!ReadyToClose(round, out var wakeMs))
             {
-                Thread.Sleep(20);
+                RoundWait(NextRoundWake(wakeMs));
                 continue;
             }
             var inputs = _book.Close();
@@ -85,6 +85,7 @@ public sealed partial class TrainingNode
                 _results.Remove(round - AggregationPolicy.MaxLateRounds); // late contributions RoundBook still holds find their base
                 _unrecorded = round;
             }
+            _trainWake.Pulse();
             _ctx.Ledger.AppendOwn(_ctx.Identity.SigningKey, new AggregationBody
             {
                 Round = round, BaseModel = baseHash, Used = used, Rejected = rejected, ResultModel = thetaHash,
@@ -95,6 +96,7 @@ public sealed partial class TrainingNode
                 _unrecorded = null;
                 residual = _residualSnapshot ?? new float[theta.Length];
             }
+            _trainWake.Pulse(); // a contribution waiting in RecordedBefore goes on
             new NodeState(round + 1, thetaHash, theta, outerState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
             var ledgerSeconds = ledgerClock.Elapsed.TotalSeconds;
             var sketch = sketcher.Of(theta);
@@ -134,8 +136,8 @@ public sealed partial class TrainingNode
     /// </summary>
     private void FinalAgreement(string canonical, ParameterLayout layout, float[] theta, byte[] thetaHash, OuterOptimizer outer, bool evaluate)
     {
-        var until = _clock.ElapsedMilliseconds + (long)Math.Clamp(2 * _book.ComputeMs, 3000, 15_000);
-        while (_clock.ElapsedMilliseconds < until && !_stop.IsCancellationRequested)
+        var until = NowMs + (long)Math.Clamp(2 * _book.ComputeMs, 3000, 15_000);
+        while (NowMs < until && !_stop.IsCancellationRequested)
         {
             // Everyone active has reported its final model and it is ours: nothing to wait for.
             int finished, same;
@@ -160,7 +162,7 @@ public sealed partial class TrainingNode
                 if (evaluate) FinalEvaluation(theta, line);
                 Report("round", line);
             }
-            Thread.Sleep(100);
+            RoundWait(Math.Min(until, NextRoundWake(double.PositiveInfinity)));
         }
     }
 
@@ -194,10 +196,12 @@ public sealed partial class TrainingNode
 
     /// <summary>Whether the open round <paramref name="round"/> closes now: the engine's rules (RoundEngine.Decide,
     /// docs/runtime.md §3 step 6) with this node's view of its peers; counts and logs what it decided.</summary>
-    private bool ReadyToClose(ulong round)
+    /// <param name="wakeMs">When to decide again if nothing happens before (<see cref="CloseDecision.WakeMs"/>).</param>
+    private bool ReadyToClose(ulong round, out double wakeMs)
     {
+        wakeMs = double.PositiveInfinity; // not trained yet: the training thread's trained mark wakes the round thread
         if (_book.TrainedAt(round) is null) return false;
-        var now = _clock.ElapsedMilliseconds;
+        var now = NowMs;
         // A round whose contributions a restart may have lost waits for the peers' result (TryAdoptRound), even with
         // a quorum in the book (its own contribution from before the restart is not there), up to RoundRules.StragglerSpans (4)
         // deadlines; past that, or with no live peer on it, the node closes it on its own book.
@@ -210,7 +214,12 @@ public sealed partial class TrainingNode
         var stragglers = 0;
         if (decision.Reason == CloseReason.Deadline && (stragglers = Stragglers(round)) > 0)
             decision = _book.Decide(now, inputs with { Stragglers = stragglers });
-        if (decision.Round != round) return false; // the open round moved (a catch-up): decide again next pass
+        wakeMs = decision.WakeMs;
+        if (decision.Round != round)
+        {
+            wakeMs = 0; // the open round moved (a catch-up): decide again at once
+            return false;
+        }
         switch (decision.Reason)
         {
             case CloseReason.WaitingForStragglers:
@@ -237,9 +246,30 @@ public sealed partial class TrainingNode
         while (true)
         {
             lock (_gate) if (_unrecorded != round) return;
-            _stop.Token.ThrowIfCancellationRequested(); // the round thread failed or the node is stopping
-            Thread.Sleep(1);
+            _trainWake.Wait(null, _stop.Token); // pulsed once the entry is appended; throws if the node is stopping
+
         }
+    }
+
+    /// <summary>
+    /// When the round thread must look again even if no message comes: the close decision's own time
+    /// (<paramref name="decisionWakeMs"/>), a peer dropping out of the active or live window (a quorum then needs
+    /// fewer, a straggler is no longer waited for), and the next time catch-up, repair or adoption may try again.
+    /// Everything else that matters (contributions, Statuses, trained marks) pulses the thread.
+    /// </summary>
+    private double NextRoundWake(double decisionWakeMs)
+    {
+        var now = NowMs;
+        var wake = decisionWakeMs;
+        if (_ctx.Exchange is not null)
+            foreach (var retry in (ReadOnlySpan<long>)[_nextCatchUpMs, _nextRepairMs, _nextAdoptMs])
+                if (retry > now) wake = Math.Min(wake, retry);
+        var active = _book.ActiveWindowMs;
+        lock (_gate)
+            foreach (var seen in _lastSeen.Values)
+                foreach (var expiry in (ReadOnlySpan<long>)[seen + active + 1, seen + LiveWindowMs + 1])
+                    if (expiry > now) wake = Math.Min(wake, expiry);
+        return wake;
     }
 
     /// <summary>A Status within this window makes a node live: two status intervals and a second of slack.</summary>
@@ -251,7 +281,7 @@ public sealed partial class TrainingNode
     private int Stragglers(ulong round)
     {
         var have = _book.AuthorSetFor(round);
-        var now = _clock.ElapsedMilliseconds;
+        var now = NowMs;
         lock (_gate)
             return _peerStatus.Count(kv => kv.Key != _self
                 && _lastSeen.TryGetValue(kv.Key, out var seen) && now - seen <= LiveWindowMs

@@ -108,7 +108,8 @@ public sealed partial class TrainingNode
                 Contribute(round, baseHash, payload, samples, lossBefore, lossAfter, computeSeconds);
                 ledgerSeconds = ledgerClock.Elapsed.TotalSeconds; // append + fsync + broadcast hand-off
             }
-            _book.Trained(round, _clock.ElapsedMilliseconds);
+            _book.Trained(round, NowMs);
+            _roundWake.Pulse();
             Report("trained", new JsonObject
             {
                 ["round"] = round, ["samples"] = samples, ["loss"] = lossAfter, ["compute_s"] = Math.Round(computeSeconds, 3),
@@ -172,8 +173,8 @@ public sealed partial class TrainingNode
         {
             if (TryTakeResult(round, out var r)) return r;
             lock (_gate) if (_adoption is not null) return null;
-            _stop.Token.ThrowIfCancellationRequested();
-            Thread.Sleep(10);
+            _trainWake.Wait(null, _stop.Token); // the round thread pulses it with each result and adoption
+
         }
     }
 
@@ -184,8 +185,8 @@ public sealed partial class TrainingNode
         {
             if (!logged) _ctx.Log.LogInformation("waiting for {Min} members before training (seeing {Now})", _spec.MinNodes, ActiveMembers());
             logged = true;
-            _stop.Token.ThrowIfCancellationRequested();
-            Thread.Sleep(100);
+            _trainWake.Wait(null, _stop.Token); // each Status pulses it
+
         }
     }
 

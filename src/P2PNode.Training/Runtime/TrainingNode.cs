@@ -32,7 +32,11 @@ public sealed partial class TrainingNode : IGossipValidator
     private readonly Dictionary<ulong, RoundResult> _results = [];
     private readonly HashSet<(ulong Round, string Hash)> _announcedBases = [];
     private readonly Dictionary<string, RunStatus> _peerStatus = new(StringComparer.Ordinal);
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TimeProvider _time;
+    private readonly long _started;
+    // The two threads sleep on these until something they wait for happens (docs/runtime.md §5, "Threads").
+    private readonly Wakeup _roundWake;
+    private readonly Wakeup _trainWake;
     private readonly CancellationTokenSource _stop = new();
     private float[]? _residualSnapshot;
     private long _stepsDone;
@@ -52,6 +56,25 @@ public sealed partial class TrainingNode : IGossipValidator
         _selfKey = Convert.ToHexStringLower(ctx.Identity.PublicKey);
         _statePath = Path.Combine(ctx.DataDir, "state.bin");
         _statusHash = ctx.InitialModel;
+        _time = ctx.Time;
+        _started = _time.GetTimestamp();
+        _roundWake = new Wakeup(_time);
+        _trainWake = new Wakeup(_time);
+    }
+
+    /// <summary>Milliseconds since this node started, on its clock.</summary>
+    private long NowMs => (long)_time.GetElapsedTime(_started).TotalMilliseconds;
+
+    /// <summary>Sleeps the round thread until <paramref name="wakeMs"/> (on <see cref="NowMs"/>'s scale) or an event.</summary>
+    private void RoundWait(double wakeMs) => _roundWake.Wait(Until(wakeMs), _stop.Token);
+
+    private TimeSpan? Until(double wakeMs) => double.IsPositiveInfinity(wakeMs) ? null : TimeSpan.FromMilliseconds(Math.Max(0, wakeMs - NowMs));
+
+    /// <summary>A peer's message may change what either thread waits for.</summary>
+    private void WakeBoth()
+    {
+        _roundWake.Pulse();
+        _trainWake.Pulse();
     }
 
     /// <summary>Another node's message was refused (author peer id, reason code of <see cref="Refusals"/>); peer
@@ -127,11 +150,12 @@ public sealed partial class TrainingNode : IGossipValidator
                     if (status.Sketch.Length is not (0 or ModelSketch.Size)) throw new InvalidDataException($"status sketch has {status.Sketch.Length} values, expected {ModelSketch.Size} (or 0: none yet)");
                     lock (_gate)
                     {
-                        _lastSeen[origin] = _clock.ElapsedMilliseconds;
+                        _lastSeen[origin] = NowMs;
                         var key = (status.Round, Convert.ToHexStringLower(status.ModelHash));
                         _announcedBases.Add(key);
                         _peerStatus[origin] = status;
                     }
+                    WakeBoth();
                     return ValidationResult.Accept;
                 default:
                     throw new InvalidDataException($"unknown training message kind {message.Payload[1]}");
@@ -177,8 +201,9 @@ public sealed partial class TrainingNode : IGossipValidator
         switch (result)
         {
             case OfferResult.Accepted:
-                lock (_gate) _lastSeen[origin] = _clock.ElapsedMilliseconds;
+                lock (_gate) _lastSeen[origin] = NowMs;
                 _ctx.Metrics.Increment("training_contributions_received");
+                _roundWake.Pulse();
                 return ValidationResult.Accept;
             case OfferResult.Duplicate:
                 _ctx.Metrics.Increment("training_contributions_duplicate");
@@ -218,7 +243,7 @@ public sealed partial class TrainingNode : IGossipValidator
     public int ActiveMembers()
     {
         var window = _book.ActiveWindowMs;
-        var now = _clock.ElapsedMilliseconds;
+        var now = NowMs;
         lock (_gate) return 1 + _lastSeen.Count(kv => kv.Key != _self && now - kv.Value <= window);
     }
 
@@ -230,9 +255,10 @@ public sealed partial class TrainingNode : IGossipValidator
             {
                 // Each aggregation publishes a Status too: the periodic one only fills gaps (a slow round, a node
                 // that finished), since every Status reaches every node and 8 nodes' statuses every second were a
-                // fifth of a node's bytes with top-2% deltas.
-                if (_clock.ElapsedMilliseconds - Interlocked.Read(ref _lastStatusMs) >= StatusIntervalMs) PublishStatus();
-                await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+                // fifth of a node's bytes with top-2% deltas. So it sleeps until the interval since the last one ends.
+                var due = Interlocked.Read(ref _lastStatusMs) + StatusIntervalMs - NowMs;
+                if (due <= 0) PublishStatus();
+                else await Task.Delay(TimeSpan.FromMilliseconds(due), _time, ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) { }
@@ -257,7 +283,7 @@ public sealed partial class TrainingNode : IGossipValidator
 
     private void PublishStatus()
     {
-        Interlocked.Exchange(ref _lastStatusMs, _clock.ElapsedMilliseconds);
+        Interlocked.Exchange(ref _lastStatusMs, NowMs);
         byte[] message;
         lock (_gate) message = RunMessage.EncodeStatus(new RunStatus(_statusRound, _statusHash, _statusObject, _statusSketch, _statusMomentum));
         try { _ctx.Publish(message); }
@@ -270,7 +296,7 @@ public sealed partial class TrainingNode : IGossipValidator
     private void Report(string kind, JsonObject fields)
     {
         if (_ctx.Progress is null) return;
-        var line = new JsonObject { ["event"] = kind, ["node"] = _self, ["t"] = Math.Round(_clock.Elapsed.TotalSeconds, 3) };
+        var line = new JsonObject { ["event"] = kind, ["node"] = _self, ["t"] = Math.Round(_time.GetElapsedTime(_started).TotalSeconds, 3) };
         foreach (var (key, value) in fields.ToList())
         {
             fields.Remove(key);

@@ -137,6 +137,41 @@ public sealed class RoundEngineCloseTests
     }
 
     [Fact]
+    public void The_wake_time_is_when_the_decision_changes_by_time_alone()
+    {
+        // The node's round thread sleeps until WakeMs or an event: one millisecond before it the decision must be the
+        // same, at it another one; undecided by time (not trained) or closing now, it is infinite.
+        var e = WithAuthors(0, 1);
+        Assert.Equal(double.PositiveInfinity, e.Decide(0, new CloseInputs(3)).WakeMs);
+        e.Trained(0, 1_000); // span 10 000: deadline 11 000, stragglers' longest wait 41 000
+        var inputs = new CloseInputs(3, Stragglers: 1);
+        foreach (var (now, reason, wake) in new[] { (5_000L, CloseReason.BeforeDeadline, 11_000.0), (11_000L, CloseReason.WaitingForStragglers, 41_000.0) })
+        {
+            var d = e.Decide(now, inputs);
+            Assert.Equal((reason, wake), (d.Reason, d.WakeMs));
+            Assert.Equal(reason, e.Decide((long)wake - 1, inputs).Reason);
+            Assert.NotEqual(reason, e.Decide((long)wake, inputs).Reason);
+        }
+        Assert.Equal(double.PositiveInfinity, e.Decide(41_000, inputs).WakeMs); // closes on the deadline now
+        Assert.Equal(double.PositiveInfinity, WithTrained(3).Decide(0, new CloseInputs(3)).WakeMs); // a quorum: now
+
+        var restarted = new RoundEngine<string>();
+        restarted.Restart(7);
+        restarted.Offer(7, "a", "a7", "");
+        restarted.Trained(7, 0);
+        var awaiting = restarted.Decide(0, new CloseInputs(1, PeerOnRound: true));
+        Assert.Equal((CloseReason.AwaitingPeersResult, 40_000.0), (awaiting.Reason, awaiting.WakeMs));
+        Assert.Equal(CloseReason.Quorum, restarted.Decide((long)awaiting.WakeMs, new CloseInputs(1, PeerOnRound: true)).Reason);
+    }
+
+    private static RoundEngine<string> WithTrained(int authors)
+    {
+        var e = WithAuthors(0, authors);
+        e.Trained(0, 0);
+        return e;
+    }
+
+    [Fact]
     public void A_round_a_restart_may_have_lost_waits_for_the_peers_result_even_with_a_quorum()
     {
         var e = new RoundEngine<string>();
