@@ -10,7 +10,7 @@ namespace P2PNode.Node;
 
 /// <summary>
 /// A running node: owns the transport, the live peer sessions and the metrics. Accepts inbound connections,
-/// dials peers, routes application messages to <see cref="MessageReceived"/>, and on shutdown says goodbye
+/// dials peers, routes application messages to the handler registered for their type range (<see cref="Register"/>), and on shutdown says goodbye
 /// (Disconnect with reason Shutdown) to every peer.
 /// </summary>
 public sealed class NodeHost : IAsyncDisposable
@@ -43,7 +43,9 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>Agent string advertised in Hello, e.g. "p2pnode/0.1.0".</summary>
     public string Agent { get; init; } = "p2pnode";
 
-    /// <summary>Application messages (everything but the session's own Ping/Pong/Disconnect/Error).</summary>
+    /// <summary>Observes every application message (everything but the session's own Ping/Pong/Disconnect/Error),
+    /// after the handler registered for its type (<see cref="Register"/>). Components that own message types
+    /// register a range instead.</summary>
     public event Func<PeerSession, WireMessage, ValueTask>? MessageReceived;
 
     /// <summary>Raised once a session is up (inbound or outbound) and once it has ended.</summary>
@@ -98,7 +100,54 @@ public sealed class NodeHost : IAsyncDisposable
             Metrics.Increment("messages_ignored_filtered");
             return ValueTask.CompletedTask;
         }
-        return MessageReceived?.Invoke(session, message) ?? ValueTask.CompletedTask;
+        var handled = HandlerFor(message.Type) is { } handler ? handler(session, message) : ValueTask.CompletedTask;
+        if (MessageReceived is not { } observers) return handled;
+        return handled.IsCompletedSuccessfully ? observers(session, message) : BothAsync(handled, observers, session, message);
+    }
+
+    private static async ValueTask BothAsync(ValueTask handled, Func<PeerSession, WireMessage, ValueTask> observers, PeerSession s, WireMessage m)
+    {
+        await handled.ConfigureAwait(false);
+        await observers(s, m).ConfigureAwait(false);
+    }
+
+    // ---- Handlers by declared message-type range ----
+
+    private (MessageTypeRange Range, Func<PeerSession, WireMessage, ValueTask> Handler)[] _handlers = [];
+
+    /// <summary>Registers the handler of every application message whose type is in <paramref name="range"/>.
+    /// A range overlapping one already registered is refused (InvalidOperationException), so two components can
+    /// never both claim a message type. Disposing the result unregisters.</summary>
+    public IDisposable Register(MessageTypeRange range, Func<PeerSession, WireMessage, ValueTask> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (range.First > range.Last) throw new ArgumentException($"empty message type range {range}", nameof(range));
+        lock (_stop)
+        {
+            foreach (var (taken, _) in _handlers)
+                if (taken.Overlaps(range))
+                    throw new InvalidOperationException($"message types {range} overlap the registered range {taken}");
+            _handlers = [.. _handlers, (range, handler)];
+        }
+        return new Registration(this, range);
+    }
+
+    private Func<PeerSession, WireMessage, ValueTask>? HandlerFor(MessageType type)
+    {
+        foreach (var (range, handler) in Volatile.Read(ref _handlers))
+            if (range.Contains(type)) return handler;
+        return null;
+    }
+
+    private sealed class Registration(NodeHost host, MessageTypeRange range) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            lock (host._stop) host._handlers = host._handlers.Where(h => h.Range != range).ToArray();
+        }
     }
 
     // ---- Admission and filtering hooks (peer scoring, bans, permissioned mode; docs/transfer.md) ----

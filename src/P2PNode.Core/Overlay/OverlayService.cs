@@ -20,6 +20,7 @@ namespace P2PNode.Overlay;
 public sealed class OverlayService : IAsyncDisposable
 {
     private readonly NodeHost _host;
+    private IDisposable? _registration;
     private readonly OverlayNode _node;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
@@ -43,7 +44,7 @@ public sealed class OverlayService : IAsyncDisposable
         _node = new OverlayNode(identity, advertisedAddress, options, new Sink(this), host.Metrics, new Random(), validator);
         host.SessionStarted += OnSessionStarted;
         host.SessionEnded += OnSessionEnded;
-        host.MessageReceived += OnMessageAsync;
+        _registration = host.Register(MessageTypeRange.Overlay, OnMessageAsync);
     }
 
     /// <summary>Verified, validated messages of subscribed topics (raised outside the overlay's lock).</summary>
@@ -127,7 +128,6 @@ public sealed class OverlayService : IAsyncDisposable
 
     private ValueTask OnMessageAsync(PeerSession s, WireMessage message)
     {
-        if ((uint)message.Type is < 16 or > 63) return ValueTask.CompletedTask;
         var check = message is GossipMessage g && g.Payload.Length <= _node.Options.MaxPayloadBytes ? Check(g) : null;
         Run(now =>
         {
@@ -211,7 +211,7 @@ public sealed class OverlayService : IAsyncDisposable
         _stop.Cancel();
         _host.SessionStarted -= OnSessionStarted;
         _host.SessionEnded -= OnSessionEnded;
-        _host.MessageReceived -= OnMessageAsync;
+        _registration?.Dispose();
         await _timerLoop.ConfigureAwait(false);
         _stop.Dispose();
     }

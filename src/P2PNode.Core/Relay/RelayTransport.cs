@@ -35,6 +35,7 @@ public sealed class RelayTransport : ITransport
     private readonly ConcurrentDictionary<PeerId, PeerSession> _reservedOn = new();
     private Func<IFrameConnection, Task>? _onInbound;
     private NodeHost? _host;
+    private IDisposable? _registration;
     private RelayService? _service;
     private int _inboundCircuits;
 
@@ -56,7 +57,7 @@ public sealed class RelayTransport : ITransport
         _host = host;
         _service = service;
         if (service is not null) service.OtherSession = (peer, ended) => LiveSession(peer, except: ended);
-        host.MessageReceived += OnMessageAsync;
+        _registration = host.Register(MessageTypeRange.Relay, OnMessageAsync);
         host.SessionEnded += OnSessionEnded;
     }
 
@@ -249,7 +250,6 @@ public sealed class RelayTransport : ITransport
 
     private ValueTask OnMessageAsync(PeerSession session, WireMessage message)
     {
-        if ((uint)message.Type is < 96 or > 103) return ValueTask.CompletedTask;
         if (_service is { } service && service.Handle(session, message)) return ValueTask.CompletedTask;
         switch (message)
         {
@@ -344,7 +344,7 @@ public sealed class RelayTransport : ITransport
     {
         if (_host is { } host)
         {
-            host.MessageReceived -= OnMessageAsync;
+            _registration?.Dispose();
             host.SessionEnded -= OnSessionEnded;
         }
         await _inner.DisposeAsync().ConfigureAwait(false);

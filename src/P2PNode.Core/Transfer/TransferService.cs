@@ -18,6 +18,7 @@ namespace P2PNode.Transfer;
 public sealed class TransferService : IAsyncDisposable
 {
     private readonly NodeHost _host;
+    private IDisposable? _registration;
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<PeerId, PeerSession> _sessions = new();
     private readonly ConcurrentDictionary<ulong, (PeerId Peer, TaskCompletionSource<WireMessage> Reply)> _pending = new();
@@ -37,7 +38,7 @@ public sealed class TransferService : IAsyncDisposable
         _log = log;
         host.SessionStarted += OnSessionStarted;
         host.SessionEnded += OnSessionEnded;
-        host.MessageReceived += OnMessageAsync;
+        _registration = host.Register(MessageTypeRange.Transfer, OnMessageAsync);
         // A service started on a running node serves the sessions that are already up, too.
         foreach (var s in host.Sessions) OnSessionStarted(s);
     }
@@ -138,7 +139,6 @@ public sealed class TransferService : IAsyncDisposable
 
     private ValueTask OnMessageAsync(PeerSession s, WireMessage message)
     {
-        if ((uint)message.Type is < 64 or > 79) return ValueTask.CompletedTask;
         // A message can overtake SessionStarted (the session reads before the event is raised).
         if (!s.Completion.IsCompleted) _sessions.TryAdd(s.RemotePeer, s);
         switch (message)
@@ -183,7 +183,7 @@ public sealed class TransferService : IAsyncDisposable
     {
         _host.SessionStarted -= OnSessionStarted;
         _host.SessionEnded -= OnSessionEnded;
-        _host.MessageReceived -= OnMessageAsync;
+        _registration?.Dispose();
         foreach (var p in _pending.Values) p.Reply.TrySetCanceled();
         return ValueTask.CompletedTask;
     }

@@ -23,6 +23,7 @@ public sealed partial class LedgerSync : IAsyncDisposable
     private const int RecentRefusalCount = 64;
 
     private readonly NodeHost _host;
+    private IDisposable? _registration;
     private readonly LedgerStore _store;
     private readonly NodeIdentity _identity;
     private readonly byte[] _me;
@@ -65,7 +66,7 @@ public sealed partial class LedgerSync : IAsyncDisposable
     /// <summary>Hooks into the host (every session, present and future) and starts the heads timer.</summary>
     public void Start()
     {
-        _host.MessageReceived += OnMessageAsync;
+        _registration = _host.Register(MessageTypeRange.Ledger, OnMessageAsync);
         _host.SessionStarted += OnSessionStarted;
         _host.SessionEnded += OnSessionEnded;
         foreach (var s in _host.Sessions) OnSessionStarted(s);
@@ -148,7 +149,6 @@ public sealed partial class LedgerSync : IAsyncDisposable
 
     private ValueTask OnMessageAsync(PeerSession session, WireMessage message)
     {
-        if (message.Type is < MessageType.LedgerHeads or > MessageType.LedgerUnavailable) return ValueTask.CompletedTask;
         // A handler already running when the node shuts down finishes before DisposeAsync returns, so the store is
         // never used after its owner closed it (that used to log "Cannot access a disposed object" on exit).
         Interlocked.Increment(ref _inFlight);
@@ -208,7 +208,7 @@ public sealed partial class LedgerSync : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _host.MessageReceived -= OnMessageAsync;
+        _registration?.Dispose();
         _host.SessionStarted -= OnSessionStarted;
         _host.SessionEnded -= OnSessionEnded;
         await _stop.CancelAsync().ConfigureAwait(false);
