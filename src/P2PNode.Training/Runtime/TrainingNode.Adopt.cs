@@ -28,8 +28,8 @@ public sealed partial class TrainingNode
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Hash, StringComparer.Ordinal).FirstOrDefault();
         if (top is null) return null;
         _nextAdoptMs = NowMs + 2000;
-        _ctx.Log.LogInformation("round {Round}: contributions to it may have been lost in a restart; taking the result {Hash} {Count} peer(s) hold",
-            round, top.Key.Hash[..16], top.Count());
+        var holders = top.Count();
+        _ctx.Log.AdoptingRound(round, top.Key.Hash[..16], holders);
         if (TakeFrom(top.ToList(), outer, canonical, layout) is not { } taken) return null;
         var (model, hash, outerState) = (taken.Model, taken.Hash, taken.OuterState);
         var dropped = _book.Adopt();

@@ -44,8 +44,7 @@ public sealed partial class TrainingNode
         var target = ahead.GroupBy(a => (a.Status.Round, Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: Convert.ToHexStringLower(a.Status.ObjectId)))
             .OrderByDescending(g => g.Key.Round).ThenByDescending(g => g.Count()).First();
         var peers = target.Select(a => a.Peer).ToList();
-        _ctx.Log.LogInformation("{Behind} rounds behind: fetching the round {Round} model {Hash} from {Peers} peer(s)",
-            target.Key.Round - open, target.Key.Round, target.Key.Hash[..16], peers.Count);
+        _ctx.Log.CatchingUp(target.Key.Round - open, target.Key.Round, target.Key.Hash[..16], peers.Count);
         // Peers that serve no outer state (older nodes): the momentum restarts from zero, as it always did.
         if (TakeFrom(target.ToList(), new OuterOptimizer(checked((int)layout.Total), _spec.Outer()), canonical, layout) is not { } taken) return null;
         var adoption = new Adoption(target.Key.Round, taken.Model, taken.Hash, taken.Outer);
@@ -104,7 +103,7 @@ public sealed partial class TrainingNode
         }
         catch (FormatException e)
         {
-            _ctx.Log.LogWarning("fetched outer optimizer state is not valid: {Reason}", e.Message);
+            _ctx.Log.BadOuterState(e.Message);
         }
         _ctx.Metrics.Increment("training_model_fetch_failed");
         return null;
@@ -116,7 +115,7 @@ public sealed partial class TrainingNode
         try { return _ctx.Exchange!.FetchAsync(Convert.FromHexString(objectHex), peers, _stop.Token).GetAwaiter().GetResult(); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _ctx.Log.LogWarning("object fetch failed: {Reason}", e.Message);
+            _ctx.Log.FetchFailed(e.Message);
             return null;
         }
     }
@@ -129,7 +128,7 @@ public sealed partial class TrainingNode
         if (bytes is null || bytes.Length != 4 * n)
         {
             _ctx.Metrics.Increment("training_model_fetch_failed");
-            _ctx.Log.LogWarning("model fetch gave {Size} bytes, expected {Expected}", bytes?.Length ?? 0, 4 * n);
+            _ctx.Log.FetchWrongSize(bytes?.Length ?? 0, 4 * n);
             return null;
         }
         var model = new float[n];
@@ -137,7 +136,7 @@ public sealed partial class TrainingNode
         var hash = Convert.ToHexStringLower(ModelHasher.Compute(canonical, layout, model));
         if (hash == hashHex) return model;
         _ctx.Metrics.Increment("training_model_fetch_failed");
-        _ctx.Log.LogWarning("fetched model hashes to {Got}, peers announced {Want}: discarded", hash[..16], hashHex[..16]);
+        _ctx.Log.FetchWrongHash(hash[..16], hashHex[..16]);
         return null;
     }
 
@@ -162,8 +161,8 @@ public sealed partial class TrainingNode
         var mineCount = 1 + same.Count(a => Convert.ToHexStringLower(a.Status.ModelHash) == mine);
         if (top.Count() < mineCount || (top.Count() == mineCount && string.CompareOrdinal(top.Key.Hash, mine) > 0)) return null;
         _nextRepairMs = NowMs + 2000;
-        _ctx.Log.LogInformation("round {Round}: {Count} nodes hold model {Theirs}, {MineCount} hold this node's {Mine}: taking theirs",
-            open, top.Count(), top.Key.Hash[..16], mineCount, mine[..16]);
+        var holders = top.Count();
+        _ctx.Log.Repairing(open, holders, top.Key.Hash[..16], mineCount, mine[..16]);
         if (TakeFrom(top.ToList(), outer, canonical, layout) is not { } taken) return null;
         var repair = new Repair(open, taken.Model, taken.Hash, thetaHash, taken.Outer);
         lock (_gate)

@@ -227,8 +227,7 @@ public sealed partial class TrainingNode
                 return false;
             case CloseReason.Deadline:
                 _ctx.Metrics.Increment("training_rounds_closed_by_deadline");
-                _ctx.Log.LogInformation("round {Round}: deadline passed with {Have} of {Need} contributions ({Stragglers} live nodes still on it)",
-                    round, decision.Have, decision.Need, stragglers);
+                _ctx.Log.DeadlinePassed(round, decision.Have, decision.Need, stragglers);
                 return true;
             default:
                 return decision.Close;

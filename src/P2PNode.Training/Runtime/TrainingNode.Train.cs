@@ -99,7 +99,7 @@ public sealed partial class TrainingNode
             if (already)
             {
                 // Restarted after contributing to this round: the earlier contribution stands (one per round).
-                _ctx.Log.LogInformation("round {Round}: already contributed before the restart; not contributing again", round);
+                _ctx.Log.AlreadyContributed(round);
             }
             var ledgerSeconds = 0.0;
             if (!already)
@@ -143,7 +143,7 @@ public sealed partial class TrainingNode
         _ctx.Publish(message);
     }
 
-    private (float[] Model, byte[] Hash, float[]? Pending) Rebase(LocalTrainer trainer, RoundResult result, float[] ownEnd)
+    private static (float[] Model, byte[] Hash, float[]? Pending) Rebase(LocalTrainer trainer, RoundResult result, float[] ownEnd)
     {
         var current = trainer.GetFlat();
         for (var i = 0; i < current.Length; i++) current[i] += result.Model[i] - ownEnd[i];
@@ -181,9 +181,9 @@ public sealed partial class TrainingNode
     private void WaitForMembers()
     {
         var logged = false;
-        while (ActiveMembers() < _spec.MinNodes)
+        while (ActiveMembers() is var members && members < _spec.MinNodes)
         {
-            if (!logged) _ctx.Log.LogInformation("waiting for {Min} members before training (seeing {Now})", _spec.MinNodes, ActiveMembers());
+            if (!logged) _ctx.Log.WaitingForMembers(_spec.MinNodes, members);
             logged = true;
             _trainWake.Wait(null, _stop.Token); // each Status pulses it
 
@@ -198,7 +198,7 @@ public sealed partial class TrainingNode
         if (saved is not null)
         {
             saved.Residual.CopyTo(residual.Values);
-            _ctx.Log.LogInformation("resuming at round {Round} from {Path} (model {Hash})", saved.Round, _statePath, Convert.ToHexStringLower(saved.ModelHash)[..16]);
+            _ctx.Log.Resuming(saved.Round, _statePath, Convert.ToHexStringLower(saved.ModelHash)[..16]);
             Report("resumed", new JsonObject { ["round"] = saved.Round });
             _book.Restart(saved.Round); // the rounds in progress are adopted from the peers (RoundBook.Restart)
             _resumed.TrySetResult(saved);

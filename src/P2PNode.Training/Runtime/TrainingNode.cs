@@ -19,7 +19,7 @@ namespace P2PNode.Training.Runtime;
 /// </list>
 /// Messages from peers arrive through <see cref="Validate"/> (the overlay's validator for the run topic).
 /// </summary>
-public sealed partial class TrainingNode : IGossipValidator
+public sealed partial class TrainingNode : IGossipValidator, IDisposable
 {
     private readonly RunContext _ctx;
     private readonly RunSpec _spec;
@@ -77,6 +77,9 @@ public sealed partial class TrainingNode : IGossipValidator
         _trainWake.Pulse();
     }
 
+    /// <summary>Frees the stop signal; call once <see cref="RunAsync"/> has returned.</summary>
+    public void Dispose() => _stop.Dispose();
+
     /// <summary>Another node's message was refused (author peer id, reason code of <see cref="Refusals"/>); peer
     /// scoring attaches here and scores the offences among them.</summary>
     public event Action<string, string>? ContributionRejected;
@@ -117,7 +120,7 @@ public sealed partial class TrainingNode : IGossipValidator
             catch (Exception e)
             {
                 _failure ??= e;
-                _ctx.Log.LogError(e, "{Thread} thread failed", name);
+                _ctx.Log.ThreadFailed(e, name);
                 _stop.Cancel();
             }
             finally
@@ -216,7 +219,7 @@ public sealed partial class TrainingNode : IGossipValidator
                 return ValidationResult.Reject;
             default:
                 _ctx.Metrics.Increment("training_contributions_out_of_window");
-                _ctx.Log.LogInformation("contribution of {Peer} for round {Round} is outside this node's window (open round {Open})", origin, c.Round, _book.OpenRound);
+                _ctx.Log.OutOfWindow(origin, c.Round, _book.OpenRound);
                 return ValidationResult.Ignore;
         }
     }
@@ -231,11 +234,11 @@ public sealed partial class TrainingNode : IGossipValidator
         if (author == _self)
         {
             _ctx.Metrics.Increment("training_own_contributions_refused");
-            _ctx.Log.LogInformation("not using this node's own contribution [{Reason}]: {Detail}", reason, detail);
+            _ctx.Log.OwnContributionRefused(reason, detail);
             return;
         }
-        if (offence) _ctx.Log.LogWarning("refused a training message from {Peer} [{Reason}, an offence]: {Detail}", author, reason, detail);
-        else _ctx.Log.LogInformation("not using a contribution from {Peer} [{Reason}, a round rule, no offence]: {Detail}", author, reason, detail);
+        if (offence) _ctx.Log.Offence(author, reason, detail);
+        else _ctx.Log.RoundRuleRefusal(author, reason, detail);
         ContributionRejected?.Invoke(author, reason);
     }
 
@@ -289,7 +292,7 @@ public sealed partial class TrainingNode : IGossipValidator
         try { _ctx.Publish(message); }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            _ctx.Log.LogWarning("status broadcast failed: {Reason}", e.Message);
+            _ctx.Log.StatusFailed(e.Message);
         }
     }
 

@@ -101,7 +101,7 @@ internal static class TrainingRun
             sync.AnnounceNow();
             var (trainTask, evalTask) = LoadData(spec, flags, loaded.Config.Training, dataDir);
             log.TrainingStarts(flags.RunHex[..16], spec, flags.ShardIndex, flags.ShardCount, flags.Split, trainTask.EpochSamples);
-            var node = new TrainingNode(new RunContext
+            using var node = new TrainingNode(new RunContext
             {
                 Spec = spec, Run = flags.Run, InitialModel = genesis.InitialModel, Identity = loaded.Identity, Ledger = ledger,
                 TrainTask = trainTask, EvalTask = evalTask, DataDir = dataDir,

@@ -118,6 +118,7 @@ internal sealed class InProcessRun : IDisposable
 
     public void Dispose()
     {
+        foreach (var n in Nodes) n.Dispose();
         foreach (var p in Peers) p.Dispose();
     }
 }
