@@ -128,4 +128,12 @@ public sealed class DilocoSimulationTests
         Assert.NotEqual(plain.Rounds[1].ModelHash, decayed.Rounds[1].ModelHash);
         Assert.NotEqual(plain.Rounds[2].ModelHash, decayed.Rounds[2].ModelHash);
     }
+
+    [Fact]
+    public void Workers_beyond_the_round_engine_author_width_are_refused()
+    {
+        var o = Options("int8/16", workers: DilocoOptions.MaxWorkers);
+        o.Validate();
+        Assert.Throws<ArgumentException>(() => (o with { Workers = DilocoOptions.MaxWorkers + 1 }).Validate());
+    }
 }
