@@ -11,10 +11,10 @@ namespace P2PNode.Training.Tests.Simulation;
 [Collection("torch")]
 public sealed class DilocoSimulationTests
 {
-    private static readonly LabeledDataset Train = SyntheticData.Classification(900, classes: 4, sampleShape: [1, 8, 8], seed: 7, noise: 1.0);
-    private static readonly LabeledDataset Test = SyntheticData.Classification(200, classes: 4, sampleShape: [1, 8, 8], seed: 7, noise: 1.0);
+    internal static readonly LabeledDataset Train = SyntheticData.Classification(900, classes: 4, sampleShape: [1, 8, 8], seed: 7, noise: 1.0);
+    internal static readonly LabeledDataset Test = SyntheticData.Classification(200, classes: 4, sampleShape: [1, 8, 8], seed: 7, noise: 1.0);
 
-    private static DilocoOptions Options(string codec, int workers = 3, string split = "iid") => new()
+    internal static DilocoOptions Options(string codec, int workers = 3, string split = "iid") => new()
     {
         Workers = workers,
         Split = DataSplit.Parse(split),
