@@ -10,6 +10,9 @@ public sealed record DilocoOptions
     /// <summary>Number of simulated workers N, each with its own shard, trainer, AdamW state and error-feedback residual.</summary>
     public int Workers { get; init; } = 4;
 
+    /// <summary>At most this many workers: the round engine orders them by a 4-digit author (<see cref="DilocoSimulation"/>).</summary>
+    public const int MaxWorkers = 9999;
+
     /// <summary>How the training set is split across workers.</summary>
     public DataSplit Split { get; init; } = new();
 
@@ -60,7 +63,7 @@ public sealed record DilocoOptions
 
     public void Validate()
     {
-        if (Workers < 1) throw new ArgumentException($"workers must be >= 1, got {Workers}");
+        if (Workers is < 1 or > MaxWorkers) throw new ArgumentException($"workers must be in 1..{MaxWorkers}, got {Workers}");
         if (InnerSteps < 1) throw new ArgumentException($"inner steps must be >= 1, got {InnerSteps}");
         if (Rounds < 1) throw new ArgumentException($"rounds must be >= 1, got {Rounds}");
         if (BatchSize < 1) throw new ArgumentException($"batch size must be >= 1, got {BatchSize}");

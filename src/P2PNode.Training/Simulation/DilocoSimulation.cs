@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using P2PNode.Aggregation;
 using P2PNode.Compression;
+using P2PNode.Rounds;
 using P2PNode.Training.Data;
 using P2PNode.Training.State;
 using P2PNode.Training.Trainer;
@@ -16,9 +17,12 @@ namespace P2PNode.Training.Simulation;
 ///
 /// Each round r: every worker w sets its model to θr, runs H AdamW steps on its shard, forms Δw = θr − θlocal,
 /// encodes it with its own <see cref="ErrorFeedback"/> residual (<see cref="DeltaEncoder"/>), and "sends" the
-/// payload. Every payload is decoded (<see cref="DeltaDecoder"/>) and combined by the <see cref="AggregationPolicy"/>
-/// of the options, the type the runtime aggregates with, weighted by the samples each worker processed this round;
-/// <see cref="OuterOptimizer"/> turns the result into θr+1.
+/// payload. Every payload is decoded (<see cref="DeltaDecoder"/>) and offered to one <see cref="RoundEngine{T}"/>, the
+/// engine the node closes its rounds with (author = worker index as 4 digits, so its canonical order is worker order);
+/// the round closes there on a full quorum, and its inputs, in the engine's order, are combined by the
+/// <see cref="AggregationPolicy"/> of the options, the type the runtime aggregates with, weighted by the samples each
+/// worker processed this round; <see cref="OuterOptimizer"/> turns the result into θr+1. There is no virtual time and
+/// every worker contributes every round, so no round waits for a deadline and none has late inputs.
 /// </summary>
 public static class DilocoSimulation
 {
@@ -72,12 +76,13 @@ public static class DilocoSimulation
         var delta = new float[n];
         var aggregate = new float[n];
         var rounds = new List<DilocoRound>(options.Rounds);
+        var engine = new RoundEngine<DeltaContribution>();
+        engine.Reset(1); // the simulator's rounds are 1-based
         long totalSamples = 0;
         EvalStats? last = null;
 
         for (var r = 1; r <= options.Rounds; r++)
         {
-            var contributions = new List<DeltaContribution>(workers.Count);
             double lossSum = 0;
             long roundSamples = 0, roundBytes = 0;
             for (var w = 0; w < workers.Count; w++)
@@ -86,12 +91,13 @@ public static class DilocoSimulation
                 bytes[w] += payload.Length;
                 roundBytes += payload.Length;
                 onPayload?.Invoke(new DilocoPayload(r, w, stats.Samples, payload));
-                contributions.Add(contribution);
+                Offer(engine, r, w, contribution);
                 lossSum += stats.MeanLoss * stats.Samples;
                 roundSamples += stats.Samples;
             }
             totalSamples += roundSamples;
-            var report = options.Aggregation.Apply(contributions, aggregate);
+            var inputs = CloseRound(engine, r, workers.Count);
+            var report = options.Aggregation.Apply(inputs, aggregate);
             if (report.Rejected.Count > 0)
                 throw new InvalidOperationException($"round {r}: aggregation rejected a contribution: {report.Rejected[0].Detail}");
             outer.Apply(theta, aggregate, options.OuterLearningRateAt(r));
@@ -122,6 +128,32 @@ public static class DilocoSimulation
             Rounds = rounds,
             Seconds = clock.Elapsed.TotalSeconds,
         };
+    }
+
+    /// <summary>Author of worker w in the round engine: its index as 4 digits, so the engine's ordinal author order is
+    /// worker order (<see cref="DilocoOptions.Validate"/> keeps the workers within 9999).</summary>
+    private static string Author(int worker) => worker.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+
+    // Files worker w's contribution to round r; its entry hash only has to be unique (one per worker and round).
+    private static void Offer(RoundEngine<DeltaContribution> engine, int round, int worker, DeltaContribution contribution)
+    {
+        var author = Author(worker);
+        var offer = engine.Offer((ulong)round, author, $"sim/{round}/{author}", contribution);
+        if (offer != RoundOffer.Accepted) throw new InvalidOperationException($"round {round}: the round engine refused worker {worker}'s contribution: {offer}");
+    }
+
+    // Every worker has trained and offered round r: the engine decides (at virtual time 0, so only a full quorum of
+    // the workers closes it) and closes it, returning its inputs in canonical order (worker order, no late ones).
+    private static IReadOnlyList<DeltaContribution> CloseRound(RoundEngine<DeltaContribution> engine, int round, int workers)
+    {
+        engine.Trained((ulong)round, 0);
+        var decision = engine.Decide(0, new CloseInputs(ActiveMembers: workers));
+        if (decision.Reason != CloseReason.Quorum)
+            throw new InvalidOperationException($"round {round}: the round engine did not close it on quorum: {decision.Reason} ({decision.Have}/{decision.Need})");
+        var closed = engine.Close();
+        if (closed.Round != (ulong)round || closed.Late != 0 || closed.Inputs.Count != workers)
+            throw new InvalidOperationException($"round {round}: the round engine closed round {closed.Round} with {closed.Inputs.Count} inputs, {closed.Late} late");
+        return closed.Inputs;
     }
 
     /// <summary>

@@ -11,10 +11,10 @@ namespace P2PNode.Training.Tests.Simulation;
 [Collection("torch")]
 public sealed class DilocoSimulationTests
 {
-    private static readonly LabeledDataset Train = SyntheticData.Classification(900, classes: 4, sampleShape: [1, 8, 8], seed: 7, noise: 1.0);
-    private static readonly LabeledDataset Test = SyntheticData.Classification(200, classes: 4, sampleShape: [1, 8, 8], seed: 7, noise: 1.0);
+    internal static readonly LabeledDataset Train = SyntheticData.Classification(900, classes: 4, sampleShape: [1, 8, 8], seed: 7, noise: 1.0);
+    internal static readonly LabeledDataset Test = SyntheticData.Classification(200, classes: 4, sampleShape: [1, 8, 8], seed: 7, noise: 1.0);
 
-    private static DilocoOptions Options(string codec, int workers = 3, string split = "iid") => new()
+    internal static DilocoOptions Options(string codec, int workers = 3, string split = "iid") => new()
     {
         Workers = workers,
         Split = DataSplit.Parse(split),
@@ -127,5 +127,13 @@ public sealed class DilocoSimulationTests
         Assert.Equal(plain.Rounds[0].ModelHash, decayed.Rounds[0].ModelHash); // round 1 uses the starting lr
         Assert.NotEqual(plain.Rounds[1].ModelHash, decayed.Rounds[1].ModelHash);
         Assert.NotEqual(plain.Rounds[2].ModelHash, decayed.Rounds[2].ModelHash);
+    }
+
+    [Fact]
+    public void Workers_beyond_the_round_engine_author_width_are_refused()
+    {
+        var o = Options("int8/16", workers: DilocoOptions.MaxWorkers);
+        o.Validate();
+        Assert.Throws<ArgumentException>(() => (o with { Workers = DilocoOptions.MaxWorkers + 1 }).Validate());
     }
 }
