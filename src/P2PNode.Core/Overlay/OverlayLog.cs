@@ -16,7 +16,7 @@ internal static partial class OverlayLog
     public static partial void DialFailed(this ILogger log, string peer, string address, string reason);
 
     [LoggerMessage(EventId = 1703, Level = LogLevel.Warning, Message = "{Peer} and this node are banned from each other until {Until:u}: not dialled again before then")]
-    public static partial void BannedUntil(this ILogger log, PeerId peer, DateTimeOffset until);
+    public static partial void Banned(this ILogger log, PeerId peer, DateTimeOffset until);
 
     [LoggerMessage(EventId = 1704, Level = LogLevel.Warning, Message = "overlay offence by {Peer}: {Offence}")]
     public static partial void OffenceBy(this ILogger log, string peer, OverlayOffence offence);

@@ -183,7 +183,7 @@ public sealed class OverlayService : IAsyncDisposable
                 if (until is { } u && _loggedBans.GetValueOrDefault(peer) != u)
                 {
                     _loggedBans[peer] = u;
-                    _log.BannedUntil(peer, u);
+                    _log.Banned(peer, u);
                 }
             });
         }
