@@ -93,7 +93,7 @@ public sealed class OverlayService : IAsyncDisposable
         foreach (var a in after)
         {
             try { a(); }
-            catch (Exception e) { _log.LogError(e, "overlay action failed"); }
+            catch (Exception e) { _log.ActionFailed(e); }
         }
         return result;
     }
@@ -159,7 +159,7 @@ public sealed class OverlayService : IAsyncDisposable
         try { return check with { Prepared = _validator.Prepare(g.Topic, g.Origin, g.Payload) }; }
         catch (Exception e)
         {
-            _log.LogError(e, "gossip validator failed to prepare a message; it validates it under the lock instead");
+            _log.PrepareFailed(e);
             return check;
         }
     }
@@ -173,7 +173,7 @@ public sealed class OverlayService : IAsyncDisposable
         catch (Exception e) when (e is TransportException or SessionException or OperationCanceledException or ArgumentException or IOException)
         {
             if (_stop.IsCancellationRequested) return;
-            _log.LogDebug("overlay dial to {Peer} at {Address} failed: {Reason}", peer.Short, address, e.Message);
+            if (_log.IsEnabled(LogLevel.Debug)) _log.DialFailed(peer.Short, address, e.Message);
             var until = BannedUntil(e);
             Run(now =>
             {
@@ -183,7 +183,7 @@ public sealed class OverlayService : IAsyncDisposable
                 if (until is { } u && _loggedBans.GetValueOrDefault(peer) != u)
                 {
                     _loggedBans[peer] = u;
-                    _log.LogWarning("{Peer} and this node are banned from each other until {Until:u}: not dialled again before then", peer, u);
+                    _log.Banned(peer, u);
                 }
             });
         }
@@ -247,7 +247,7 @@ public sealed class OverlayService : IAsyncDisposable
 
         public void Offence(PeerId peer, OverlayOffence offence)
         {
-            s._log.LogWarning("overlay offence by {Peer}: {Offence}", peer.Short, offence);
+            s._log.OffenceBy(peer.Short, offence);
             s._after.Add(() => s.OffenceDetected?.Invoke(peer, offence));
         }
     }

@@ -71,7 +71,7 @@ public sealed partial class PeerSession
         {
             message = WireCodec.Decode(frame);
         }
-        catch (UnknownMessageTypeException e)
+        catch (UnknownMessageTypeException e) // before WireFormatException, its base: not counted as malformed
         {
             _metrics.Increment("unknown_message_type");
             TrySend(new ErrorMessage(ErrorCode.UnknownMessageType, e.Message));

@@ -116,7 +116,7 @@ public sealed partial class PeerSession : IAsyncDisposable
     private static WireMessage DecodeFirst(byte[] frame)
     {
         try { return WireCodec.Decode(frame); }
-        catch (Exception e) when (e is WireFormatException or UnknownMessageTypeException)
+        catch (WireFormatException e) // UnknownMessageTypeException included: the first frame must be a Hello
         {
             throw new SessionException(DisconnectReason.ProtocolViolation, $"first frame is not a valid Hello: {e.Message}");
         }

@@ -24,7 +24,11 @@ public sealed class DirectoryChunkStore : IChunkStore
         if (_manifests.TryGetValue(id, out var cached)) return cached;
         var path = Path.Combine(ObjectDir(id), "manifest");
         if (!File.Exists(path)) return null;
-        var m = Manifest.Parse(File.ReadAllBytes(path));
+        Manifest m;
+        // A damaged file is local corruption, not a failed transfer (ManifestFormatException is a TransferException,
+        // which fetch callers treat as "no source served it").
+        try { m = Manifest.Parse(File.ReadAllBytes(path)); }
+        catch (ManifestFormatException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
         // A file edited or damaged on disk must not be served under the id it no longer matches.
         return m.Id == id ? _manifests.GetOrAdd(id, m) : throw new InvalidDataException($"{path} does not hash to {id}");
     }

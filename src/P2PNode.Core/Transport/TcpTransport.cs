@@ -61,7 +61,7 @@ public sealed class TcpTransport : ITransport
             try { socket = await listener.AcceptAsync(_stop.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
-            catch (SocketException e) { _log.LogWarning("accept failed: {Error}", e.SocketErrorCode); continue; }
+            catch (SocketException e) { _log.AcceptFailed(e.SocketErrorCode); continue; }
             _ = Task.Run(() => HandleInboundAsync(socket, onInbound));
         }
     }
@@ -74,7 +74,7 @@ public sealed class TcpTransport : ITransport
         if (refusal is not null)
         {
             _metrics.Increment("inbound_refused_limit");
-            _log.LogWarning("refused inbound connection from {Remote}: {Reason}", remoteText, refusal);
+            _log.InboundRefused(remoteText, refusal);
             socket.Dispose();
             return;
         }
@@ -168,7 +168,7 @@ public sealed class TcpTransport : ITransport
         var counter = e is TransportException te ? te.CounterName
             : e is OperationCanceledException ? "handshake_timeout" : "handshake_failed";
         _metrics.Increment(counter);
-        _log.LogWarning("{Direction} connection {Remote} closed during handshake [{Counter}]: {Reason}", direction, remote, counter, e.Message);
+        _log.HandshakeFailed(direction, remote, counter, e.Message);
     }
 
     public async ValueTask DisposeAsync()

@@ -87,6 +87,8 @@ public sealed class ManifestTests
             Assert.Throws<ArgumentException>(() => reopened.PutChunk(m.Id, 0, new byte[1024]));
             File.WriteAllBytes(Path.Combine(root, m.Id.ToString(), "2.chunk"), new byte[1024]);
             Assert.Throws<InvalidDataException>(() => new DirectoryChunkStore(root).ReadObject(m.Id));
+            File.WriteAllBytes(Path.Combine(root, m.Id.ToString(), "manifest"), [1, 2, 3]);
+            Assert.Contains("shorter than", Assert.Throws<InvalidDataException>(() => new DirectoryChunkStore(root).GetManifest(m.Id)).Message);
         }
         finally { Directory.Delete(root, recursive: true); }
     }

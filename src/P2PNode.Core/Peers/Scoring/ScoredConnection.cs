@@ -44,7 +44,7 @@ public sealed class ScoredConnection(IFrameConnection inner, PeerScorer scorer) 
             WireCodec.Decode(frame);
             return true;
         }
-        catch (UnknownMessageTypeException) { return true; }
+        catch (UnknownMessageTypeException) { return true; } // before its base: an unknown type is not malformed
         catch (WireFormatException) { return false; }
     }
 
