@@ -154,8 +154,7 @@ public sealed partial class PeerSession : IAsyncDisposable
             _metrics.Increment("send_queue_dropped");
             _metrics.Increment("send_queue_dropped_bytes", frame.Length);
             if (Interlocked.Exchange(ref _overCap, 1) == 0)
-                _log.LogWarning("send queue to {Peer} holds {Queued} bytes, over its cap of {Cap}: dropping frames to it until it drains (send_queue_dropped)",
-                    RemotePeer.Short, Interlocked.Read(ref _queuedBytes), _options.SendQueueMaxBytes);
+                _log.SendQueueOverCap(RemotePeer.Short, Interlocked.Read(ref _queuedBytes), _options.SendQueueMaxBytes);
             return false;
         }
         if (TryEnqueue(frame)) return true;

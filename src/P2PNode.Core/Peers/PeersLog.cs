@@ -20,4 +20,7 @@ internal static partial class PeersLog
 
     [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "{Peer} reported {Code}: {Message}")]
     public static partial void Reported(this ILogger log, string peer, ErrorCode code, string message);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "send queue to {Peer} holds {Queued} bytes, over its cap of {Cap}: dropping frames to it until it drains (send_queue_dropped)")]
+    public static partial void SendQueueOverCap(this ILogger log, string peer, long queued, long cap);
 }

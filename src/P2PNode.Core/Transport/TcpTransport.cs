@@ -48,7 +48,8 @@ public sealed class TcpTransport : ITransport
             socket.Listen(512);
             _listeners.Add(socket);
             bound.Add(Endpoints.Format((IPEndPoint)socket.LocalEndPoint!));
-            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(socket, onInbound)));
+            // Not ct: the accept loops live until the transport is disposed (_stop), not until listening returns.
+            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(socket, onInbound), CancellationToken.None));
         }
         return bound;
     }

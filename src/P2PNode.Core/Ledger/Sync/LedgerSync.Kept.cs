@@ -63,7 +63,7 @@ public sealed partial class LedgerSync
         catch (Exception e)
         {
             Metrics.Increment("ledger_internal_error");
-            _log.LogError(e, "storing kept ledger entries failed");
+            _log.KeptStoreFailed(e);
         }
         finally { Interlocked.Decrement(ref _inFlight); }
     }

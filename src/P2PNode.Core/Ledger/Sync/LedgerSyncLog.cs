@@ -17,4 +17,7 @@ internal static partial class LedgerSyncLog
 
     [LoggerMessage(EventId = 1503, Level = LogLevel.Warning, Message = "ledger sync refused ({Counter}) {Reason}")]
     public static partial void SyncRefused(this ILogger log, string counter, string reason);
+
+    [LoggerMessage(EventId = 1504, Level = LogLevel.Error, Message = "storing kept ledger entries failed")]
+    public static partial void KeptStoreFailed(this ILogger log, Exception error);
 }
