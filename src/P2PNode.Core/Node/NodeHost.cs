@@ -113,7 +113,10 @@ public sealed class NodeHost : IAsyncDisposable
 
     // ---- Handlers by declared message-type range ----
 
+    // Copy-on-write, like the admission checks below: dispatch reads the array without a lock; the gate only
+    // serialises registrations (handlers and admission checks).
     private (MessageTypeRange Range, Func<PeerSession, WireMessage, ValueTask> Handler)[] _handlers = [];
+    private readonly Lock _hooksGate = new();
 
     /// <summary>Registers the handler of every application message whose type is in <paramref name="range"/>.
     /// A range overlapping one already registered is refused (InvalidOperationException), so two components can
@@ -122,7 +125,7 @@ public sealed class NodeHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(handler);
         if (range.First > range.Last) throw new ArgumentException($"empty message type range {range}", nameof(range));
-        lock (_stop)
+        lock (_hooksGate)
         {
             foreach (var (taken, _) in _handlers)
                 if (taken.Overlaps(range))
@@ -146,7 +149,7 @@ public sealed class NodeHost : IAsyncDisposable
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-            lock (host._stop) host._handlers = host._handlers.Where(h => h.Range != range).ToArray();
+            lock (host._hooksGate) host._handlers = host._handlers.Where(h => h.Range != range).ToArray();
         }
     }
 
@@ -160,7 +163,7 @@ public sealed class NodeHost : IAsyncDisposable
     /// the connection closed; counted as session_refused_&lt;reason&gt;.</summary>
     public void AddAdmission(Func<PeerId, Hello?, Disconnect?> check)
     {
-        lock (_stop) _admissions = [.. _admissions, check];
+        lock (_hooksGate) _admissions = [.. _admissions, check];
     }
 
     /// <summary>Wraps every new connection before the session uses it (per-peer rate limiting).</summary>

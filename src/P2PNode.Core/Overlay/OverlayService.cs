@@ -20,7 +20,7 @@ namespace P2PNode.Overlay;
 public sealed class OverlayService : IAsyncDisposable
 {
     private readonly NodeHost _host;
-    private IDisposable? _registration;
+    private readonly IDisposable _registration;
     private readonly OverlayNode _node;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
@@ -211,7 +211,7 @@ public sealed class OverlayService : IAsyncDisposable
         _stop.Cancel();
         _host.SessionStarted -= OnSessionStarted;
         _host.SessionEnded -= OnSessionEnded;
-        _registration?.Dispose();
+        _registration.Dispose();
         await _timerLoop.ConfigureAwait(false);
         _stop.Dispose();
     }

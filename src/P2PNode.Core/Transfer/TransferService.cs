@@ -18,7 +18,7 @@ namespace P2PNode.Transfer;
 public sealed class TransferService : IAsyncDisposable
 {
     private readonly NodeHost _host;
-    private IDisposable? _registration;
+    private readonly IDisposable _registration;
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<PeerId, PeerSession> _sessions = new();
     private readonly ConcurrentDictionary<ulong, (PeerId Peer, TaskCompletionSource<WireMessage> Reply)> _pending = new();
@@ -183,7 +183,7 @@ public sealed class TransferService : IAsyncDisposable
     {
         _host.SessionStarted -= OnSessionStarted;
         _host.SessionEnded -= OnSessionEnded;
-        _registration?.Dispose();
+        _registration.Dispose();
         foreach (var p in _pending.Values) p.Reply.TrySetCanceled();
         return ValueTask.CompletedTask;
     }
