@@ -43,7 +43,7 @@ public sealed class TcpTransport : ITransport
         {
             var endpoint = await Endpoints.ResolveAsync(address, ct).ConfigureAwait(false);
             var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            AllowRebindAfterRestart(socket);
             socket.Bind(endpoint);
             socket.Listen(512);
             _listeners.Add(socket);
@@ -52,6 +52,15 @@ public sealed class TcpTransport : ITransport
             _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(socket, onInbound), CancellationToken.None));
         }
         return bound;
+    }
+
+    // A restarted node must bind its port while the old connections sit in TIME_WAIT: SO_REUSEADDR. On Linux, .NET's
+    // ReuseAddress option also sets SO_REUSEPORT, which lets a second node bind the same port and silently take half
+    // the inbound connections, so there the plain option is set (SOL_SOCKET = 1, SO_REUSEADDR = 2).
+    private static void AllowRebindAfterRestart(Socket socket)
+    {
+        if (OperatingSystem.IsLinux()) socket.SetRawSocketOption(1, 2, BitConverter.GetBytes(1));
+        else socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
     }
 
     private async Task AcceptLoopAsync(Socket listener, Func<IFrameConnection, Task> onInbound)

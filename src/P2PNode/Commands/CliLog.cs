@@ -1,82 +1,20 @@
-using System.Net;
 using Microsoft.Extensions.Logging;
-using P2PNode.Identity;
-using P2PNode.Peers.Scoring;
-using P2PNode.Training.Runtime;
-using P2PNode.Training.Simulation;
 
 namespace P2PNode.Cli.Commands;
 
 /// <summary>
-/// Log lines of `p2pnode run` and its helpers (source-generated; event ids 3000-3099, docs/runtime.md "Output streams").
-/// Pings to overlay neighbours use the node's own lines (NodeLog, 1021-1022).
+/// Log lines of `p2pnode run` itself (source-generated; event ids 3001, 3005, 3006, kept from when the command
+/// assembled the node: ids are not reused; docs/runtime.md "Output streams"): its control lines and shutdown. The
+/// node it runs logs through HostingLog (the rest of 3000-3049) and ParticipationLog (3050-3059).
 /// </summary>
 internal static partial class CliLog
 {
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "overlay: topic {Topic}, advertising {Address}")]
-    public static partial void OverlayStarted(this ILogger log, string topic, string address);
-
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "shutdown requested")]
     public static partial void ShutdownRequested(this ILogger log);
-
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
-        Message = "peer store: {Known} known peer(s) ({Pruned} pruned); joining through {Configured} configured and {Remembered} remembered peer(s)")]
-    public static partial void PeerStoreContacts(this ILogger log, int known, int pruned, int configured, int remembered);
-
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "external address {Ip} (observed by {Agreeing} of {Voters} peers)")]
-    public static partial void ExternalAddress(this ILogger log, IPAddress ip, int agreeing, int voters);
-
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "{Peer} reported an unusable observed address {Observed}")]
-    public static partial void UnusableObservedAddress(this ILogger log, string peer, string observed);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "publish refused: {Reason}")]
     public static partial void PublishRefused(this ILogger log, string reason);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "unknown control line {Verb} (known: publish <text>, view <tag>, address <tag>)")]
     public static partial void UnknownControlLine(this ILogger log, string verb);
-
-    [LoggerMessage(EventId = 3010, Level = LogLevel.Information,
-        Message = "bootstrap file {Path} not found (the default network.bootstrap_file): no published bootstrap peers")]
-    public static partial void BootstrapFileMissing(this ILogger log, string path);
-
-    [LoggerMessage(EventId = 3011, Level = LogLevel.Information, Message = "bootstrap file {Path}: {Count} peer(s), {Added} added to the {Configured} of network.bootstrap")]
-    public static partial void BootstrapFileRead(this ILogger log, string path, int count, int added, int configured);
-
-    [LoggerMessage(EventId = 3020, Level = LogLevel.Warning,
-        Message = "port mapping: no answer within {Limit} s; joining with the local address (a later mapping is not advertised)")]
-    public static partial void PortMappingNoAnswer(this ILogger log, double limit);
-
-    [LoggerMessage(EventId = 3021, Level = LogLevel.Warning,
-        Message = "port mapping: the gateway moved the mapping to port {Port} (advertised {Advertised}); restart the node to advertise it")]
-    public static partial void PortMappingMoved(this ILogger log, int port, string? advertised);
-
-    [LoggerMessage(EventId = 3022, Level = LogLevel.Information, Message = "port mapping {What}: {Why}")]
-    public static partial void PortMappingOutcome(this ILogger log, string what, string why);
-
-    [LoggerMessage(EventId = 3030, Level = LogLevel.Information, Message = "relay auto: bootstrap peer {Peer} unreachable: {Reason}")]
-    public static partial void RelayCandidateUnreachable(this ILogger log, string peer, string reason);
-
-    [LoggerMessage(EventId = 3040, Level = LogLevel.Information, Message = "permissioned mode: {Count} listed peer(s){Federation}")]
-    public static partial void PermissionedMode(this ILogger log, int count, string federation);
-
-    [LoggerMessage(EventId = 3041, Level = LogLevel.Warning, Message = "graylisted {Peer} after {What} (score {Score:0.0}): its gossip is ignored")]
-    public static partial void Graylisted(this ILogger log, PeerId peer, string what, double score);
-
-    [LoggerMessage(EventId = 3042, Level = LogLevel.Warning, Message = "banned {Peer} until {Until:u} (score {Score:0.0})")]
-    public static partial void Banned(this ILogger log, PeerId peer, DateTimeOffset until, double score);
-
-    [LoggerMessage(EventId = 3043, Level = LogLevel.Debug, Message = "{Peer}: {What}, score {Score:0.0}, {Standing}")]
-    public static partial void Offence(this ILogger log, string peer, string what, double score, PeerStanding standing);
-
-    [LoggerMessage(EventId = 3044, Level = LogLevel.Warning, Message = "membership certificate {Path} expired at {Expiry:u}: permissioned peers will refuse this node")]
-    public static partial void CertificateExpired(this ILogger log, string path, DateTimeOffset expiry);
-
-    [LoggerMessage(EventId = 3050, Level = LogLevel.Information, Message = "run {Run}: {Spec}; shard {Index}/{Count} ({Split}), {Samples} training samples")]
-    public static partial void TrainingStarts(this ILogger log, string run, RunSpec spec, int index, int count, DataSplit split, long samples);
-
-    [LoggerMessage(EventId = 3051, Level = LogLevel.Error, Message = "training stopped: {Reason}")]
-    public static partial void TrainingStopped(this ILogger log, Exception exception, string reason);
-
-    [LoggerMessage(EventId = 3052, Level = LogLevel.Information, Message = "waiting for run {Run}'s genesis from peers")]
-    public static partial void WaitingForGenesis(this ILogger log, string run);
 }

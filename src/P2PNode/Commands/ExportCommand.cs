@@ -30,7 +30,7 @@ internal static class ExportCommand
         var dataDir = config.Node.DataDir;
         if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !force)
             throw new UsageException($"{output} is not empty (use --force to overwrite an earlier export)");
-        using var ledger = LedgerStore.Open(Path.Combine(dataDir, TrainingRun.LedgerFile), readOnly: true);
+        using var ledger = LedgerStore.Open(Path.Combine(dataDir, Hosting.NodeBuilder.LedgerFile), readOnly: true);
         var (run, genesis) = FindRun(ledger, runText);
         var spec = RunSpec.FromJson(genesis.Hyperparameters);
         var model = spec.ModelSpec();

@@ -27,13 +27,13 @@ internal static class RunNewCommand
         a.EnsureAllUsed(maxPositional: 1);
         using var loaded = NodeSetup.Load(flags);
         Directory.CreateDirectory(loaded.Config.Node.DataDir);
-        using var ledger = LedgerStore.Open(Path.Combine(loaded.Config.Node.DataDir, TrainingRun.LedgerFile));
+        using var ledger = LedgerStore.Open(Path.Combine(loaded.Config.Node.DataDir, Hosting.NodeBuilder.LedgerFile));
         var (initial, _, parameters) = GenesisModel.Describe(spec.ModelSpec(), spec.Seed);
         var genesis = ledger.AppendOwn(loaded.Identity.SigningKey, new RunGenesisBody
         {
             Name = name, Model = spec.ModelSpec().Canonical, Hyperparameters = spec.ToJson(), DataPolicy = policy, InitialModel = initial,
         }, new byte[32]);
-        TrainingRun.EnsureJoined(ledger, loaded.Identity, genesis.Hash, name);
+        Training.Participation.TrainingRun.EnsureJoined(ledger, loaded.Identity, genesis.Hash, name, AgentInfo.Agent);
         ledger.PublishTreeHead(loaded.Identity.SigningKey);
         Console.Error.WriteLine($"created run '{name}': {spec} ({parameters:N0} parameters), initial model {Convert.ToHexStringLower(initial)[..16]}");
         Console.Error.WriteLine($"model {spec.ModelSpec().Canonical}");

@@ -26,7 +26,7 @@ internal static class AloneCommand
         var spec = RunSpec.FromJson(a.Require("spec"));
         var data = a.Get("data");
         var corpus = a.Get("corpus");
-        var lm = LmDataFlags.Read(a) ?? new LmDataFlags();
+        var lm = LmDataFlags.Read(a) ?? new Training.Participation.LmDataOptions();
         var curveEvery = a.GetInt("curve-every", 1) ?? 4;
         a.EnsureAllUsed(maxPositional: 1);
         var parts = shardText.Split('/');

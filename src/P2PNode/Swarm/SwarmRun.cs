@@ -178,7 +178,7 @@ internal sealed partial class SwarmRun(SwarmOptions o)
         {
             try
             {
-                using var store = LedgerInput.OpenDatabase(Path.Combine(Dir(i), TrainingRun.LedgerFile));
+                using var store = LedgerInput.OpenDatabase(Path.Combine(Dir(i), Hosting.NodeBuilder.LedgerFile));
                 views.Add(string.Join(",", store.Authors().Select(a => $"{Convert.ToHexStringLower(a)}:{store.Size(a)}").Order(StringComparer.Ordinal)));
             }
             catch (Exception e) when (e is IOException or Microsoft.Data.Sqlite.SqliteException or InvalidDataException) { return false; }
@@ -187,7 +187,7 @@ internal sealed partial class SwarmRun(SwarmOptions o)
     }
 
     private List<(int Node, AuditReport Report)> Audit() =>
-        Enumerable.Range(0, o.Nodes).Select(i => (i, LedgerAuditor.Audit(LedgerInput.Load(Path.Combine(Dir(i), TrainingRun.LedgerFile))))).ToList();
+        Enumerable.Range(0, o.Nodes).Select(i => (i, LedgerAuditor.Audit(LedgerInput.Load(Path.Combine(Dir(i), Hosting.NodeBuilder.LedgerFile))))).ToList();
 
     private static async Task<(int Code, string Stdout, string Stderr)> RunToEndAsync(IEnumerable<string> args)
     {

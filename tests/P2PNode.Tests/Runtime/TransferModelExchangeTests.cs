@@ -1,6 +1,6 @@
 using P2PNode.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
-using P2PNode.Cli.Commands;
+using P2PNode.Training.Participation;
 using P2PNode.Identity;
 using P2PNode.Metrics;
 using P2PNode.Node;

@@ -4,7 +4,7 @@ using P2PNode.Training.Tests.TorchSafety;
 namespace P2PNode.Training.Tests.Runtime;
 
 /// <summary>Issue 11: runtime.md's event list lacked `repaired` and `caught_up`. The events table of docs/runtime.md
-/// §8 must list exactly the events the node prints: Report("...") in the runtime, "event" = "..." in TrainingRun.cs.</summary>
+/// §8 must list exactly the events the node prints: Report("...") in the runtime, "event" = "..." in Participation/TrainingRun.cs.</summary>
 public sealed partial class RuntimeEventsDocTests
 {
     private static readonly string Root = SourceCompilation.RepositoryRoot;
@@ -15,7 +15,7 @@ public sealed partial class RuntimeEventsDocTests
         var emitted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in Directory.GetFiles(Path.Combine(Root, "src", "P2PNode.Training", "Runtime"), "*.cs"))
             foreach (Match m in ReportCall().Matches(File.ReadAllText(file))) emitted.Add(m.Groups[1].Value);
-        foreach (Match m in EventField().Matches(File.ReadAllText(Path.Combine(Root, "src", "P2PNode", "Commands", "TrainingRun.cs"))))
+        foreach (Match m in EventField().Matches(File.ReadAllText(Path.Combine(Root, "src", "P2PNode.Training", "Participation", "TrainingRun.cs"))))
             emitted.Add(m.Groups[1].Value);
         Assert.True(emitted.Count >= 6 && emitted.Contains("repaired") && emitted.Contains("caught_up"), "the scan found " + string.Join(", ", emitted));
 

@@ -2,7 +2,7 @@ using P2PNode.Identity;
 using P2PNode.Training.Runtime;
 using P2PNode.Transfer;
 
-namespace P2PNode.Cli.Commands;
+namespace P2PNode.Training.Participation;
 
 /// <summary>
 /// Models (and outer optimizer states) served and fetched over content-addressed transfer (docs/transfer.md):
@@ -11,7 +11,7 @@ namespace P2PNode.Cli.Commands;
 /// which drops them once their Have no longer binds. Keeping every one was 1.7 MB per round for the CNN, twice that
 /// since the outer state is served with the model, for the whole run.
 /// </summary>
-internal sealed class TransferModelExchange(TransferService transfer) : IModelExchange
+public sealed class TransferModelExchange(TransferService transfer) : IModelExchange
 {
     /// <summary>Objects kept served: a round offers two (model and outer state), a repair or catch-up two more, and
     /// peers fetch only what a Status names (the sender's latest), so 16 covers the RoundBook window with room.</summary>

@@ -5,12 +5,11 @@ using P2PNode.Metrics;
 using P2PNode.Node;
 using P2PNode.Overlay;
 using P2PNode.Peers.Scoring;
-using P2PNode.Transfer;
 
-namespace P2PNode.Cli.Commands;
+namespace P2PNode.Hosting;
 
 /// <summary>
-/// The defences of `p2pnode run` built from [scoring] and [permission] (docs/overlay.md, "Defence"): the
+/// The defences of a node built from [scoring] and [permission] (docs/overlay.md, "Defence"): the
 /// allowlist (admission after the handshake, Disconnect NotAllowed), the peer scorer with its enforcer (bans
 /// refused at admission, banned sessions closed, graylisted gossip ignored, per-peer rate limits), and bad
 /// input reported as offences from the overlay, the session layer and the transport. Per-address connection
@@ -70,21 +69,8 @@ internal sealed class NodeDefence
     public void Watch(OverlayService overlay) =>
         overlay.OffenceDetected += (peer, offence) => Report(peer, ScoreEnforcer.FromOverlay(offence), offence.ToString());
 
-    /// <summary>For a node that also runs content transfer: bad chunks and broken promises count too.</summary>
-    public void Watch(TransferService transfer) =>
-        transfer.OffenceDetected += (peer, offence) => Report(peer, offence, offence.ToString());
-
-    /// <summary>Offences found at aggregation (a delta that does not decode) lower the author's score; messages
-    /// the validator rejected were already scored by the overlay, and round-rule refusals (wrong base, norm
-    /// outlier, NaN) are no offence at all (Training.Runtime.Refusals).</summary>
-    public void Watch(Training.Runtime.TrainingNode node) =>
-        node.ContributionRejected += (author, reason) =>
-        {
-            if (Training.Runtime.Refusals.ScoredByRuntime(reason) && PeerId.TryParse(author, out var peer, out _))
-                Report(peer, Offence.InvalidMessage, "refused contribution: " + reason);
-        };
-
-    private void Report(PeerId peer, Offence offence, string what)
+    /// <summary>Counts an offence found outside the overlay (a bad chunk, a contribution that does not decode).</summary>
+    public void Report(PeerId peer, Offence offence, string what)
     {
         if (_scorer is null) return;
         var after = _scorer.Report(peer, offence, what);

@@ -1,7 +1,7 @@
 using P2PNode.Identity;
 using P2PNode.Overlay;
 
-namespace P2PNode.Cli.Commands;
+namespace P2PNode.Training.Participation;
 
 /// <summary>
 /// The overlay's validator, created before the run is known (the genesis may still be on its way from peers):

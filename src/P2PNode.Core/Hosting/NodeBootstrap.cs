@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using P2PNode.Config;
 
-namespace P2PNode.Cli.Commands;
+namespace P2PNode.Hosting;
 
 /// <summary>
 /// The bootstrap peers of `p2pnode run`: network.bootstrap plus the entries of network.bootstrap_file

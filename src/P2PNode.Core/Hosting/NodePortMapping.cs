@@ -7,13 +7,13 @@ using P2PNode.Config;
 using P2PNode.Metrics;
 using P2PNode.Nat;
 
-namespace P2PNode.Cli.Commands;
+namespace P2PNode.Hosting;
 
 /// <summary>
-/// network.port_mapping for `p2pnode run` (docs/nat.md, "Port mapping in p2pnode run"): in the background, finds a
+/// network.port_mapping for a node (docs/nat.md, "Port mapping in p2pnode run"): in the background, finds a
 /// gateway (PCP, NAT-PMP, UPnP-IGD), maps the TCP listen port, keeps the mapping renewed at half its lifetime
 /// (<see cref="PortMappingKeeper"/>) and deletes it on dispose. <see cref="WaitAsync"/> gives the external
-/// "ip:port" to advertise, or null. Machine-readable stdout, one line each: "port mapping skipped &lt;why&gt;",
+/// "ip:port" to advertise, or null. Machine-readable lines (the say callback of Start; stdout under `p2pnode run`), one each: "port mapping skipped &lt;why&gt;",
 /// "port mapping none &lt;why&gt;", "port mapping mapped &lt;protocol&gt; &lt;external ip:port&gt; &lt;private port&gt;",
 /// "port mapping deleted &lt;external ip:port&gt;".
 /// </summary>
@@ -26,6 +26,7 @@ internal sealed class NodePortMapping : IAsyncDisposable
     private readonly TaskCompletionSource<string?> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly NodeMetrics _metrics;
     private readonly ILogger _log;
+    private readonly Action<string> _say;
     private Task _work = Task.CompletedTask;
     private IPortMapper? _mapper;
     private PortMappingKeeper? _keeper;
@@ -33,16 +34,18 @@ internal sealed class NodePortMapping : IAsyncDisposable
     private int _advertisedPort;
     private int _disposed;
 
-    private NodePortMapping(NodeMetrics metrics, ILogger log)
+    private NodePortMapping(NodeMetrics metrics, ILogger log, Action<string> say)
     {
         _metrics = metrics;
         _log = log;
+        _say = say;
     }
 
     /// <summary>Starts the attempt (or decides at once that there is none) and returns without waiting for the gateway.</summary>
-    public static NodePortMapping Start(PortMappingMode mode, IReadOnlyList<string> boundAddresses, string description, NodeMetrics metrics, ILogger log)
+    public static NodePortMapping Start(PortMappingMode mode, IReadOnlyList<string> boundAddresses, string description, NodeMetrics metrics, ILogger log,
+        Action<string> say)
     {
-        var mapping = new NodePortMapping(metrics, log);
+        var mapping = new NodePortMapping(metrics, log, say);
         if (SkipReason(mode, boundAddresses, out var listen) is { } why)
         {
             mapping.Say("skipped", why);
@@ -135,8 +138,7 @@ internal sealed class NodePortMapping : IAsyncDisposable
             _metrics.Increment("nat_mapping_created");
             _keeper.Changed += (_, e) => OnChanged(e);
             var endpoint = new IPEndPoint(external, granted.PublicPort).ToString();
-            Console.Out.WriteLine($"port mapping mapped {_mapper.Protocol} {endpoint} {listen.Port}");
-            Console.Out.Flush();
+            _say($"port mapping mapped {_mapper.Protocol} {endpoint} {listen.Port}");
             _advertised = endpoint;
             _advertisedPort = granted.PublicPort;
             _result.TrySetResult(endpoint);
@@ -168,8 +170,7 @@ internal sealed class NodePortMapping : IAsyncDisposable
         });
         if (e.Kind == PortMappingEventKind.Deleted)
         {
-            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"port mapping deleted {_advertised}"));
-            Console.Out.Flush();
+            _say(string.Create(CultureInfo.InvariantCulture, $"port mapping deleted {_advertised}"));
         }
         else if (e.Kind == PortMappingEventKind.Renewed && e.Mapping.PublicPort != _advertisedPort)
         {
@@ -182,8 +183,7 @@ internal sealed class NodePortMapping : IAsyncDisposable
     private void Say(string what, string why)
     {
         _log.PortMappingOutcome(what, why);
-        Console.Out.WriteLine($"port mapping {what} {why}");
-        Console.Out.Flush();
+        _say($"port mapping {what} {why}");
     }
 
     private async Task DropKeeperAsync()

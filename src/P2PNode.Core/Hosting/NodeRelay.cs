@@ -9,16 +9,16 @@ using P2PNode.Peers;
 using P2PNode.Relay;
 using P2PNode.Transport;
 
-namespace P2PNode.Cli.Commands;
+namespace P2PNode.Hosting;
 
 /// <summary>
-/// Circuit relay for `p2pnode run` (docs/nat.md): wraps the transport so "relay:" addresses are dialable and
+/// Circuit relay for a node (docs/nat.md): wraps the transport so "relay:" addresses are dialable and
 /// relayed circuits are accepted, offers relay service when [relay] serve is true, and — per network.relay —
 /// keeps a reservation on a relay and hands back the relayed address for the overlay to advertise.
-/// Machine-readable stdout: "relay reservation &lt;relayed address&gt;" each time a reservation is made, and
+/// Machine-readable lines (the say callback; stdout under `p2pnode run`): "relay reservation &lt;relayed address&gt;" each time a reservation is made, and
 /// "relay decision &lt;off|direct|relayed&gt; &lt;why&gt;" once.
 /// </summary>
-internal sealed class NodeRelay(NodeConfig config, NodeIdentity identity, NodeMetrics metrics, ILogger log) : IAsyncDisposable
+internal sealed class NodeRelay(NodeConfig config, NodeIdentity identity, NodeMetrics metrics, ILogger log, Action<string> say) : IAsyncDisposable
 {
     private CancellationTokenSource _stop = new();
     private RelayTransport? _transport;
@@ -108,8 +108,7 @@ internal sealed class NodeRelay(NodeConfig config, NodeIdentity identity, NodeMe
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         keeper.Reserved += ok =>
         {
-            Console.Out.WriteLine($"relay reservation {keeper.RelayedAddress}");
-            Console.Out.Flush();
+            say($"relay reservation {keeper.RelayedAddress}");
             first.TrySetResult();
         };
         _keeper = Task.Run(() => keeper.RunAsync(_stop.Token), CancellationToken.None);
@@ -118,11 +117,7 @@ internal sealed class NodeRelay(NodeConfig config, NodeIdentity identity, NodeMe
         return keeper.RelayedAddress;
     }
 
-    private static void Decision(string what, string why)
-    {
-        Console.Out.WriteLine($"relay decision {what} {why}");
-        Console.Out.Flush();
-    }
+    private void Decision(string what, string why) => say($"relay decision {what} {why}");
 
     private static IPAddress? ObservedIp(string text)
     {
