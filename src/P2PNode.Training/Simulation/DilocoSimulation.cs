@@ -135,7 +135,7 @@ public static class DilocoSimulation
     private static string Author(int worker) => worker.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
 
     // Files worker w's contribution to round r; its entry hash only has to be unique (one per worker and round).
-    private static void Offer(RoundEngine<DeltaContribution> engine, int round, int worker, DeltaContribution contribution)
+    internal static void Offer(RoundEngine<DeltaContribution> engine, int round, int worker, DeltaContribution contribution)
     {
         var author = Author(worker);
         var offer = engine.Offer((ulong)round, author, $"sim/{round}/{author}", contribution);
@@ -144,7 +144,7 @@ public static class DilocoSimulation
 
     // Every worker has trained and offered round r: the engine decides (at virtual time 0, so only a full quorum of
     // the workers closes it) and closes it, returning its inputs in canonical order (worker order, no late ones).
-    private static IReadOnlyList<DeltaContribution> CloseRound(RoundEngine<DeltaContribution> engine, int round, int workers)
+    internal static IReadOnlyList<DeltaContribution> CloseRound(RoundEngine<DeltaContribution> engine, int round, int workers)
     {
         engine.Trained((ulong)round, 0);
         var decision = engine.Decide(0, new CloseInputs(ActiveMembers: workers));

@@ -1,5 +1,6 @@
 using P2PNode.Aggregation;
 using P2PNode.Compression;
+using P2PNode.Rounds;
 using P2PNode.Training.Runtime;
 using P2PNode.Training.Trainer;
 
@@ -8,7 +9,7 @@ namespace P2PNode.Training.Simulation;
 /// <summary>
 /// DiLoCo on the language model with N workers in one process and no network (`p2pnode diloco --model lm`): worker i
 /// trains on its own text, with the run's hyperparameters exactly as the swarm's nodes use them (<see cref="RunSpec"/>),
-/// synchronous rounds, the same codec and outer optimizer. Cheap enough to compare settings before a swarm; every
+/// synchronous rounds closed by the node's round engine (as <see cref="DilocoSimulation"/> does), the same codec and outer optimizer. Cheap enough to compare settings before a swarm; every
 /// <c>evalEvery</c> rounds the shared model is scored on every worker's held-out text.
 /// </summary>
 public static class LanguageModelSimulation
@@ -29,16 +30,17 @@ public static class LanguageModelSimulation
             var (delta, aggregate) = (new float[n], new float[n]);
             long bytes = 0;
             var points = new List<Point>();
+            var engine = new RoundEngine<DeltaContribution>();
+            engine.Reset(1); // the engine's rounds are 1-based here, as in DilocoSimulation; the points stay 0-based
             for (var r = 0; r < spec.Rounds; r++)
             {
-                var contributions = new List<DeltaContribution>();
                 for (var w = 0; w < workers.Count; w++)
                 {
                     var (_, payload, contribution) = DilocoSimulation.TrainWorker(workers[w], w, theta, spec.InnerSteps, encoder, residuals[w], delta);
                     bytes += payload.Length;
-                    contributions.Add(contribution);
+                    DilocoSimulation.Offer(engine, r + 1, w, contribution);
                 }
-                new AggregationPolicy().Apply(contributions, aggregate);
+                new AggregationPolicy().Apply(DilocoSimulation.CloseRound(engine, r + 1, workers.Count), aggregate);
                 outer.Apply(theta, aggregate);
                 if ((r + 1) % evalEvery != 0 && r + 1 != spec.Rounds) continue;
                 workers[0].SetFlat(theta);
