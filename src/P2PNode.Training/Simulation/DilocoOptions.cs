@@ -40,6 +40,9 @@ public sealed record DilocoOptions
     /// to measure clipping or a trimmed mean.</summary>
     public AggregationPolicy Aggregation { get; init; } = new();
 
+    /// <summary>Dishonest workers by index and how each lies (<see cref="Byzantine.Attacker"/>); empty: all honest.</summary>
+    public IReadOnlyDictionary<int, Byzantine.AttackMode> Byzantine { get; init; } = new Dictionary<int, Byzantine.AttackMode>();
+
     public ModelSpec Model { get; init; } = ModelSpec.Cnn();
 
     /// <summary>Run seed: initial model, partition; worker w's batch order uses seed + w.</summary>
@@ -72,6 +75,7 @@ public sealed record DilocoOptions
         if (WarmupSteps is < 0) throw new ArgumentException($"warm-up steps must be >= 0, got {WarmupSteps}");
         if (!(InnerLearningRate > 0) || double.IsInfinity(InnerLearningRate)) throw new ArgumentException($"inner learning rate must be > 0, got {InnerLearningRate}");
         if (OuterLearningRateFinal is { } f && (!float.IsFinite(f) || f <= 0)) throw new ArgumentException($"final outer learning rate must be finite and > 0, got {f}");
+        if (Byzantine.Keys.Any(w => w < 0 || w >= Workers)) throw new ArgumentException($"byzantine workers must be in 0..{Workers - 1}");
         Codec.Validate();
         Outer.Validate();
         Aggregation.Validate();

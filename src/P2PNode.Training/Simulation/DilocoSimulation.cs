@@ -3,6 +3,7 @@ using System.Diagnostics;
 using P2PNode.Aggregation;
 using P2PNode.Compression;
 using P2PNode.Rounds;
+using P2PNode.Training.Byzantine;
 using P2PNode.Training.Data;
 using P2PNode.Training.State;
 using P2PNode.Training.Trainer;
@@ -48,7 +49,8 @@ public static class DilocoSimulation
             for (var w = 0; w < options.Workers; w++)
             {
                 // Held-out part of the shard is unused here (θ is scored on the shared test set), but a task needs one.
-                var task = new ClassificationTask(train, shardTrain[w], shards[w].HeldOut, options.Seed + w);
+                var data = options.Byzantine.GetValueOrDefault(w, (AttackMode)(-1)) == AttackMode.LabelFlip ? FlippedLabels(train) : train;
+                var task = new ClassificationTask(data, shardTrain[w], shards[w].HeldOut, options.Seed + w);
                 workers.Add(new LocalTrainer(options.Model, options.Seed, task, trainerOptions));
             }
             evaluator = new LocalTrainer(options.Model, options.Seed, ClassificationTask.Centralized(test, test, options.Seed),
@@ -72,6 +74,7 @@ public static class DilocoSimulation
         var outer = new OuterOptimizer(n, options.Outer);
         var encoder = new DeltaEncoder(options.Codec);
         var residuals = workers.Select(_ => new ErrorFeedback(n)).ToArray();
+        var attackers = options.Byzantine.ToDictionary(a => a.Key, a => new Attacker(a.Value, options.Seed, a.Key));
         var bytes = new long[workers.Count];
         var delta = new float[n];
         var aggregate = new float[n];
@@ -85,12 +88,17 @@ public static class DilocoSimulation
         {
             double lossSum = 0;
             long roundSamples = 0, roundBytes = 0;
-            for (var w = 0; w < workers.Count; w++)
+            // Honest workers first, then the attackers: a copier or colluder lies with the honest deltas of the round.
+            var honest = new List<ReadOnlyMemory<float>>();
+            foreach (var w in Enumerable.Range(0, workers.Count).OrderBy(w => attackers.ContainsKey(w) ? 1 : 0))
             {
-                var (stats, payload, contribution) = TrainWorker(workers[w], w, theta, options.InnerSteps, encoder, residuals[w], delta);
+                var stats = Train(workers[w], theta, options.InnerSteps, delta);
+                var (sent, claimed) = attackers.TryGetValue(w, out var attacker) ? attacker.Lie(delta, stats.Samples, honest) : (delta, stats.Samples);
+                var (payload, contribution) = Send(w, sent, claimed, encoder, residuals[w]);
+                if (attacker is null) honest.Add(contribution.Delta);
                 bytes[w] += payload.Length;
                 roundBytes += payload.Length;
-                onPayload?.Invoke(new DilocoPayload(r, w, stats.Samples, payload));
+                onPayload?.Invoke(new DilocoPayload(r, w, claimed, payload));
                 Offer(engine, r, w, contribution);
                 lossSum += stats.MeanLoss * stats.Samples;
                 roundSamples += stats.Samples;
@@ -98,8 +106,8 @@ public static class DilocoSimulation
             totalSamples += roundSamples;
             var inputs = CloseRound(engine, r, workers.Count);
             var report = options.Aggregation.Apply(inputs, aggregate);
-            if (report.Rejected.Count > 0)
-                throw new InvalidOperationException($"round {r}: aggregation rejected a contribution: {report.Rejected[0].Detail}");
+            if (report.Rejected.Count > 0 && attackers.Count == 0)
+                throw new InvalidOperationException($"round {r}: aggregation rejected an honest contribution: {report.Rejected[0].Detail}");
             outer.Apply(theta, aggregate, options.OuterLearningRateAt(r));
             var hash = Convert.ToHexStringLower(ModelHasher.Compute(canonical, layout, theta));
             double? testLoss = null, testAccuracy = null;
@@ -111,7 +119,7 @@ public static class DilocoSimulation
                 log?.Invoke(FormattableString.Invariant(
                     $"round {r}/{options.Rounds}: train loss {lossSum / roundSamples:0.0000}, test loss {last.Loss:0.0000}, test accuracy {last.Accuracy * 100:0.00}%, {clock.Elapsed.TotalSeconds:0}s"));
             }
-            rounds.Add(new DilocoRound(r, lossSum / roundSamples, roundBytes, hash, testLoss, testAccuracy));
+            rounds.Add(new DilocoRound(r, lossSum / roundSamples, roundBytes, hash, testLoss, testAccuracy, report.Rejected));
         }
 
         return new DilocoResult
@@ -163,13 +171,31 @@ public static class DilocoSimulation
     internal static (StepStats Stats, byte[] Payload, DeltaContribution Contribution) TrainWorker(LocalTrainer trainer, int worker, float[] theta,
         int innerSteps, DeltaEncoder encoder, ErrorFeedback residual, float[] delta)
     {
+        var stats = Train(trainer, theta, innerSteps, delta);
+        var (payload, contribution) = Send(worker, delta, stats.Samples, encoder, residual);
+        return (stats, payload, contribution);
+    }
+
+    // H inner steps from θ; delta = θ − θlocal.
+    private static StepStats Train(LocalTrainer trainer, float[] theta, int innerSteps, float[] delta)
+    {
         trainer.SetFlat(theta);
         var stats = trainer.TrainSteps(innerSteps);
         var local = trainer.GetFlat();
         for (var i = 0; i < delta.Length; i++) delta[i] = theta[i] - local[i];
-        var payload = encoder.Encode(delta, residual);
-        return (stats, payload, new DeltaContribution { ContributorId = WorkerId(worker), Samples = stats.Samples, Delta = DeltaDecoder.Decode(payload, delta.Length) });
+        return stats;
     }
+
+    // The payload a worker sends for delta, and what a receiver decodes from it.
+    private static (byte[] Payload, DeltaContribution Contribution) Send(int worker, float[] delta, long samples, DeltaEncoder encoder, ErrorFeedback residual)
+    {
+        var payload = encoder.Encode(delta, residual);
+        return (payload, new DeltaContribution { ContributorId = WorkerId(worker), Samples = samples, Delta = DeltaDecoder.Decode(payload, delta.Length) });
+    }
+
+    // The training set with every label moved to the next class: what a label-flipping attacker trains on.
+    private static LabeledDataset FlippedLabels(LabeledDataset train) =>
+        new(train.Features, [.. train.Labels.Select(y => Attacker.FlipLabel(y, train.Classes))], train.SampleShape, train.Classes);
 
     /// <summary>Contributor id of worker w: its index as 4 big-endian bytes, so the canonical order is worker order.</summary>
     public static byte[] WorkerId(int worker)

@@ -22,7 +22,8 @@ public static class SimDilocoCommand
         "usage: p2pnode diloco --workers N --split iid|dirichlet:A|classes:K --inner-steps H --codec SPEC --rounds R\n" +
         "                      [--samples-per-worker S] [--seed S] [--model cnn|mlp] [--batch B] [--lr X] [--warmup W]\n" +
         "                      [--outer-lr X] [--outer-lr-final X] [--outer-momentum M] [--eval-every K] [--no-baseline]\n" +
-        "                      [--threads T] [--data DIR] [--json out.json]";
+        "                      [--threads T] [--data DIR] [--json out.json]\n" +
+        "                      [--byzantine I:MODE,...] [--norm-outlier K] [--clip-median K] [--trim F] [--cap-samples]";
 
     public static async Task<int> RunAsync(Args args)
     {
@@ -62,6 +63,7 @@ public static class SimDilocoCommand
                     Momentum = (float)(args.GetDouble("outer-momentum") ?? outerDefaults.Momentum),
                 },
             };
+            o = o with { Byzantine = args.Get("byzantine") is { } b ? Training.Byzantine.AttackModes.ParseList(b, o.Workers) : o.Byzantine, Aggregation = Defences(args, o) };
             o.Validate();
         }
         catch (Exception e) when (e is ArgumentException or FormatException)
@@ -75,6 +77,19 @@ public static class SimDilocoCommand
         args.EnsureAllUsed();
         return (o, baseline, threads, data, json);
     }
+
+    // The defences measured against the attacks (docs/robustness.md): the node's norm-outlier rule, clipping to a multiple
+    // of the round's median norm, a coordinate-wise trimmed mean, and the sample claim capped at H × batch.
+    private static AggregationPolicy Defences(Args args, DilocoOptions o) => new()
+    {
+        NormOutlierMultiple = args.GetDouble("norm-outlier"),
+        Combination = new AggregationOptions
+        {
+            MedianNormMultiple = args.GetDouble("clip-median"),
+            TrimFraction = args.GetDouble("trim") ?? 0,
+            MaxSamples = args.Flag("cap-samples") ? (long)o.InnerSteps * o.BatchSize : null,
+        },
+    };
 
     private static int Run(DilocoOptions o, bool baseline, int threads, string? data, string? json)
     {
@@ -112,6 +127,9 @@ public static class SimDilocoCommand
                 ["dense_allreduce_bytes_per_worker"] = r.DenseAllReduceBytesPerWorker,
                 ["reduction_vs_allreduce"] = r.DenseAllReduceBytesPerWorker / r.MeanBytesPerWorker,
                 ["model_hash"] = r.ModelHash,
+                ["byzantine"] = string.Join(",", o.Byzantine.OrderBy(b => b.Key).Select(b => $"{b.Key}:{Training.Byzantine.AttackModes.Name(b.Value)}")),
+                ["defences"] = $"norm-outlier {o.Aggregation.NormOutlierMultiple?.ToString(CultureInfo.InvariantCulture) ?? "off"}, clip-median {o.Aggregation.Combination.MedianNormMultiple?.ToString(CultureInfo.InvariantCulture) ?? "off"}, trim {o.Aggregation.Combination.TrimFraction.ToString(CultureInfo.InvariantCulture)}, sample cap {o.Aggregation.Combination.MaxSamples?.ToString(CultureInfo.InvariantCulture) ?? "off"}",
+                ["rejected"] = r.Rounds.Sum(x => x.Rejected?.Count ?? 0),
                 ["seconds"] = r.Seconds,
                 ["accuracy_by_round"] = new JsonObject(r.Rounds.Where(x => x.TestAccuracy is not null)
                     .Select(x => KeyValuePair.Create(x.Round.ToString(CultureInfo.InvariantCulture), (JsonNode?)x.TestAccuracy))),
