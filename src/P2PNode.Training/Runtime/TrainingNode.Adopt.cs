@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using P2PNode.Aggregation;
+using P2PNode.Identity;
 using P2PNode.Training.State;
 
 namespace P2PNode.Training.Runtime;
@@ -21,10 +22,10 @@ public sealed partial class TrainingNode
     private (float[] Model, byte[] Hash, OuterOptimizer Outer, JsonObject Line)? TryAdoptRound(ulong round, OuterOptimizer outer, ModelSketch sketcher, string canonical, ParameterLayout layout)
     {
         if (_ctx.Exchange is null || !_book.Incomplete(round) || NowMs < _nextAdoptMs) return null;
-        List<(string Peer, RunStatus Status)> done;
+        List<(PeerId Peer, RunStatus Status)> done;
         lock (_gate) done = _peerStatus.Where(kv => kv.Value.Serves && kv.Value.Round == round + 1).Select(kv => (kv.Key, kv.Value)).ToList();
         // The model most of them hold (ties: the smallest hash), the same choice a repair makes.
-        var top = done.GroupBy(a => (Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: Convert.ToHexStringLower(a.Status.ObjectId)))
+        var top = done.GroupBy(a => (Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: a.Status.ObjectId))
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Hash, StringComparer.Ordinal).FirstOrDefault();
         if (top is null) return null;
         _nextAdoptMs = NowMs + 2000;

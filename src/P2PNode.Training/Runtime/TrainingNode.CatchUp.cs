@@ -2,8 +2,10 @@ using System.Buffers.Binary;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using P2PNode.Aggregation;
+using P2PNode.Identity;
 using P2PNode.Training.State;
 using P2PNode.Training.Trainer;
+using P2PNode.Transfer;
 
 namespace P2PNode.Training.Runtime;
 
@@ -24,7 +26,7 @@ public sealed partial class TrainingNode
 
     /// <summary>What <see cref="TakeFrom"/> took: the model, the outer optimizer that goes with it (its state
     /// serialized), the object ids under which this node now serves both, and whether the state came from the peers.</summary>
-    private sealed record Taken(float[] Model, byte[] Hash, byte[] ObjectId, OuterOptimizer Outer, byte[] OuterState, byte[] MomentumId, bool Momentum);
+    private sealed record Taken(float[] Model, byte[] Hash, ObjectId ObjectId, OuterOptimizer Outer, byte[] OuterState, ObjectId MomentumId, bool Momentum);
 
     /// <summary>
     /// A node that is <see cref="CatchUpLag"/> or more rounds behind the most advanced peers (a newcomer, or a
@@ -37,11 +39,11 @@ public sealed partial class TrainingNode
         if (_ctx.Exchange is null || NowMs < _nextCatchUpMs) return null;
         _nextCatchUpMs = NowMs + 2000;
         var open = _book.OpenRound;
-        List<(string Peer, RunStatus Status)> ahead;
+        List<(PeerId Peer, RunStatus Status)> ahead;
         lock (_gate) ahead = _peerStatus.Where(kv => kv.Value.Serves && kv.Value.Round >= open + CatchUpLag).Select(kv => (kv.Key, kv.Value)).ToList();
         if (ahead.Count == 0) return null;
         // The model most peers at the highest round hold.
-        var target = ahead.GroupBy(a => (a.Status.Round, Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: Convert.ToHexStringLower(a.Status.ObjectId)))
+        var target = ahead.GroupBy(a => (a.Status.Round, Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: a.Status.ObjectId))
             .OrderByDescending(g => g.Key.Round).ThenByDescending(g => g.Count()).First();
         var peers = target.Select(a => a.Peer).ToList();
         _ctx.Log.CatchingUp(target.Key.Round - open, target.Key.Round, target.Key.Hash[..16], peers.Count);
@@ -73,13 +75,13 @@ public sealed partial class TrainingNode
     /// again, for 20–30 rounds after each restart. When no holder serves a state (older nodes) the node goes on with
     /// <paramref name="fallback"/>. Null when a fetch failed: the next attempt, 2 s later, may find better sources.
     /// </summary>
-    private Taken? TakeFrom(IReadOnlyList<(string Peer, RunStatus Status)> holders, OuterOptimizer fallback, string canonical, ParameterLayout layout)
+    private Taken? TakeFrom(IReadOnlyList<(PeerId Peer, RunStatus Status)> holders, OuterOptimizer fallback, string canonical, ParameterLayout layout)
     {
         var announced = holders[0].Status; // every holder announced this hash and object
         var hashHex = Convert.ToHexStringLower(announced.ModelHash);
-        if (Fetch(Convert.ToHexStringLower(announced.ObjectId), hashHex, holders.Select(h => h.Peer).ToList(), canonical, layout) is not { } model) return null;
-        var momentum = holders.Where(h => h.Status.ServesMomentum).GroupBy(h => Convert.ToHexStringLower(h.Status.MomentumId!))
-            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault();
+        if (Fetch(announced.ObjectId, hashHex, holders.Select(h => h.Peer).ToList(), canonical, layout) is not { } model) return null;
+        var momentum = holders.Where(h => h.Status.ServesMomentum).GroupBy(h => h.Status.MomentumId!.Value)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
         var outer = fallback;
         if (momentum is not null)
         {
@@ -95,11 +97,11 @@ public sealed partial class TrainingNode
 
     /// <summary>Fetches an outer optimizer state (docs/deltas.md §9; the object id is its content check) for a model
     /// of <paramref name="n"/> parameters; null if it cannot be fetched or is not a valid state.</summary>
-    private OuterOptimizer? FetchOuter(string objectHex, List<string> peers, int n)
+    private OuterOptimizer? FetchOuter(ObjectId id, List<PeerId> peers, int n)
     {
         try
         {
-            if (FetchObject(objectHex, peers) is { } bytes) return OuterOptimizer.LoadState(bytes, n, _spec.Outer());
+            if (FetchObject(id, peers) is { } bytes) return OuterOptimizer.LoadState(bytes, n, _spec.Outer());
         }
         catch (FormatException e)
         {
@@ -110,9 +112,9 @@ public sealed partial class TrainingNode
     }
 
     /// <summary>Fetches a transfer object (null if no peer could serve it). A failed fetch never stops the node.</summary>
-    private byte[]? FetchObject(string objectHex, List<string> peers)
+    private byte[]? FetchObject(ObjectId id, List<PeerId> peers)
     {
-        try { return _ctx.Exchange!.FetchAsync(Convert.FromHexString(objectHex), peers, _stop.Token).GetAwaiter().GetResult(); }
+        try { return _ctx.Exchange!.FetchAsync(id, peers, _stop.Token).GetAwaiter().GetResult(); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _ctx.Log.FetchFailed(e.Message);
@@ -121,9 +123,9 @@ public sealed partial class TrainingNode
     }
 
     /// <summary>Fetches a model object and checks it hashes to what its holders announced; null otherwise.</summary>
-    private float[]? Fetch(string objectHex, string hashHex, List<string> peers, string canonical, ParameterLayout layout)
+    private float[]? Fetch(ObjectId id, string hashHex, List<PeerId> peers, string canonical, ParameterLayout layout)
     {
-        var bytes = FetchObject(objectHex, peers);
+        var bytes = FetchObject(id, peers);
         var n = checked((int)layout.Total);
         if (bytes is null || bytes.Length != 4 * n)
         {
@@ -153,9 +155,9 @@ public sealed partial class TrainingNode
         if (_ctx.Exchange is null || NowMs < _nextRepairMs) return null;
         var open = _book.OpenRound;
         var mine = Convert.ToHexStringLower(thetaHash);
-        List<(string Peer, RunStatus Status)> same;
+        List<(PeerId Peer, RunStatus Status)> same;
         lock (_gate) same = _peerStatus.Where(kv => kv.Value.Round == open && kv.Value.Serves).Select(kv => (kv.Key, kv.Value)).ToList();
-        var top = same.GroupBy(a => (Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: Convert.ToHexStringLower(a.Status.ObjectId)))
+        var top = same.GroupBy(a => (Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: a.Status.ObjectId))
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Hash, StringComparer.Ordinal).FirstOrDefault();
         if (top is null || top.Key.Hash == mine) return null;
         var mineCount = 1 + same.Count(a => Convert.ToHexStringLower(a.Status.ModelHash) == mine);

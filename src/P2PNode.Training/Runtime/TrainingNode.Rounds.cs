@@ -100,9 +100,9 @@ public sealed partial class TrainingNode
             new NodeState(round + 1, thetaHash, theta, outerState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
             var ledgerSeconds = ledgerClock.Elapsed.TotalSeconds;
             var sketch = sketcher.Of(theta);
-            var objectId = _ctx.Exchange?.Offer(ModelBytes(theta)) ?? new byte[32];
+            var objectId = _ctx.Exchange?.Offer(ModelBytes(theta)) ?? default;
             // The outer state goes with the model: a node that takes this model takes it too (docs/runtime.md §6).
-            var momentumId = _ctx.Exchange?.Offer(outerState) ?? new byte[32];
+            var momentumId = _ctx.Exchange?.Offer(outerState) ?? default;
             lock (_gate)
             {
                 // Older rounds can no longer be offered (RoundBook's window): forget what was kept for them.
@@ -285,7 +285,7 @@ public sealed partial class TrainingNode
             return _peerStatus.Count(kv => kv.Key != _self
                 && _lastSeen.TryGetValue(kv.Key, out var seen) && now - seen <= LiveWindowMs
                 && kv.Value.Round + 1 >= round && kv.Value.Round <= round
-                && !have.Contains(Convert.ToHexStringLower(PeerId.Parse(kv.Key).PublicKey.Span)));
+                && !have.Contains(kv.Key));
     }
 
     /// <summary>Checks every input's base and decodes it, then hands the rest to the run's aggregation policy (norm
@@ -327,11 +327,11 @@ public sealed partial class TrainingNode
     /// <summary>The longest a contribution of <paramref name="round"/> from a peer took from its author's ledger entry
     /// to this node (0 when there was none).</summary>
     private double TransferSeconds(IReadOnlyList<ReceivedContribution> inputs, ulong round) =>
-        inputs.Where(c => c.Round == round && c.Author != _selfKey).Select(c => (c.ArrivedMs - c.Entry.Entry.TimeMs) / 1000.0).DefaultIfEmpty(0).Max();
+        inputs.Where(c => c.Round == round && c.Author != _self).Select(c => (c.ArrivedMs - c.Entry.Entry.TimeMs) / 1000.0).DefaultIfEmpty(0).Max();
 
     private RejectedInput Refuse(ReceivedContribution c, RejectionReason reason, string detail)
     {
-        Reject(Identity.PeerId.FromPublicKey(c.Entry.Author).ToString(), reason.Code(), $"round {c.Round}: {detail}");
+        Reject(c.Author, reason.Code(), $"round {c.Round}: {detail}");
         return new RejectedInput(c.Entry.Hash, reason.Code());
     }
 

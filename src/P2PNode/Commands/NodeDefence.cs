@@ -80,8 +80,8 @@ internal sealed class NodeDefence
     public void Watch(Training.Runtime.TrainingNode node) =>
         node.ContributionRejected += (author, reason) =>
         {
-            if (Training.Runtime.Refusals.ScoredByRuntime(reason) && PeerId.TryParse(author, out var peer, out _))
-                Report(peer, Offence.InvalidMessage, "refused contribution: " + reason);
+            if (Training.Runtime.Refusals.ScoredByRuntime(reason))
+                Report(author, Offence.InvalidMessage, "refused contribution: " + reason);
         };
 
     private void Report(PeerId peer, Offence offence, string what)
