@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using P2PNode.Hashing;
 using P2PNode.Identity;
 using P2PNode.Ledger.Entries;
 using P2PNode.Overlay;
@@ -27,10 +28,11 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
     private readonly RoundBook _book;
     private readonly PeerId _self;
     private readonly string _statePath;
+    private readonly Digest256 _initialModel;
     private readonly Lock _gate = new();
     private readonly Dictionary<PeerId, long> _lastSeen = [];
     private readonly Dictionary<ulong, RoundResult> _results = [];
-    private readonly HashSet<(ulong Round, string Hash)> _announcedBases = [];
+    private readonly HashSet<(ulong Round, Digest256 Hash)> _announcedBases = [];
     private readonly Dictionary<PeerId, RunStatus> _peerStatus = [];
     private readonly TimeProvider _time;
     private readonly long _started;
@@ -41,7 +43,7 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
     private float[]? _residualSnapshot;
     private long _stepsDone;
     private ulong _statusRound;
-    private byte[] _statusHash;
+    private Digest256 _statusHash;
     private float[] _statusSketch = [];
     private ObjectId _statusObject;
     private ObjectId _statusMomentum;
@@ -54,7 +56,8 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
         _book = new RoundBook(ctx.Run, ctx.Spec.CloseRules());
         _self = ctx.Identity.PeerId;
         _statePath = Path.Combine(ctx.DataDir, "state.bin");
-        _statusHash = ctx.InitialModel;
+        _initialModel = ModelDigest(ctx.InitialModel);
+        _statusHash = _initialModel;
         _time = ctx.Time;
         _started = _time.GetTimestamp();
         _roundWake = new Wakeup(_time);
@@ -153,8 +156,7 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
                     lock (_gate)
                     {
                         _lastSeen[origin] = NowMs;
-                        var key = (status.Round, Convert.ToHexStringLower(status.ModelHash));
-                        _announcedBases.Add(key);
+                        _announcedBases.Add((status.Round, status.ModelHash));
                         _peerStatus[origin] = status;
                     }
                     WakeBoth();
@@ -275,12 +277,12 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
     /// <paramref name="momentumId"/> serves the outer optimizer state that goes with the model, docs/runtime.md §6).
     /// The base is also remembered as announced: this node's own contributions start from it, and refusing them as
     /// wrong_base after a repair moved its model was a node refusing itself (issue 11).</summary>
-    private void Announce(ulong round, byte[] hash, ObjectId? objectId, ObjectId? momentumId = null)
+    private void Announce(ulong round, Digest256 hash, ObjectId? objectId, ObjectId? momentumId = null)
     {
         (_statusRound, _statusHash) = (round, hash);
         if (objectId is { } o) _statusObject = o;
         if (momentumId is { } m) _statusMomentum = m;
-        _announcedBases.Add((round, Convert.ToHexStringLower(hash)));
+        _announcedBases.Add((round, hash));
     }
 
     private void PublishStatus()
@@ -294,6 +296,16 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
             _ctx.Log.StatusFailed(e.Message);
         }
     }
+
+    /// <summary>A model hash from the ledger, a checkpoint or <see cref="P2PNode.Training.State.ModelHasher"/> (32 bytes).</summary>
+    private static Digest256 ModelDigest(byte[] hash) => Digest256.FromBytes(hash, "a model hash");
+
+    /// <summary>The first 16 hex digits of a model hash: what progress lines ("model") and log lines print.</summary>
+    private static string Short(Digest256 hash) => hash.ToString()[..16];
+
+    /// <summary>Writes the node's checkpoint (<see cref="NodeState"/>, which keeps the hash as its 32 bytes).</summary>
+    private void SaveState(ulong round, Digest256 hash, float[] model, byte[] outerState, float[] residual) =>
+        new NodeState(round, hash.ToBytes(), model, outerState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
 
     private void Report(string kind, JsonObject fields)
     {

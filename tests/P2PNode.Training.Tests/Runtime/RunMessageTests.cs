@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using P2PNode.Compression;
+using P2PNode.Hashing;
 using P2PNode.Ledger.Entries;
 using P2PNode.Training.Runtime;
 using P2PNode.Transfer;
@@ -178,12 +179,12 @@ public sealed class RunMessageTests : IDisposable
         Assert.Equal(sketch[1], BinaryPrimitives.ReadSingleBigEndian(m.AsSpan(80)));
         var (round, h, objectId, s, momentum) = RunMessage.DecodeStatus(m);
         Assert.Equal(0x0102030405060708UL, round);
-        Assert.Equal(hash, h);
+        Assert.Equal(Digest256.FromBytes(hash, "hash"), h);
         Assert.Equal(default, objectId);
         Assert.Equal(sketch, s);
         Assert.Null(momentum); // the older layout: no momentum object
         var sevens = ObjectId.FromBytes(Enumerable.Repeat((byte)7, 32).ToArray());
-        var served = RunMessage.DecodeStatus(RunMessage.EncodeStatus(new RunStatus(5, hash, sevens, sketch)));
+        var served = RunMessage.DecodeStatus(RunMessage.EncodeStatus(new RunStatus(5, Digest256.FromBytes(hash, "hash"), sevens, sketch)));
         Assert.True(served.Serves);
         Assert.Equal(sevens, served.ObjectId);
         Assert.Empty(RunMessage.DecodeStatus(RunMessage.EncodeStatus(3, hash, [])).Sketch);
@@ -193,7 +194,7 @@ public sealed class RunMessageTests : IDisposable
     [Fact]
     public void StatusCarriesTheMomentumObjectAfterTheSketch()
     {
-        var hash = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var hash = Digest256.FromBytes(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray(), "hash");
         var momentum = Enumerable.Range(0, 32).Select(i => (byte)(100 + i)).ToArray();
         foreach (var n in new[] { 32, 0 })
         {
@@ -212,7 +213,7 @@ public sealed class RunMessageTests : IDisposable
         var none = RunMessage.DecodeStatus(RunMessage.EncodeStatus(new RunStatus(9, hash, default, [], default(ObjectId))));
         Assert.Equal(default(ObjectId), none.MomentumId);
         Assert.False(none.ServesMomentum);
-        Assert.False(RunMessage.DecodeStatus(RunMessage.EncodeStatus(9, hash, [])).ServesMomentum);
+        Assert.False(RunMessage.DecodeStatus(RunMessage.EncodeStatus(9, hash.ToBytes(), [])).ServesMomentum);
     }
 
     [Fact]
