@@ -71,8 +71,7 @@ public sealed class TrainingRun(TrainingRunOptions options) : ITopicService
             // outlier, NaN) are no offence at all (Refusals).
             training.ContributionRejected += (author, reason) =>
             {
-                if (Refusals.ScoredByRuntime(reason) && PeerId.TryParse(author, out var peer, out _))
-                    node.ReportOffence(peer, Offence.InvalidMessage, "refused contribution: " + reason);
+                if (Refusals.ScoredByRuntime(reason)) node.ReportOffence(author, Offence.InvalidMessage, "refused contribution: " + reason);
             };
             _validator.Attach(training);
             await training.RunAsync(ct);

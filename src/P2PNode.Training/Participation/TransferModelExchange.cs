@@ -20,21 +20,19 @@ public sealed class TransferModelExchange(TransferService transfer) : IModelExch
     private readonly LinkedList<ObjectId> _recent = new();
     private readonly Lock _gate = new();
 
-    public byte[] Offer(byte[] model)
+    public ObjectId Offer(byte[] model)
     {
         var manifest = transfer.Store.AddObject(model);
         Keep(manifest.Id);
         transfer.Announce(manifest);
-        return manifest.Id.ToBytes();
+        return manifest.Id;
     }
 
-    public async Task<byte[]?> FetchAsync(byte[] objectId, IReadOnlyList<string> peers, CancellationToken ct)
+    public async Task<byte[]?> FetchAsync(ObjectId id, IReadOnlyList<PeerId> peers, CancellationToken ct)
     {
-        var id = ObjectId.FromBytes(objectId);
-        var sources = peers.Select(p => PeerId.TryParse(p, out var peer, out _) ? peer : (PeerId?)null).OfType<PeerId>().ToList();
         try
         {
-            await transfer.FetchAsync(id, sources.Count > 0 ? sources : null, ct);
+            await transfer.FetchAsync(id, peers.Count > 0 ? peers : null, ct);
             Keep(id);
             return transfer.Store.ReadObject(id);
         }

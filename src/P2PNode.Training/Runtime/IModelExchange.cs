@@ -1,3 +1,6 @@
+using P2PNode.Identity;
+using P2PNode.Transfer;
+
 namespace P2PNode.Training.Runtime;
 
 /// <summary>
@@ -6,9 +9,9 @@ namespace P2PNode.Training.Runtime;
 /// </summary>
 public interface IModelExchange
 {
-    /// <summary>Makes <paramref name="model"/> available to peers; returns its 32-byte object id.</summary>
-    byte[] Offer(byte[] model);
+    /// <summary>Makes <paramref name="model"/> available to peers; returns its object id.</summary>
+    ObjectId Offer(byte[] model);
 
-    /// <summary>Fetches an object from these peers (printable peer ids); null when no peer could serve it.</summary>
-    Task<byte[]?> FetchAsync(byte[] objectId, IReadOnlyList<string> peers, CancellationToken ct);
+    /// <summary>Fetches an object from these peers (none: any that holds it); null when no peer could serve it.</summary>
+    Task<byte[]?> FetchAsync(ObjectId objectId, IReadOnlyList<PeerId> peers, CancellationToken ct);
 }

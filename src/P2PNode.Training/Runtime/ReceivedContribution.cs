@@ -1,3 +1,4 @@
+using P2PNode.Identity;
 using P2PNode.Ledger.Entries;
 
 namespace P2PNode.Training.Runtime;
@@ -11,6 +12,7 @@ public sealed record ReceivedContribution(SignedEntry Entry, ContributionBody Bo
     public long ArrivedMs { get; init; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     public ulong Round => Body.Round;
-    public string Author => Convert.ToHexStringLower(Entry.Author);
+    /// <summary>The author, named by the key the entry is signed with (checked before the contribution gets here).</summary>
+    public PeerId Author { get; } = PeerId.FromPublicKey(Entry.Author);
     public string Hash => Convert.ToHexStringLower(Entry.Hash);
 }

@@ -1,4 +1,5 @@
 using P2PNode.Aggregation;
+using P2PNode.Identity;
 using P2PNode.Rounds;
 
 namespace P2PNode.Training.Runtime;
@@ -26,7 +27,7 @@ public sealed class RoundBook(byte[] run, RoundRules? rules = null)
     {
         if (!c.Entry.Entry.Run.AsSpan().SequenceEqual(run)) return OfferResult.WrongRun;
         lock (_gate)
-            return _engine.Offer(c.Round, c.Author, c.Hash, c) switch
+            return _engine.Offer(c.Round, Key(c.Author), c.Hash, c) switch
             {
                 RoundOffer.Accepted => OfferResult.Accepted,
                 RoundOffer.Duplicate => OfferResult.Duplicate,
@@ -38,11 +39,18 @@ public sealed class RoundBook(byte[] run, RoundRules? rules = null)
     /// <summary>Distinct authors holding a contribution for exactly this round.</summary>
     public int AuthorsFor(ulong round) => AuthorSetFor(round).Count;
 
-    /// <summary>Authors (public key hex) holding a contribution for exactly this round.</summary>
-    public IReadOnlySet<string> AuthorSetFor(ulong round)
+    /// <summary>Authors holding a contribution for exactly this round.</summary>
+    public IReadOnlySet<PeerId> AuthorSetFor(ulong round)
     {
-        lock (_gate) return _engine.AuthorSetFor(round);
+        IReadOnlySet<string> keys;
+        lock (_gate) keys = _engine.AuthorSetFor(round);
+        return keys.Select(k => PeerId.FromPublicKey(Convert.FromHexString(k))).ToHashSet();
     }
+
+    /// <summary>The engine's author key: the public key in hex. Its canonical order (round, then author) is the order
+    /// contributions are summed in, so the key must sort as the key bytes do; peer id text (base32 with '2'-'7'
+    /// before 'a') does not, and summing in another order changes the model's last bits.</summary>
+    private static string Key(PeerId author) => Convert.ToHexStringLower(author.PublicKey.Span);
 
     /// <summary>
     /// Closes the open round: returns every pending contribution of that round or earlier (earlier = late ones),

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using P2PNode.Hashing;
 using P2PNode.Ledger.Entries;
+using P2PNode.Transfer;
 
 namespace P2PNode.Training.Runtime;
 
@@ -37,25 +39,23 @@ public static class RunMessage
 
     private const int StatusHeader = 2 + 8 + 32 + 32 + 2;
 
-    /// <summary>A status of a node that serves no model object (object id all zeros).</summary>
+    /// <summary>A status of a node that serves no model object (object id all zeros), for a 32-byte model hash.</summary>
     public static byte[] EncodeStatus(ulong round, byte[] modelHash, ReadOnlySpan<float> sketch) =>
-        EncodeStatus(new RunStatus(round, modelHash, new byte[32], sketch.ToArray()));
+        EncodeStatus(new RunStatus(round, Digest256.FromBytes(modelHash, "a model hash"), default, sketch.ToArray()));
 
     public static byte[] EncodeStatus(RunStatus status)
     {
-        if (status.ModelHash.Length != 32 || status.ObjectId.Length != 32) throw new ArgumentException("model hash and object id are 32 bytes each", nameof(status));
         if (status.Sketch.Length > MaxSketch) throw new ArgumentException($"sketch has at most {MaxSketch} values", nameof(status));
-        if (status.MomentumId is { Length: not 32 }) throw new ArgumentException("momentum object id is 32 bytes", nameof(status));
         var sketchEnd = StatusHeader + 4 * status.Sketch.Length;
         var bytes = new byte[sketchEnd + (status.MomentumId is null ? 0 : 32)];
         bytes[0] = Version;
         bytes[1] = StatusKind;
         BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(2), status.Round);
-        status.ModelHash.CopyTo(bytes, 10);
-        status.ObjectId.CopyTo(bytes, 42);
+        status.ModelHash.WriteTo(bytes.AsSpan(10));
+        status.ObjectId.WriteTo(bytes.AsSpan(42));
         BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(74), (ushort)status.Sketch.Length);
         for (var i = 0; i < status.Sketch.Length; i++) BinaryPrimitives.WriteSingleBigEndian(bytes.AsSpan(StatusHeader + 4 * i), status.Sketch[i]);
-        status.MomentumId?.CopyTo(bytes, sketchEnd);
+        status.MomentumId?.WriteTo(bytes.AsSpan(sketchEnd));
         return bytes;
     }
 
@@ -110,7 +110,7 @@ public static class RunMessage
             sketch[i] = BinaryPrimitives.ReadSingleBigEndian(message[(StatusHeader + 4 * i)..]);
             if (!float.IsFinite(sketch[i])) throw new InvalidDataException("status sketch holds a non-finite value");
         }
-        var momentum = message.Length == sketchEnd ? null : message.Slice(sketchEnd, 32).ToArray();
-        return new RunStatus(BinaryPrimitives.ReadUInt64BigEndian(message[2..]), message.Slice(10, 32).ToArray(), message.Slice(42, 32).ToArray(), sketch, momentum);
+        ObjectId? momentum = message.Length == sketchEnd ? null : ObjectId.FromBytes(message.Slice(sketchEnd, 32));
+        return new RunStatus(BinaryPrimitives.ReadUInt64BigEndian(message[2..]), Digest256.FromBytes(message.Slice(10, 32), "a model hash"), ObjectId.FromBytes(message.Slice(42, 32)), sketch, momentum);
     }
 }

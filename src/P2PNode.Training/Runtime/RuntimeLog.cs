@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using P2PNode.Identity;
 
 namespace P2PNode.Training.Runtime;
 
@@ -9,16 +10,16 @@ internal static partial class RuntimeLog
     public static partial void ThreadFailed(this ILogger log, Exception error, string thread);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "contribution of {Peer} for round {Round} is outside this node's window (open round {Open})")]
-    public static partial void OutOfWindow(this ILogger log, string peer, ulong round, ulong open);
+    public static partial void OutOfWindow(this ILogger log, PeerId peer, ulong round, ulong open);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "not using this node's own contribution [{Reason}]: {Detail}")]
     public static partial void OwnContributionRefused(this ILogger log, string reason, string detail);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "refused a training message from {Peer} [{Reason}, an offence]: {Detail}")]
-    public static partial void Offence(this ILogger log, string peer, string reason, string detail);
+    public static partial void Offence(this ILogger log, PeerId peer, string reason, string detail);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "not using a contribution from {Peer} [{Reason}, a round rule, no offence]: {Detail}")]
-    public static partial void RoundRuleRefusal(this ILogger log, string peer, string reason, string detail);
+    public static partial void RoundRuleRefusal(this ILogger log, PeerId peer, string reason, string detail);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "status broadcast failed: {Reason}")]
     public static partial void StatusFailed(this ILogger log, string reason);

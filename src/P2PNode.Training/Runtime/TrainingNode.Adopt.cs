@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using P2PNode.Aggregation;
+using P2PNode.Hashing;
+using P2PNode.Identity;
 using P2PNode.Training.State;
 
 namespace P2PNode.Training.Runtime;
@@ -18,18 +20,18 @@ public sealed partial class TrainingNode
     /// like a repair (none served: keeps its own); no Aggregation entry is written (it aggregated nothing). Returns
     /// the adopted model, the outer optimizer to go on with and the round's event.
     /// </summary>
-    private (float[] Model, byte[] Hash, OuterOptimizer Outer, JsonObject Line)? TryAdoptRound(ulong round, OuterOptimizer outer, ModelSketch sketcher, string canonical, ParameterLayout layout)
+    private (float[] Model, Digest256 Hash, OuterOptimizer Outer, JsonObject Line)? TryAdoptRound(ulong round, OuterOptimizer outer, ModelSketch sketcher, string canonical, ParameterLayout layout)
     {
         if (_ctx.Exchange is null || !_book.Incomplete(round) || NowMs < _nextAdoptMs) return null;
-        List<(string Peer, RunStatus Status)> done;
+        List<(PeerId Peer, RunStatus Status)> done;
         lock (_gate) done = _peerStatus.Where(kv => kv.Value.Serves && kv.Value.Round == round + 1).Select(kv => (kv.Key, kv.Value)).ToList();
         // The model most of them hold (ties: the smallest hash), the same choice a repair makes.
-        var top = done.GroupBy(a => (Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: Convert.ToHexStringLower(a.Status.ObjectId)))
-            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Hash, StringComparer.Ordinal).FirstOrDefault();
+        var top = done.GroupBy(a => (Hash: a.Status.ModelHash, Object: a.Status.ObjectId))
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Hash).FirstOrDefault();
         if (top is null) return null;
         _nextAdoptMs = NowMs + 2000;
-        var holders = top.Count();
-        _ctx.Log.AdoptingRound(round, top.Key.Hash[..16], holders);
+        var (holders, shown) = (top.Count(), Short(top.Key.Hash));
+        _ctx.Log.AdoptingRound(round, shown, holders);
         if (TakeFrom(top.ToList(), outer, canonical, layout) is not { } taken) return null;
         var (model, hash, outerState) = (taken.Model, taken.Hash, taken.OuterState);
         var dropped = _book.Adopt();
@@ -45,13 +47,13 @@ public sealed partial class TrainingNode
             residual = _residualSnapshot ?? new float[model.Length];
         }
         _trainWake.Pulse(); // the training thread may be waiting for this result
-        new NodeState(round + 1, hash, model, outerState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
+        SaveState(round + 1, hash, model, outerState, residual);
         PublishStatus();
         _ctx.Metrics.Increment("training_rounds_adopted");
         var line = new JsonObject
         {
             ["round"] = round, ["contributors"] = 0, ["used"] = 0, ["rejected"] = 0, ["late"] = 0, ["members"] = ActiveMembers(),
-            ["model"] = top.Key.Hash[..16], ["consensus_distance"] = ConsensusDistance(round + 1, sketch),
+            ["model"] = shown, ["consensus_distance"] = ConsensusDistance(round + 1, sketch),
             ["bytes_sent"] = _ctx.Metrics.Get("frame_bytes_sent"), ["published_bytes"] = _ctx.Metrics.Get("training_contribution_bytes_published"),
             ["adopted"] = true, ["dropped"] = dropped, ["momentum"] = taken.Momentum,
         };

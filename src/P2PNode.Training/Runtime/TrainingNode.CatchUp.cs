@@ -2,8 +2,11 @@ using System.Buffers.Binary;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using P2PNode.Aggregation;
+using P2PNode.Hashing;
+using P2PNode.Identity;
 using P2PNode.Training.State;
 using P2PNode.Training.Trainer;
+using P2PNode.Transfer;
 
 namespace P2PNode.Training.Runtime;
 
@@ -17,14 +20,14 @@ public sealed partial class TrainingNode
 
     /// <summary>The larger group's model for <see cref="Round"/>, replacing this node's <see cref="OldHash"/>, and
     /// the outer optimizer to step it with from now on.</summary>
-    private sealed record Repair(ulong Round, float[] Model, byte[] Hash, byte[] OldHash, OuterOptimizer Outer);
+    private sealed record Repair(ulong Round, float[] Model, Digest256 Hash, Digest256 OldHash, OuterOptimizer Outer);
 
     /// <summary>A model taken from peers: the base of round <see cref="Round"/>, and the outer optimizer to step it with.</summary>
-    private sealed record Adoption(ulong Round, float[] Model, byte[] Hash, OuterOptimizer Outer);
+    private sealed record Adoption(ulong Round, float[] Model, Digest256 Hash, OuterOptimizer Outer);
 
     /// <summary>What <see cref="TakeFrom"/> took: the model, the outer optimizer that goes with it (its state
     /// serialized), the object ids under which this node now serves both, and whether the state came from the peers.</summary>
-    private sealed record Taken(float[] Model, byte[] Hash, byte[] ObjectId, OuterOptimizer Outer, byte[] OuterState, byte[] MomentumId, bool Momentum);
+    private sealed record Taken(float[] Model, Digest256 Hash, ObjectId ObjectId, OuterOptimizer Outer, byte[] OuterState, ObjectId MomentumId, bool Momentum);
 
     /// <summary>
     /// A node that is <see cref="CatchUpLag"/> or more rounds behind the most advanced peers (a newcomer, or a
@@ -37,14 +40,15 @@ public sealed partial class TrainingNode
         if (_ctx.Exchange is null || NowMs < _nextCatchUpMs) return null;
         _nextCatchUpMs = NowMs + 2000;
         var open = _book.OpenRound;
-        List<(string Peer, RunStatus Status)> ahead;
+        List<(PeerId Peer, RunStatus Status)> ahead;
         lock (_gate) ahead = _peerStatus.Where(kv => kv.Value.Serves && kv.Value.Round >= open + CatchUpLag).Select(kv => (kv.Key, kv.Value)).ToList();
         if (ahead.Count == 0) return null;
         // The model most peers at the highest round hold.
-        var target = ahead.GroupBy(a => (a.Status.Round, Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: Convert.ToHexStringLower(a.Status.ObjectId)))
+        var target = ahead.GroupBy(a => (a.Status.Round, Hash: a.Status.ModelHash, Object: a.Status.ObjectId))
             .OrderByDescending(g => g.Key.Round).ThenByDescending(g => g.Count()).First();
         var peers = target.Select(a => a.Peer).ToList();
-        _ctx.Log.CatchingUp(target.Key.Round - open, target.Key.Round, target.Key.Hash[..16], peers.Count);
+        var shown = Short(target.Key.Hash);
+        _ctx.Log.CatchingUp(target.Key.Round - open, target.Key.Round, shown, peers.Count);
         // Peers that serve no outer state (older nodes): the momentum restarts from zero, as it always did.
         if (TakeFrom(target.ToList(), new OuterOptimizer(checked((int)layout.Total), _spec.Outer()), canonical, layout) is not { } taken) return null;
         var adoption = new Adoption(target.Key.Round, taken.Model, taken.Hash, taken.Outer);
@@ -57,11 +61,11 @@ public sealed partial class TrainingNode
             residual = _residualSnapshot ?? new float[taken.Model.Length];
         }
         _trainWake.Pulse(); // a training thread waiting for a result takes the adoption instead
-        new NodeState(adoption.Round, taken.Hash, taken.Model, taken.OuterState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
+        SaveState(adoption.Round, taken.Hash, taken.Model, taken.OuterState, residual);
         _ctx.Metrics.Increment("training_catch_ups");
         Report("caught_up", new JsonObject
         {
-            ["from_round"] = open, ["round"] = adoption.Round, ["model"] = target.Key.Hash[..16], ["peers"] = peers.Count, ["momentum"] = taken.Momentum,
+            ["from_round"] = open, ["round"] = adoption.Round, ["model"] = shown, ["peers"] = peers.Count, ["momentum"] = taken.Momentum,
         });
         return adoption;
     }
@@ -73,13 +77,12 @@ public sealed partial class TrainingNode
     /// again, for 20–30 rounds after each restart. When no holder serves a state (older nodes) the node goes on with
     /// <paramref name="fallback"/>. Null when a fetch failed: the next attempt, 2 s later, may find better sources.
     /// </summary>
-    private Taken? TakeFrom(IReadOnlyList<(string Peer, RunStatus Status)> holders, OuterOptimizer fallback, string canonical, ParameterLayout layout)
+    private Taken? TakeFrom(IReadOnlyList<(PeerId Peer, RunStatus Status)> holders, OuterOptimizer fallback, string canonical, ParameterLayout layout)
     {
         var announced = holders[0].Status; // every holder announced this hash and object
-        var hashHex = Convert.ToHexStringLower(announced.ModelHash);
-        if (Fetch(Convert.ToHexStringLower(announced.ObjectId), hashHex, holders.Select(h => h.Peer).ToList(), canonical, layout) is not { } model) return null;
-        var momentum = holders.Where(h => h.Status.ServesMomentum).GroupBy(h => Convert.ToHexStringLower(h.Status.MomentumId!))
-            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault();
+        if (Fetch(announced.ObjectId, announced.ModelHash, holders.Select(h => h.Peer).ToList(), canonical, layout) is not { } model) return null;
+        var momentum = holders.Where(h => h.Status.ServesMomentum).GroupBy(h => h.Status.MomentumId!.Value)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
         var outer = fallback;
         if (momentum is not null)
         {
@@ -90,16 +93,16 @@ public sealed partial class TrainingNode
         var state = outer.SaveState();
         // Both served under their own object ids at once: announcing a new hash with the old object made peers fetch
         // old bytes that failed the hash check.
-        return new Taken(model, Convert.FromHexString(hashHex), _ctx.Exchange!.Offer(ModelBytes(model)), outer, state, _ctx.Exchange.Offer(state), momentum is not null);
+        return new Taken(model, announced.ModelHash, _ctx.Exchange!.Offer(ModelBytes(model)), outer, state, _ctx.Exchange.Offer(state), momentum is not null);
     }
 
     /// <summary>Fetches an outer optimizer state (docs/deltas.md §9; the object id is its content check) for a model
     /// of <paramref name="n"/> parameters; null if it cannot be fetched or is not a valid state.</summary>
-    private OuterOptimizer? FetchOuter(string objectHex, List<string> peers, int n)
+    private OuterOptimizer? FetchOuter(ObjectId id, List<PeerId> peers, int n)
     {
         try
         {
-            if (FetchObject(objectHex, peers) is { } bytes) return OuterOptimizer.LoadState(bytes, n, _spec.Outer());
+            if (FetchObject(id, peers) is { } bytes) return OuterOptimizer.LoadState(bytes, n, _spec.Outer());
         }
         catch (FormatException e)
         {
@@ -110,9 +113,9 @@ public sealed partial class TrainingNode
     }
 
     /// <summary>Fetches a transfer object (null if no peer could serve it). A failed fetch never stops the node.</summary>
-    private byte[]? FetchObject(string objectHex, List<string> peers)
+    private byte[]? FetchObject(ObjectId id, List<PeerId> peers)
     {
-        try { return _ctx.Exchange!.FetchAsync(Convert.FromHexString(objectHex), peers, _stop.Token).GetAwaiter().GetResult(); }
+        try { return _ctx.Exchange!.FetchAsync(id, peers, _stop.Token).GetAwaiter().GetResult(); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _ctx.Log.FetchFailed(e.Message);
@@ -121,9 +124,9 @@ public sealed partial class TrainingNode
     }
 
     /// <summary>Fetches a model object and checks it hashes to what its holders announced; null otherwise.</summary>
-    private float[]? Fetch(string objectHex, string hashHex, List<string> peers, string canonical, ParameterLayout layout)
+    private float[]? Fetch(ObjectId id, Digest256 want, List<PeerId> peers, string canonical, ParameterLayout layout)
     {
-        var bytes = FetchObject(objectHex, peers);
+        var bytes = FetchObject(id, peers);
         var n = checked((int)layout.Total);
         if (bytes is null || bytes.Length != 4 * n)
         {
@@ -133,10 +136,10 @@ public sealed partial class TrainingNode
         }
         var model = new float[n];
         for (var i = 0; i < n; i++) model[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(4 * i));
-        var hash = Convert.ToHexStringLower(ModelHasher.Compute(canonical, layout, model));
-        if (hash == hashHex) return model;
+        var hash = ModelDigest(ModelHasher.Compute(canonical, layout, model));
+        if (hash == want) return model;
         _ctx.Metrics.Increment("training_model_fetch_failed");
-        _ctx.Log.FetchWrongHash(hash[..16], hashHex[..16]);
+        _ctx.Log.FetchWrongHash(Short(hash), Short(want));
         return null;
     }
 
@@ -148,21 +151,21 @@ public sealed partial class TrainingNode
     /// one (the largest; ties go to the smallest hash) even when none is a majority. Divergence comes from nodes
     /// closing a round with different contribution sets (a straggler, a crash).
     /// </summary>
-    private Repair? TryRepair(byte[] thetaHash, OuterOptimizer outer, string canonical, ParameterLayout layout)
+    private Repair? TryRepair(Digest256 thetaHash, OuterOptimizer outer, string canonical, ParameterLayout layout)
     {
         if (_ctx.Exchange is null || NowMs < _nextRepairMs) return null;
         var open = _book.OpenRound;
-        var mine = Convert.ToHexStringLower(thetaHash);
-        List<(string Peer, RunStatus Status)> same;
+        List<(PeerId Peer, RunStatus Status)> same;
         lock (_gate) same = _peerStatus.Where(kv => kv.Value.Round == open && kv.Value.Serves).Select(kv => (kv.Key, kv.Value)).ToList();
-        var top = same.GroupBy(a => (Hash: Convert.ToHexStringLower(a.Status.ModelHash), Object: Convert.ToHexStringLower(a.Status.ObjectId)))
-            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Hash, StringComparer.Ordinal).FirstOrDefault();
-        if (top is null || top.Key.Hash == mine) return null;
-        var mineCount = 1 + same.Count(a => Convert.ToHexStringLower(a.Status.ModelHash) == mine);
-        if (top.Count() < mineCount || (top.Count() == mineCount && string.CompareOrdinal(top.Key.Hash, mine) > 0)) return null;
+        var top = same.GroupBy(a => (Hash: a.Status.ModelHash, Object: a.Status.ObjectId))
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Hash).FirstOrDefault();
+        if (top is null || top.Key.Hash == thetaHash) return null;
+        var mineCount = 1 + same.Count(a => a.Status.ModelHash == thetaHash);
+        if (top.Count() < mineCount || (top.Count() == mineCount && top.Key.Hash > thetaHash)) return null;
         _nextRepairMs = NowMs + 2000;
         var holders = top.Count();
-        _ctx.Log.Repairing(open, holders, top.Key.Hash[..16], mineCount, mine[..16]);
+        var (theirs, ours) = (Short(top.Key.Hash), Short(thetaHash));
+        _ctx.Log.Repairing(open, holders, theirs, mineCount, ours);
         if (TakeFrom(top.ToList(), outer, canonical, layout) is not { } taken) return null;
         var repair = new Repair(open, taken.Model, taken.Hash, thetaHash, taken.Outer);
         lock (_gate)
@@ -176,14 +179,14 @@ public sealed partial class TrainingNode
         _ctx.Metrics.Increment("training_repairs");
         Report("repaired", new JsonObject
         {
-            ["round"] = open, ["model"] = top.Key.Hash[..16], ["was"] = mine[..16], ["holders"] = top.Count(), ["momentum"] = taken.Momentum,
+            ["round"] = open, ["model"] = theirs, ["was"] = ours, ["holders"] = top.Count(), ["momentum"] = taken.Momentum,
         });
         return repair;
     }
 
     /// <summary>The training thread's side of a repair: if it is training from the replaced base, it moves by
     /// the difference (keeping its steps) and now contributes against the larger group's base.</summary>
-    private (float[] Model, byte[] Hash)? TakeRepair(LocalTrainer trainer, ulong round, float[] baseModel, byte[] baseHash)
+    private (float[] Model, Digest256 Hash)? TakeRepair(LocalTrainer trainer, ulong round, float[] baseModel, Digest256 baseHash)
     {
         Repair? r;
         lock (_gate)
@@ -192,7 +195,7 @@ public sealed partial class TrainingNode
             if (r is null) return null;
             _repair = null;
         }
-        if (r.Round != round || !r.OldHash.AsSpan().SequenceEqual(baseHash)) return null;
+        if (r.Round != round || r.OldHash != baseHash) return null;
         var current = trainer.GetFlat();
         for (var i = 0; i < current.Length; i++) current[i] += r.Model[i] - baseModel[i];
         trainer.SetFlat(current);

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using P2PNode.Aggregation;
 using P2PNode.Compression;
-using P2PNode.Identity;
+using P2PNode.Hashing;
 using P2PNode.Ledger.Entries;
 using P2PNode.Rounds;
 using P2PNode.Training.State;
@@ -25,7 +25,7 @@ public sealed partial class TrainingNode
         catch (AggregateException e) { throw e.InnerException ?? e; }
         var spec = _spec.ModelSpec();
         var theta = start.Model.ToArray();
-        var thetaHash = start.ModelHash;
+        var thetaHash = ModelDigest(start.ModelHash);
         var outer = start.OuterState.Length == 0
             ? new OuterOptimizer(theta.Length, _spec.Outer())
             : OuterOptimizer.LoadState(start.OuterState, theta.Length, _spec.Outer());
@@ -46,7 +46,7 @@ public sealed partial class TrainingNode
                 {
                     // The peers had finished: the adopted model is the run's final model.
                     var end = new JsonObject { ["round"] = adopted.Round - 1, ["contributors"] = 0, ["used"] = 0, ["rejected"] = 0, ["late"] = 0,
-                        ["members"] = ActiveMembers(), ["model"] = Convert.ToHexStringLower(thetaHash)[..16], ["consensus_distance"] = 0.0,
+                        ["members"] = ActiveMembers(), ["model"] = Short(thetaHash), ["consensus_distance"] = 0.0,
                         ["bytes_sent"] = _ctx.Metrics.Get("frame_bytes_sent"), ["published_bytes"] = _ctx.Metrics.Get("training_contribution_bytes_published") };
                     FinalEvaluation(theta, end);
                     Report("round", end);
@@ -72,7 +72,7 @@ public sealed partial class TrainingNode
             var (used, rejected, contributors) = Aggregate(round, inputs, thetaHash, theta.Length, aggregate);
             if (used.Count > 0) outer.Apply(theta, aggregate);
             var baseHash = thetaHash;
-            thetaHash = ModelHasher.Compute(spec.Canonical, layout, theta);
+            thetaHash = ModelDigest(ModelHasher.Compute(spec.Canonical, layout, theta));
             var outerState = outer.SaveState();
             var aggregateSeconds = aggregateClock.Elapsed.TotalSeconds;
             var ledgerClock = System.Diagnostics.Stopwatch.StartNew();
@@ -88,7 +88,7 @@ public sealed partial class TrainingNode
             _trainWake.Pulse();
             _ctx.Ledger.AppendOwn(_ctx.Identity.SigningKey, new AggregationBody
             {
-                Round = round, BaseModel = baseHash, Used = used, Rejected = rejected, ResultModel = thetaHash,
+                Round = round, BaseModel = baseHash.ToBytes(), Used = used, Rejected = rejected, ResultModel = thetaHash.ToBytes(),
             }, _ctx.Run);
             float[] residual;
             lock (_gate)
@@ -97,12 +97,12 @@ public sealed partial class TrainingNode
                 residual = _residualSnapshot ?? new float[theta.Length];
             }
             _trainWake.Pulse(); // a contribution waiting in RecordedBefore goes on
-            new NodeState(round + 1, thetaHash, theta, outerState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
+            SaveState(round + 1, thetaHash, theta, outerState, residual);
             var ledgerSeconds = ledgerClock.Elapsed.TotalSeconds;
             var sketch = sketcher.Of(theta);
-            var objectId = _ctx.Exchange?.Offer(ModelBytes(theta)) ?? new byte[32];
+            var objectId = _ctx.Exchange?.Offer(ModelBytes(theta)) ?? default;
             // The outer state goes with the model: a node that takes this model takes it too (docs/runtime.md §6).
-            var momentumId = _ctx.Exchange?.Offer(outerState) ?? new byte[32];
+            var momentumId = _ctx.Exchange?.Offer(outerState) ?? default;
             lock (_gate)
             {
                 // Older rounds can no longer be offered (RoundBook's window): forget what was kept for them.
@@ -115,7 +115,7 @@ public sealed partial class TrainingNode
             {
                 ["round"] = round, ["contributors"] = contributors, ["used"] = used.Count, ["rejected"] = rejected.Count,
                 ["late"] = inputs.Count(c => c.Round < round), ["members"] = ActiveMembers(),
-                ["model"] = Convert.ToHexStringLower(thetaHash)[..16],
+                ["model"] = Short(thetaHash),
                 ["consensus_distance"] = ConsensusDistance(round + 1, sketch),
                 ["bytes_sent"] = _ctx.Metrics.Get("frame_bytes_sent"),
                 ["published_bytes"] = _ctx.Metrics.Get("training_contribution_bytes_published"),
@@ -134,7 +134,7 @@ public sealed partial class TrainingNode
     /// After the last round there is no next round to pull a diverged node back: for a few seconds the node keeps
     /// comparing its final model with the peers' and takes a larger group's, as <see cref="TryRepair"/> does mid-run.
     /// </summary>
-    private void FinalAgreement(string canonical, ParameterLayout layout, float[] theta, byte[] thetaHash, OuterOptimizer outer, bool evaluate)
+    private void FinalAgreement(string canonical, ParameterLayout layout, float[] theta, Digest256 thetaHash, OuterOptimizer outer, bool evaluate)
     {
         var until = NowMs + (long)Math.Clamp(2 * _book.ComputeMs, 3000, 15_000);
         while (NowMs < until && !_stop.IsCancellationRequested)
@@ -144,7 +144,7 @@ public sealed partial class TrainingNode
             lock (_gate)
             {
                 var final = _peerStatus.Values.Where(p => p.Round == _book.OpenRound).ToList();
-                (finished, same) = (final.Count, final.Count(p => p.ModelHash.AsSpan().SequenceEqual(thetaHash)));
+                (finished, same) = (final.Count, final.Count(p => p.ModelHash == thetaHash));
             }
             if (finished >= ActiveMembers() - 1 && same == finished) return;
             if (TryRepair(thetaHash, outer, canonical, layout) is { } repair)
@@ -152,11 +152,11 @@ public sealed partial class TrainingNode
                 (theta, thetaHash, outer) = (repair.Model.ToArray(), repair.Hash, repair.Outer);
                 float[] residual;
                 lock (_gate) residual = _residualSnapshot ?? new float[theta.Length];
-                new NodeState(repair.Round, thetaHash, theta, outer.SaveState(), residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
+                SaveState(repair.Round, thetaHash, theta, outer.SaveState(), residual);
                 var line = new JsonObject
                 {
                     ["round"] = repair.Round - 1, ["contributors"] = 0, ["used"] = 0, ["rejected"] = 0, ["late"] = 0, ["members"] = ActiveMembers(),
-                    ["model"] = Convert.ToHexStringLower(thetaHash)[..16], ["consensus_distance"] = 0.0, ["repaired"] = true,
+                    ["model"] = Short(thetaHash), ["consensus_distance"] = 0.0, ["repaired"] = true,
                     ["bytes_sent"] = _ctx.Metrics.Get("frame_bytes_sent"), ["published_bytes"] = _ctx.Metrics.Get("training_contribution_bytes_published"),
                 };
                 if (evaluate) FinalEvaluation(theta, line);
@@ -285,13 +285,13 @@ public sealed partial class TrainingNode
             return _peerStatus.Count(kv => kv.Key != _self
                 && _lastSeen.TryGetValue(kv.Key, out var seen) && now - seen <= LiveWindowMs
                 && kv.Value.Round + 1 >= round && kv.Value.Round <= round
-                && !have.Contains(Convert.ToHexStringLower(PeerId.Parse(kv.Key).PublicKey.Span)));
+                && !have.Contains(kv.Key));
     }
 
     /// <summary>Checks every input's base and decodes it, then hands the rest to the run's aggregation policy (norm
     /// outliers refused, the others weighted by samples). Returns the ledger's used/rejected lists and the number
     /// of distinct contributors.</summary>
-    private (List<WeightedInput>, List<RejectedInput>, int) Aggregate(ulong round, IReadOnlyList<ReceivedContribution> inputs, byte[] thetaHash, int n, float[] aggregate)
+    private (List<WeightedInput>, List<RejectedInput>, int) Aggregate(ulong round, IReadOnlyList<ReceivedContribution> inputs, Digest256 thetaHash, int n, float[] aggregate)
     {
         var rejected = new List<RejectedInput>();
         var candidates = new List<(ReceivedContribution C, DeltaContribution D)>();
@@ -315,36 +315,39 @@ public sealed partial class TrainingNode
         if (candidates.Count > 0)
         {
             var report = _spec.Policy().Apply(candidates.Select(x => x.D).ToList(), aggregate);
-            var byId = candidates.ToDictionary(x => Convert.ToHexStringLower(x.D.ContributorId), x => x.C, StringComparer.Ordinal);
+            var byId = candidates.ToDictionary(x => EntryDigest(x.D.ContributorId), x => x.C);
             foreach (var r in report.Rejected)
-                rejected.Add(Refuse(byId[Convert.ToHexStringLower(r.ContributorId)], r.Reason, r.Detail));
+                rejected.Add(Refuse(byId[EntryDigest(r.ContributorId)], r.Reason, r.Detail));
             foreach (var a in report.Accepted) used.Add(new WeightedInput(a.ContributorId, a.Weight));
         }
         _ctx.Metrics.Increment("training_rounds_aggregated");
         return (used, rejected, inputs.Select(c => c.Author).Distinct().Count());
     }
 
+    /// <summary>A contributor id of the aggregation policy: the contribution's ledger entry hash.</summary>
+    private static Digest256 EntryDigest(byte[] entryHash) => Digest256.FromBytes(entryHash, "an entry hash");
+
     /// <summary>The longest a contribution of <paramref name="round"/> from a peer took from its author's ledger entry
     /// to this node (0 when there was none).</summary>
     private double TransferSeconds(IReadOnlyList<ReceivedContribution> inputs, ulong round) =>
-        inputs.Where(c => c.Round == round && c.Author != _selfKey).Select(c => (c.ArrivedMs - c.Entry.Entry.TimeMs) / 1000.0).DefaultIfEmpty(0).Max();
+        inputs.Where(c => c.Round == round && c.Author != _self).Select(c => (c.ArrivedMs - c.Entry.Entry.TimeMs) / 1000.0).DefaultIfEmpty(0).Max();
 
     private RejectedInput Refuse(ReceivedContribution c, RejectionReason reason, string detail)
     {
-        Reject(Identity.PeerId.FromPublicKey(c.Entry.Author).ToString(), reason.Code(), $"round {c.Round}: {detail}");
+        Reject(c.Author, reason.Code(), $"round {c.Round}: {detail}");
         return new RejectedInput(c.Entry.Hash, reason.Code());
     }
 
     /// <summary>A contribution must start from a model some node had for its round: ours, or one announced.</summary>
-    private bool KnownBase(ReceivedContribution c, byte[] thetaHash)
+    private bool KnownBase(ReceivedContribution c, Digest256 thetaHash)
     {
-        var hex = Convert.ToHexStringLower(c.Body.BaseModel);
+        var baseModel = ModelDigest(c.Body.BaseModel);
         lock (_gate)
         {
-            if (c.Round == 0) return c.Body.BaseModel.AsSpan().SequenceEqual(_ctx.InitialModel);
-            if (_results.TryGetValue(c.Round - 1, out var r) && r.Hash.AsSpan().SequenceEqual(c.Body.BaseModel)) return true;
-            if (c.Round == _book.OpenRound && thetaHash.AsSpan().SequenceEqual(c.Body.BaseModel)) return true;
-            return _announcedBases.Contains((c.Round, hex));
+            if (c.Round == 0) return baseModel == _initialModel;
+            if (_results.TryGetValue(c.Round - 1, out var r) && r.Hash == baseModel) return true;
+            if (c.Round == _book.OpenRound && thetaHash == baseModel) return true;
+            return _announcedBases.Contains((c.Round, baseModel));
         }
     }
 

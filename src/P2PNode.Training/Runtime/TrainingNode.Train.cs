@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using P2PNode.Compression;
+using P2PNode.Hashing;
 using P2PNode.Ledger.Entries;
 using P2PNode.Training.State;
 using P2PNode.Training.Trainer;
@@ -31,7 +32,7 @@ public sealed partial class TrainingNode
         var start = LoadOrInitialState(trainer, residual);
         var round = start.Round;
         var baseModel = start.Model;
-        var baseHash = start.ModelHash;
+        var baseHash = ModelDigest(start.ModelHash);
         var lastOwn = LastOwnContributionRound();
         trainer.SetFlat(baseModel);
         lock (_gate) Announce(round, baseHash, null);
@@ -127,12 +128,12 @@ public sealed partial class TrainingNode
     /// <summary>A contribution's loss_before is the mean loss of the round's first this many steps.</summary>
     private const int LossBeforeSteps = 5;
 
-    private void Contribute(ulong round, byte[] baseHash, byte[] payload, long samples, double lossBefore, double lossAfter, double computeSeconds)
+    private void Contribute(ulong round, Digest256 baseHash, byte[] payload, long samples, double lossBefore, double lossAfter, double computeSeconds)
     {
         if (round > 0) RecordedBefore(round - 1);
         var entry = _ctx.Ledger.AppendOwn(_ctx.Identity.SigningKey, new ContributionBody
         {
-            Round = round, BaseModel = baseHash, PayloadHash = SHA256.HashData(payload), PayloadSize = (ulong)payload.Length,
+            Round = round, BaseModel = baseHash.ToBytes(), PayloadHash = SHA256.HashData(payload), PayloadSize = (ulong)payload.Length,
             Samples = (ulong)samples, InnerSteps = (uint)_spec.InnerSteps, LossBefore = lossBefore, LossAfter = lossAfter,
             ComputeSeconds = computeSeconds,
         }, _ctx.Run);
@@ -143,7 +144,7 @@ public sealed partial class TrainingNode
         _ctx.Publish(message);
     }
 
-    private static (float[] Model, byte[] Hash, float[]? Pending) Rebase(LocalTrainer trainer, RoundResult result, float[] ownEnd)
+    private static (float[] Model, Digest256 Hash, float[]? Pending) Rebase(LocalTrainer trainer, RoundResult result, float[] ownEnd)
     {
         var current = trainer.GetFlat();
         for (var i = 0; i < current.Length; i++) current[i] += result.Model[i] - ownEnd[i];
@@ -204,10 +205,10 @@ public sealed partial class TrainingNode
             _resumed.TrySetResult(saved);
             return saved;
         }
-        var hash = trainer.ModelHash();
-        if (!hash.AsSpan().SequenceEqual(_ctx.InitialModel))
-            throw new InvalidOperationException($"this node's initial model {Convert.ToHexStringLower(hash)[..16]} is not the run's genesis model {Convert.ToHexStringLower(_ctx.InitialModel)[..16]} (different model or seed)");
-        var state = new NodeState(0, hash, trainer.GetFlat(), [], new float[n], 0);
+        var hash = ModelDigest(trainer.ModelHash());
+        if (hash != _initialModel)
+            throw new InvalidOperationException($"this node's initial model {Short(hash)} is not the run's genesis model {Short(_initialModel)} (different model or seed)");
+        var state = new NodeState(0, hash.ToBytes(), trainer.GetFlat(), [], new float[n], 0);
         _resumed.TrySetResult(state);
         return state;
     }

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using P2PNode.Hashing;
 using P2PNode.Identity;
 using P2PNode.Ledger.Entries;
 using P2PNode.Overlay;
+using P2PNode.Transfer;
 
 namespace P2PNode.Training.Runtime;
 
@@ -24,14 +26,14 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
     private readonly RunContext _ctx;
     private readonly RunSpec _spec;
     private readonly RoundBook _book;
-    private readonly string _self;
-    private readonly string _selfKey;
+    private readonly PeerId _self;
     private readonly string _statePath;
+    private readonly Digest256 _initialModel;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, long> _lastSeen = new(StringComparer.Ordinal);
+    private readonly Dictionary<PeerId, long> _lastSeen = [];
     private readonly Dictionary<ulong, RoundResult> _results = [];
-    private readonly HashSet<(ulong Round, string Hash)> _announcedBases = [];
-    private readonly Dictionary<string, RunStatus> _peerStatus = new(StringComparer.Ordinal);
+    private readonly HashSet<(ulong Round, Digest256 Hash)> _announcedBases = [];
+    private readonly Dictionary<PeerId, RunStatus> _peerStatus = [];
     private readonly TimeProvider _time;
     private readonly long _started;
     // The two threads sleep on these until something they wait for happens (docs/runtime.md §5, "Threads").
@@ -41,10 +43,10 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
     private float[]? _residualSnapshot;
     private long _stepsDone;
     private ulong _statusRound;
-    private byte[] _statusHash;
+    private Digest256 _statusHash;
     private float[] _statusSketch = [];
-    private byte[] _statusObject = new byte[32];
-    private byte[] _statusMomentum = new byte[32];
+    private ObjectId _statusObject;
+    private ObjectId _statusMomentum;
     private Exception? _failure;
 
     public TrainingNode(RunContext ctx)
@@ -52,10 +54,10 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
         _ctx = ctx;
         _spec = ctx.Spec;
         _book = new RoundBook(ctx.Run, ctx.Spec.CloseRules());
-        _self = ctx.Identity.PeerId.ToString();
-        _selfKey = Convert.ToHexStringLower(ctx.Identity.PublicKey);
+        _self = ctx.Identity.PeerId;
         _statePath = Path.Combine(ctx.DataDir, "state.bin");
-        _statusHash = ctx.InitialModel;
+        _initialModel = ModelDigest(ctx.InitialModel);
+        _statusHash = _initialModel;
         _time = ctx.Time;
         _started = _time.GetTimestamp();
         _roundWake = new Wakeup(_time);
@@ -80,9 +82,9 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
     /// <summary>Frees the stop signal; call once <see cref="RunAsync"/> has returned.</summary>
     public void Dispose() => _stop.Dispose();
 
-    /// <summary>Another node's message was refused (author peer id, reason code of <see cref="Refusals"/>); peer
-    /// scoring attaches here and scores the offences among them.</summary>
-    public event Action<string, string>? ContributionRejected;
+    /// <summary>Another node's message was refused (author, reason code of <see cref="Refusals"/>); peer scoring
+    /// attaches here and scores the offences among them.</summary>
+    public event Action<PeerId, string>? ContributionRejected;
 
     /// <summary>Rounds aggregated by this node so far.</summary>
     public ulong RoundsDone => _book.OpenRound;
@@ -136,13 +138,13 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
     /// <summary>Overlay validator for the run topic: verifies and files contributions, records statuses.</summary>
     public ValidationResult Validate(GossipDelivery message)
     {
-        var origin = message.Origin.ToString();
+        var origin = message.Origin;
         try
         {
             switch (RunMessage.KindOf(message.Payload))
             {
                 case RunMessage.ContributionKind:
-                    return OnContribution(origin, message.Origin, message.Prepared switch
+                    return OnContribution(origin, message.Prepared switch
                     {
                         DecodedContribution d => d,
                         InvalidDataException e => throw new InvalidDataException(e.Message, e),
@@ -154,8 +156,7 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
                     lock (_gate)
                     {
                         _lastSeen[origin] = NowMs;
-                        var key = (status.Round, Convert.ToHexStringLower(status.ModelHash));
-                        _announcedBases.Add(key);
+                        _announcedBases.Add((status.Round, status.ModelHash));
                         _peerStatus[origin] = status;
                     }
                     WakeBoth();
@@ -188,10 +189,11 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
         }
     }
 
-    private ValidationResult OnContribution(string origin, PeerId originId, DecodedContribution decoded)
+    private ValidationResult OnContribution(PeerId origin, DecodedContribution decoded)
     {
         var (entry, body, delta) = decoded;
-        if (PeerId.FromPublicKey(entry.Author) != originId)
+        var c = new ReceivedContribution(entry, body, delta);
+        if (c.Author != origin)
         {
             Reject(origin, "not_author", "contribution entry is signed by another key than the message's origin");
             return ValidationResult.Reject;
@@ -199,7 +201,6 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
         // The author's signed ledger entry: kept for the ledger (stored once it continues the author's held log), so
         // replication does not fetch it a second time. Whatever the round rules say below, the entry itself is valid.
         _ctx.KeepEntry?.Invoke(entry);
-        var c = new ReceivedContribution(entry, body, delta);
         var result = _book.Offer(c);
         switch (result)
         {
@@ -227,7 +228,7 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
     /// <summary>Counts and logs a refusal and raises <see cref="ContributionRejected"/>, except for this node's own
     /// contribution (refused after a repair or restart moved its base): a node never reports itself. Whether the
     /// sender is punished is <see cref="Refusals"/>' business: a round-rule refusal is logged as information.</summary>
-    private void Reject(string author, string reason, string detail)
+    private void Reject(PeerId author, string reason, string detail)
     {
         var offence = Refusals.Of(reason).Offence;
         _ctx.Metrics.Increment("training_contributions_rejected_" + reason);
@@ -276,12 +277,12 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
     /// <paramref name="momentumId"/> serves the outer optimizer state that goes with the model, docs/runtime.md §6).
     /// The base is also remembered as announced: this node's own contributions start from it, and refusing them as
     /// wrong_base after a repair moved its model was a node refusing itself (issue 11).</summary>
-    private void Announce(ulong round, byte[] hash, byte[]? objectId, byte[]? momentumId = null)
+    private void Announce(ulong round, Digest256 hash, ObjectId? objectId, ObjectId? momentumId = null)
     {
         (_statusRound, _statusHash) = (round, hash);
-        if (objectId is not null) _statusObject = objectId;
-        if (momentumId is not null) _statusMomentum = momentumId;
-        _announcedBases.Add((round, Convert.ToHexStringLower(hash)));
+        if (objectId is { } o) _statusObject = o;
+        if (momentumId is { } m) _statusMomentum = m;
+        _announcedBases.Add((round, hash));
     }
 
     private void PublishStatus()
@@ -296,10 +297,20 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
         }
     }
 
+    /// <summary>A model hash from the ledger, a checkpoint or <see cref="P2PNode.Training.State.ModelHasher"/> (32 bytes).</summary>
+    private static Digest256 ModelDigest(byte[] hash) => Digest256.FromBytes(hash, "a model hash");
+
+    /// <summary>The first 16 hex digits of a model hash: what progress lines ("model") and log lines print.</summary>
+    private static string Short(Digest256 hash) => hash.ToString()[..16];
+
+    /// <summary>Writes the node's checkpoint (<see cref="NodeState"/>, which keeps the hash as its 32 bytes).</summary>
+    private void SaveState(ulong round, Digest256 hash, float[] model, byte[] outerState, float[] residual) =>
+        new NodeState(round, hash.ToBytes(), model, outerState, residual, Interlocked.Read(ref _stepsDone)).Save(_statePath);
+
     private void Report(string kind, JsonObject fields)
     {
         if (_ctx.Progress is null) return;
-        var line = new JsonObject { ["event"] = kind, ["node"] = _self, ["t"] = Math.Round(_time.GetElapsedTime(_started).TotalSeconds, 3) };
+        var line = new JsonObject { ["event"] = kind, ["node"] = _self.ToString(), ["t"] = Math.Round(_time.GetElapsedTime(_started).TotalSeconds, 3) };
         foreach (var (key, value) in fields.ToList())
         {
             fields.Remove(key);

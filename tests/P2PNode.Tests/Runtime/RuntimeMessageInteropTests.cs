@@ -2,11 +2,13 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using P2PNode.Compression;
+using P2PNode.Hashing;
 using P2PNode.Identity;
 using P2PNode.Ledger.Entries;
 using P2PNode.Ledger.Storage;
 using P2PNode.Tests.Ledger;
 using P2PNode.Training.Runtime;
+using P2PNode.Transfer;
 
 namespace P2PNode.Tests.Runtime;
 
@@ -83,7 +85,7 @@ public sealed class RuntimeMessageInteropTests : IDisposable
             ["contribution"] = _message,
             ["status"] = RunMessage.EncodeStatus(12, model, sketch),
             ["status0"] = RunMessage.EncodeStatus(0, model, []),
-            ["momentum"] = RunMessage.EncodeStatus(new RunStatus(4, model, new byte[32], sketch, SHA256.HashData("state"u8))),
+            ["momentum"] = RunMessage.EncodeStatus(new RunStatus(4, Digest256.FromBytes(model, "model"), default, sketch, ObjectId.FromBytes(SHA256.HashData("state"u8)))),
         }, "--run", Convert.ToHexStringLower(_run), "--origin", Convert.ToHexStringLower(_id.PublicKey));
         var c = r["contribution"];
         Assert.True((bool)c["ok"]!, c.ToJsonString());

@@ -7,6 +7,7 @@ using P2PNode.Overlay;
 using P2PNode.Training.Data;
 using P2PNode.Training.Runtime;
 using P2PNode.Training.Trainer;
+using P2PNode.Transfer;
 using P2PNode.Wire.Gossip;
 
 namespace P2PNode.Training.Tests.Runtime;
@@ -127,15 +128,15 @@ internal sealed class InProcessRun : IDisposable
 /// the SHA-256 of the bytes; what the transfer layer does over the network, docs/transfer.md).</summary>
 internal sealed class MemoryExchange : IModelExchange
 {
-    private readonly ConcurrentDictionary<string, byte[]> _objects = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ObjectId, byte[]> _objects = new();
 
-    public byte[] Offer(byte[] model)
+    public ObjectId Offer(byte[] model)
     {
-        var id = System.Security.Cryptography.SHA256.HashData(model);
-        _objects[Convert.ToHexStringLower(id)] = model.ToArray();
+        var id = ObjectId.FromBytes(System.Security.Cryptography.SHA256.HashData(model));
+        _objects[id] = model.ToArray();
         return id;
     }
 
-    public Task<byte[]?> FetchAsync(byte[] objectId, IReadOnlyList<string> peers, CancellationToken ct) =>
-        Task.FromResult(_objects.TryGetValue(Convert.ToHexStringLower(objectId), out var bytes) ? bytes.ToArray() : null);
+    public Task<byte[]?> FetchAsync(ObjectId objectId, IReadOnlyList<PeerId> peers, CancellationToken ct) =>
+        Task.FromResult(_objects.TryGetValue(objectId, out var bytes) ? bytes.ToArray() : null);
 }

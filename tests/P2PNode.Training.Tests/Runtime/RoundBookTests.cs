@@ -26,6 +26,9 @@ public sealed class RoundBookTests : IDisposable
 
     private static string[] Hashes(IEnumerable<ReceivedContribution> cs) => cs.Select(c => c.Hash).ToArray();
 
+    // Closed inputs come in the order of the authors' public keys (not of their peer id text): the order they are summed in.
+    private static string KeyOrder(ReceivedContribution c) => Convert.ToHexStringLower(c.Entry.Author);
+
     [Fact]
     public void OfferClassifiesEveryCase()
     {
@@ -54,7 +57,7 @@ public sealed class RoundBookTests : IDisposable
         Assert.Equal(4, book.AuthorsFor(0));
 
         var closed = book.Close();
-        var expected = inRound0.OrderBy(c => c.Author, StringComparer.Ordinal).ToArray();
+        var expected = inRound0.OrderBy(KeyOrder, StringComparer.Ordinal).ToArray();
         Assert.Equal(Hashes(expected), Hashes(closed));
         Assert.Equal(1UL, book.OpenRound);
         Assert.Equal(0, book.AuthorsFor(0));
@@ -77,8 +80,8 @@ public sealed class RoundBookTests : IDisposable
         var a1 = C(0, 1);
         foreach (var c in new[] { d1, lateC, a1, lateB }) Assert.Equal(OfferResult.Accepted, book.Offer(c));
         var closed = book.Close();
-        var expected = new[] { lateB, lateC }.OrderBy(c => c.Author, StringComparer.Ordinal)
-            .Concat(new[] { a1, d1 }.OrderBy(c => c.Author, StringComparer.Ordinal));
+        var expected = new[] { lateB, lateC }.OrderBy(KeyOrder, StringComparer.Ordinal)
+            .Concat(new[] { a1, d1 }.OrderBy(KeyOrder, StringComparer.Ordinal));
         Assert.Equal(Hashes(expected), Hashes(closed));
         // Offered again after being aggregated: a duplicate, not a new input.
         foreach (var c in new[] { a0, lateB, lateC, d1, a1 }) Assert.Equal(OfferResult.Duplicate, book.Offer(c));

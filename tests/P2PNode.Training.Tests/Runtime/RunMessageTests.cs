@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using P2PNode.Compression;
+using P2PNode.Hashing;
 using P2PNode.Ledger.Entries;
 using P2PNode.Training.Runtime;
+using P2PNode.Transfer;
 
 namespace P2PNode.Training.Tests.Runtime;
 
@@ -177,13 +179,14 @@ public sealed class RunMessageTests : IDisposable
         Assert.Equal(sketch[1], BinaryPrimitives.ReadSingleBigEndian(m.AsSpan(80)));
         var (round, h, objectId, s, momentum) = RunMessage.DecodeStatus(m);
         Assert.Equal(0x0102030405060708UL, round);
-        Assert.Equal(hash, h);
-        Assert.Equal(new byte[32], objectId);
+        Assert.Equal(Digest256.FromBytes(hash, "hash"), h);
+        Assert.Equal(default, objectId);
         Assert.Equal(sketch, s);
         Assert.Null(momentum); // the older layout: no momentum object
-        var served = RunMessage.DecodeStatus(RunMessage.EncodeStatus(new RunStatus(5, hash, Enumerable.Repeat((byte)7, 32).ToArray(), sketch)));
+        var sevens = ObjectId.FromBytes(Enumerable.Repeat((byte)7, 32).ToArray());
+        var served = RunMessage.DecodeStatus(RunMessage.EncodeStatus(new RunStatus(5, Digest256.FromBytes(hash, "hash"), sevens, sketch)));
         Assert.True(served.Serves);
-        Assert.Equal(Enumerable.Repeat((byte)7, 32).ToArray(), served.ObjectId);
+        Assert.Equal(sevens, served.ObjectId);
         Assert.Empty(RunMessage.DecodeStatus(RunMessage.EncodeStatus(3, hash, [])).Sketch);
         Assert.Throws<InvalidDataException>(() => RunMessage.DecodeContribution(m));
     }
@@ -191,27 +194,26 @@ public sealed class RunMessageTests : IDisposable
     [Fact]
     public void StatusCarriesTheMomentumObjectAfterTheSketch()
     {
-        var hash = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var hash = Digest256.FromBytes(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray(), "hash");
         var momentum = Enumerable.Range(0, 32).Select(i => (byte)(100 + i)).ToArray();
         foreach (var n in new[] { 32, 0 })
         {
             var sketch = Enumerable.Range(0, n).Select(i => i * 0.25f).ToArray();
-            var m = RunMessage.EncodeStatus(new RunStatus(9, hash, new byte[32], sketch, momentum));
+            var m = RunMessage.EncodeStatus(new RunStatus(9, hash, default, sketch, ObjectId.FromBytes(momentum)));
             Assert.Equal(76 + 4 * n + 32, m.Length);
             Assert.Equal(momentum, m[^32..]);
             var status = RunMessage.DecodeStatus(m);
-            Assert.Equal(momentum, status.MomentumId);
+            Assert.Equal(ObjectId.FromBytes(momentum), status.MomentumId);
             Assert.True(status.ServesMomentum);
             Assert.Equal(sketch, status.Sketch);
             Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus(m.AsSpan(..^1)));
             Assert.Throws<InvalidDataException>(() => RunMessage.DecodeStatus([.. m, 0]));
         }
         // 32 zero bytes: the field is there, but no state is served.
-        var none = RunMessage.DecodeStatus(RunMessage.EncodeStatus(new RunStatus(9, hash, new byte[32], [], new byte[32])));
-        Assert.Equal(new byte[32], none.MomentumId);
+        var none = RunMessage.DecodeStatus(RunMessage.EncodeStatus(new RunStatus(9, hash, default, [], default(ObjectId))));
+        Assert.Equal(default(ObjectId), none.MomentumId);
         Assert.False(none.ServesMomentum);
-        Assert.False(RunMessage.DecodeStatus(RunMessage.EncodeStatus(9, hash, [])).ServesMomentum);
-        Assert.Throws<ArgumentException>(() => RunMessage.EncodeStatus(new RunStatus(9, hash, new byte[32], [], new byte[31])));
+        Assert.False(RunMessage.DecodeStatus(RunMessage.EncodeStatus(9, hash.ToBytes(), [])).ServesMomentum);
     }
 
     [Fact]

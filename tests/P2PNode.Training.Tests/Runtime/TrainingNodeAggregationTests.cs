@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using P2PNode.Compression;
+using P2PNode.Identity;
 using P2PNode.Ledger.Audit;
 using P2PNode.Ledger.Entries;
 using P2PNode.Overlay;
@@ -42,7 +43,7 @@ public sealed class TrainingNodeAggregationTests
         shortDelta.Join(run.Run);
         wrongBase.Join(run.Run);
         var node = run.Nodes[0];
-        var rejections = new List<(string, string)>();
+        var rejections = new List<(PeerId, string)>();
         node.ContributionRejected += (p, r) => { lock (rejections) rejections.Add((p, r)); };
 
         // A well-formed, signed message whose delta decodes to 10 values more than the model has.
@@ -74,8 +75,8 @@ public sealed class TrainingNodeAggregationTests
         var m = run.Metrics[0];
         Assert.Equal(1, m.Get("training_contributions_rejected_malformed_delta"));
         Assert.Equal(1, m.Get("training_contributions_rejected_wrong_base"));
-        Assert.Contains((shortDelta.Id.ToString(), "malformed_delta"), rejections);
-        Assert.Contains((wrongBase.Id.ToString(), "wrong_base"), rejections);
+        Assert.Contains((shortDelta.Id, "malformed_delta"), rejections);
+        Assert.Contains((wrongBase.Id, "wrong_base"), rejections);
         var round0 = run.Events.Single(e => (string?)e["event"] == "round" && N(e, "round") == 0);
         Assert.Equal(2, N(round0, "rejected"));
         Assert.Equal(1, N(round0, "used"));

@@ -1,4 +1,5 @@
 using P2PNode.Compression;
+using P2PNode.Identity;
 using P2PNode.Overlay;
 using P2PNode.Training.Runtime;
 
@@ -12,7 +13,7 @@ public sealed class TrainingNodeValidateTests : IDisposable
     private readonly InProcessRun _run = new(1, new RunSpec { Model = "mlp", Rounds = 2, InnerSteps = 2, MinNodes = 1, EvalSamples = 0 });
     private readonly RunPeer _a = new();
     private readonly RunPeer _b = new();
-    private readonly List<(string Peer, string Reason)> _rejections = [];
+    private readonly List<(PeerId Peer, string Reason)> _rejections = [];
     private readonly byte[] _delta = new DeltaEncoder(DeltaCodecSpec.Parse("topk:0.5+int8/64")).Encode(Enumerable.Range(0, 16).Select(i => i * 0.1f).ToArray());
 
     public TrainingNodeValidateTests()
@@ -47,7 +48,7 @@ public sealed class TrainingNodeValidateTests : IDisposable
         var m = Contribution(_a, 0);
         Assert.Equal(ValidationResult.Reject, From(_b, m));
         Assert.Equal(1, Count("training_contributions_rejected_not_author"));
-        Assert.Equal([(_b.Id.ToString(), "not_author")], _rejections);
+        Assert.Equal([(_b.Id, "not_author")], _rejections);
         Assert.Equal(0, Count("training_contributions_received"));
         // The genuine author may still deliver it: the refusal did not file it.
         Assert.Equal(ValidationResult.Accept, From(_a, m));
@@ -86,7 +87,7 @@ public sealed class TrainingNodeValidateTests : IDisposable
         m[sigAt + 3] ^= 0x04;
         Assert.Equal(ValidationResult.Reject, From(_a, m));
         Assert.Equal(1, Count("training_contributions_rejected_malformed"));
-        Assert.Equal([(_a.Id.ToString(), "malformed")], _rejections);
+        Assert.Equal([(_a.Id, "malformed")], _rejections);
     }
 
     [Fact]
@@ -107,7 +108,7 @@ public sealed class TrainingNodeValidateTests : IDisposable
         Assert.Equal(ValidationResult.Accept, From(_a, Contribution(_a, 0)));
         Assert.Equal(ValidationResult.Reject, From(_a, Contribution(_a, 0, delta: [.. _delta.Reverse()])));
         Assert.Equal(1, Count("training_contributions_rejected_equivocation"));
-        Assert.Equal([(_a.Id.ToString(), "equivocation")], _rejections);
+        Assert.Equal([(_a.Id, "equivocation")], _rejections);
         // Another round by the same author is fine.
         Assert.Equal(ValidationResult.Accept, From(_a, Contribution(_a, 1)));
     }
@@ -154,7 +155,7 @@ public sealed class TrainingNodeValidateTests : IDisposable
     {
         Assert.Equal(ValidationResult.Reject, From(_a, payload));
         Assert.Equal(1, Count("training_contributions_rejected_malformed"));
-        Assert.Equal([(_a.Id.ToString(), "malformed")], _rejections);
+        Assert.Equal([(_a.Id, "malformed")], _rejections);
     }
 
     [Fact]
