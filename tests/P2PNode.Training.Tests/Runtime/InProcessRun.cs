@@ -71,9 +71,18 @@ internal sealed class InProcessRun : IDisposable
             Spec = Spec, Run = Run, InitialModel = InitialModel, Identity = p.Identity, Ledger = p.Ledger,
             TrainTask = train, EvalTask = Spec.EvalSamples > 0 ? eval : null,
             DataDir = p.Dir.Path, Publish = payload => Deliver(index, payload), Metrics = metrics, Log = NullLogger.Instance, Exchange = Exchange,
-            Progress = line => Events.Enqueue((JsonObject)line.DeepClone()), ChunkSteps = 2,
+            Progress = line =>
+            {
+                Events.Enqueue((JsonObject)line.DeepClone());
+                OnEvent?.Invoke(index, line);
+            },
+            ChunkSteps = 2,
         };
     }
+
+    /// <summary>Sees every progress event of node i as it is reported, on that node's thread (outside its lock): a test can
+    /// act at an exact point of a node's run instead of racing it.</summary>
+    public Action<int, JsonObject>? OnEvent { get; set; }
 
     /// <summary>When set, every payload reaches the other nodes this much later (on the thread pool).</summary>
     public TimeSpan DeliveryDelay { get; set; }

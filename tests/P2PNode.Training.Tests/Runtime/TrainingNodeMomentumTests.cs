@@ -22,17 +22,24 @@ public sealed class TrainingNodeMomentumTests
         var spec = new RunSpec { Model = "mlp", Seed = 5, Rounds = 24, InnerSteps = 4, MinNodes = 1, BatchSize = 32, EvalSamples = 0, MinDeadlineMs = 30_000 };
         using var run = new InProcessRun(2, spec, serveModels: true) { LegacyStatuses = legacyStatuses };
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        // Node 0 trains alone (the quorum of one active node) until node 1's round-0 contribution would be out of its
+        // window; then a Status in node 1's name (round 0, no model) makes node 1 active for node 0, which from then on
+        // waits for its contributions. The Status goes in from node 0's own round-5 event, on its round thread: a wait
+        // from the test's thread raced a node that, no longer polling, can run all 24 rounds before the test looks.
+        ulong alone = 0;
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        run.OnEvent = (i, e) =>
+        {
+            if (i != 0 || (string)e["event"]! != "round" || (ulong)e["round"]! != 5 || joined.Task.IsCompleted) return;
+            alone = run.Nodes[0].RoundsDone;
+            run.Nodes[0].Validate(run.Delivery(run.Peers[1].Id, RunMessage.EncodeStatus(0, run.InitialModel, [])));
+            joined.TrySetResult();
+        };
         var running = new List<Task> { run.Nodes[0].RunAsync(cts.Token) };
-        ulong alone;
         try
         {
-            // Node 0 trains alone (the quorum of one active node) until node 1's round-0 contribution would be out of its
-            // window; then a Status in node 1's name (round 0, no model) makes node 1 active for node 0, which from then
-            // on waits for its contributions.
-            await Eventually.UntilAsync(() => run.Nodes[0].RoundsDone >= 6 || running[0].IsCompleted, "node 0 to aggregate 6 rounds alone",
-                TimeSpan.FromSeconds(60), () => $"rounds done: {run.Nodes[0].RoundsDone}");
-            run.Nodes[0].Validate(run.Delivery(run.Peers[1].Id, RunMessage.EncodeStatus(0, run.InitialModel, [])));
-            alone = run.Nodes[0].RoundsDone;
+            await Task.WhenAny(joined.Task, running[0]);
+            Assert.True(joined.Task.IsCompleted, "node 0 ended before its round 5");
             running.Add(run.Nodes[1].RunAsync(cts.Token));
             await Task.WhenAll(running);
         }
