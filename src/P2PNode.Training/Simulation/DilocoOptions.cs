@@ -43,6 +43,10 @@ public sealed record DilocoOptions
     /// <summary>Dishonest workers by index and how each lies (<see cref="Byzantine.Attacker"/>); empty: all honest.</summary>
     public IReadOnlyDictionary<int, Byzantine.AttackMode> Byzantine { get; init; } = new Dictionary<int, Byzantine.AttackMode>();
 
+    /// <summary>Judge every contribution on the workers' own held-out data and exclude those worse for a majority of
+    /// their judges (<see cref="Judging"/>); null: no judging.</summary>
+    public JudgeOptions? Judge { get; init; }
+
     public ModelSpec Model { get; init; } = ModelSpec.Cnn();
 
     /// <summary>Run seed: initial model, partition; worker w's batch order uses seed + w.</summary>
@@ -76,6 +80,7 @@ public sealed record DilocoOptions
         if (!(InnerLearningRate > 0) || double.IsInfinity(InnerLearningRate)) throw new ArgumentException($"inner learning rate must be > 0, got {InnerLearningRate}");
         if (OuterLearningRateFinal is { } f && (!float.IsFinite(f) || f <= 0)) throw new ArgumentException($"final outer learning rate must be finite and > 0, got {f}");
         if (Byzantine.Keys.Any(w => w < 0 || w >= Workers)) throw new ArgumentException($"byzantine workers must be in 0..{Workers - 1}");
+        Judge?.Validate();
         Codec.Validate();
         Outer.Validate();
         Aggregation.Validate();

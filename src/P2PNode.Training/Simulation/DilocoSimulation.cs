@@ -55,7 +55,12 @@ public static class DilocoSimulation
             }
             evaluator = new LocalTrainer(options.Model, options.Seed, ClassificationTask.Centralized(test, test, options.Seed),
                 new TrainerOptions { Device = options.Device });
-            return Loop(options, workers, evaluator, shardTrain, log, onPayload, clock);
+            // Judges score on the first held-out samples of their own shard, with the true labels (a label flipper's
+            // judging is dishonest anyway).
+            var judgeData = options.Judge is { } judge
+                ? shards.Select((s, w) => (TrainingTask)new ClassificationTask(train, shardTrain[w], s.HeldOut.Take(judge.Samples).ToArray(), options.Seed + w)).ToList()
+                : [];
+            return Loop(options, workers, evaluator, shardTrain, judgeData, log, onPayload, clock);
         }
         finally
         {
@@ -65,7 +70,7 @@ public static class DilocoSimulation
     }
 
     private static DilocoResult Loop(DilocoOptions options, List<LocalTrainer> workers, LocalTrainer evaluator, int[][] shardTrain,
-        Action<string>? log, Action<DilocoPayload>? onPayload, Stopwatch clock)
+        List<TrainingTask> judgeData, Action<string>? log, Action<DilocoPayload>? onPayload, Stopwatch clock)
     {
         var n = checked((int)workers[0].ParameterCount);
         var layout = workers[0].Layout;
@@ -90,12 +95,14 @@ public static class DilocoSimulation
             long roundSamples = 0, roundBytes = 0;
             // Honest workers first, then the attackers: a copier or colluder lies with the honest deltas of the round.
             var honest = new List<ReadOnlyMemory<float>>();
+            var sentDeltas = new Dictionary<int, ReadOnlyMemory<float>>();
             foreach (var w in Enumerable.Range(0, workers.Count).OrderBy(w => attackers.ContainsKey(w) ? 1 : 0))
             {
                 var stats = Train(workers[w], theta, options.InnerSteps, delta);
                 var (sent, claimed) = attackers.TryGetValue(w, out var attacker) ? attacker.Lie(delta, stats.Samples, honest) : (delta, stats.Samples);
                 var (payload, contribution) = Send(w, sent, claimed, encoder, residuals[w]);
                 if (attacker is null) honest.Add(contribution.Delta);
+                sentDeltas[w] = contribution.Delta;
                 bytes[w] += payload.Length;
                 roundBytes += payload.Length;
                 onPayload?.Invoke(new DilocoPayload(r, w, claimed, payload));
@@ -105,7 +112,13 @@ public static class DilocoSimulation
             }
             totalSamples += roundSamples;
             var inputs = CloseRound(engine, r, workers.Count);
-            var report = options.Aggregation.Apply(inputs, aggregate);
+            JudgedRound? judged = null;
+            if (options.Judge is { } judge)
+            {
+                judged = Judging.Judge(workers, judgeData, theta, sentDeltas, attackers.Keys.ToHashSet(), judge.StepScale);
+                inputs = [.. inputs.Where(c => !judged.Excluded.Contains(BinaryPrimitives.ReadInt32BigEndian(c.ContributorId)))];
+            }
+            var report = options.Aggregation.Apply(inputs, aggregate); // all judged out: an all-zero aggregate
             if (report.Rejected.Count > 0 && attackers.Count == 0)
                 throw new InvalidOperationException($"round {r}: aggregation rejected an honest contribution: {report.Rejected[0].Detail}");
             outer.Apply(theta, aggregate, options.OuterLearningRateAt(r));
@@ -119,7 +132,7 @@ public static class DilocoSimulation
                 log?.Invoke(FormattableString.Invariant(
                     $"round {r}/{options.Rounds}: train loss {lossSum / roundSamples:0.0000}, test loss {last.Loss:0.0000}, test accuracy {last.Accuracy * 100:0.00}%, {clock.Elapsed.TotalSeconds:0}s"));
             }
-            rounds.Add(new DilocoRound(r, lossSum / roundSamples, roundBytes, hash, testLoss, testAccuracy, report.Rejected));
+            rounds.Add(new DilocoRound(r, lossSum / roundSamples, roundBytes, hash, testLoss, testAccuracy, report.Rejected, judged?.Excluded));
         }
 
         return new DilocoResult

@@ -23,7 +23,8 @@ public static class SimDilocoCommand
         "                      [--samples-per-worker S] [--seed S] [--model cnn|mlp] [--batch B] [--lr X] [--warmup W]\n" +
         "                      [--outer-lr X] [--outer-lr-final X] [--outer-momentum M] [--eval-every K] [--no-baseline]\n" +
         "                      [--threads T] [--data DIR] [--json out.json]\n" +
-        "                      [--byzantine I:MODE,...] [--norm-outlier K] [--clip-median K] [--trim F] [--cap-samples]";
+        "                      [--byzantine I:MODE,...] [--norm-outlier K] [--clip-median K] [--trim F] [--cap-samples]\n" +
+        "                      [--judge-samples N] [--judge-step X]";
 
     public static async Task<int> RunAsync(Args args)
     {
@@ -63,7 +64,8 @@ public static class SimDilocoCommand
                     Momentum = (float)(args.GetDouble("outer-momentum") ?? outerDefaults.Momentum),
                 },
             };
-            o = o with { Byzantine = args.Get("byzantine") is { } b ? Training.Byzantine.AttackModes.ParseList(b, o.Workers) : o.Byzantine, Aggregation = Defences(args, o) };
+            o = o with { Byzantine = args.Get("byzantine") is { } b ? Training.Byzantine.AttackModes.ParseList(b, o.Workers) : o.Byzantine, Aggregation = Defences(args, o),
+                Judge = args.GetInt("judge-samples", 1) is { } judged ? new JudgeOptions { Samples = judged, StepScale = args.GetDouble("judge-step") ?? 1.0 } : null };
             o.Validate();
         }
         catch (Exception e) when (e is ArgumentException or FormatException)
@@ -130,6 +132,8 @@ public static class SimDilocoCommand
                 ["byzantine"] = string.Join(",", o.Byzantine.OrderBy(b => b.Key).Select(b => $"{b.Key}:{Training.Byzantine.AttackModes.Name(b.Value)}")),
                 ["defences"] = $"norm-outlier {o.Aggregation.NormOutlierMultiple?.ToString(CultureInfo.InvariantCulture) ?? "off"}, clip-median {o.Aggregation.Combination.MedianNormMultiple?.ToString(CultureInfo.InvariantCulture) ?? "off"}, trim {o.Aggregation.Combination.TrimFraction.ToString(CultureInfo.InvariantCulture)}, sample cap {o.Aggregation.Combination.MaxSamples?.ToString(CultureInfo.InvariantCulture) ?? "off"}",
                 ["rejected"] = r.Rounds.Sum(x => x.Rejected?.Count ?? 0),
+                ["judged_out_attackers"] = r.Rounds.Sum(x => x.Excluded?.Count(o.Byzantine.ContainsKey) ?? 0),
+                ["judged_out_honest"] = r.Rounds.Sum(x => x.Excluded?.Count(w => !o.Byzantine.ContainsKey(w)) ?? 0),
                 ["seconds"] = r.Seconds,
                 ["accuracy_by_round"] = new JsonObject(r.Rounds.Where(x => x.TestAccuracy is not null)
                     .Select(x => KeyValuePair.Create(x.Round.ToString(CultureInfo.InvariantCulture), (JsonNode?)x.TestAccuracy))),
