@@ -80,6 +80,10 @@ internal static class SwarmCommand
         var restarts = a.Get("restarts") is { } r ? RestartPlan.Parse(r, nodes) : null;
         var (byzantine, without) = Dishonesty(a, nodes);
         if (late is not null && without.Count > 0) throw new UsageException("--late-join and --without are alternatives");
+        // Kills, failures and restarts act on a running node.
+        var acted = kills.Concat(failures).Select(k => k.Item1).Append(restarts?.Node ?? -1);
+        if (acted.FirstOrDefault(without.Contains, -1) is var absent and >= 0)
+            throw new UsageException($"node {absent} is left out (--without) but given --kill, --fail or --restarts");
         spec = spec with { MinNodes = nodes - without.Count };
         restarts?.Schedule(spec.Rounds); // a usage error now if the kills do not fit in the run
         SwarmOptions options = new()

@@ -25,6 +25,8 @@ internal sealed partial class SwarmRun(SwarmOptions o)
         var s = o.Spec;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"swarm: {o.Nodes} nodes, {s.Model}, split {o.Split}, {s.Rounds} rounds of H={s.InnerSteps}, codec {s.Codec}, outer lr {s.OuterLearningRate} momentum {s.OuterMomentum}; work dir {o.WorkDir}"));
+        if (o.Byzantine.Count > 0 || o.Without.Count > 0)
+            Console.WriteLine($"measurement: attackers [{string.Join(", ", o.Byzantine.OrderBy(b => b.Key).Select(b => $"node-{b.Key} {b.Value.Name()}"))}], not started [{string.Join(", ", o.Without.Order().Select(i => $"node-{i}"))}]");
         try
         {
             await SetUpAsync();

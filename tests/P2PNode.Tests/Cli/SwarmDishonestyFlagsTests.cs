@@ -5,6 +5,7 @@ using P2PNode.Training.Byzantine;
 namespace P2PNode.Tests.Cli;
 
 /// <summary>`p2pnode swarm --byzantine I:MODE,... --without I,...` (issue 14), parsed without starting a swarm.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class SwarmDishonestyFlagsTests
 {
     private static (IReadOnlyDictionary<int, AttackMode> Byzantine, IReadOnlySet<int> Without) Parse(params string[] argv) =>
@@ -35,4 +36,12 @@ public sealed class SwarmDishonestyFlagsTests
     [Fact]
     public void ANodeLeftOutCannotAlsoAttack() =>
         Assert.Contains("also given --byzantine", Assert.Throws<UsageException>(() => Parse("--byzantine", "6:zero", "--without", "6")).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public async Task ANodeLeftOutCannotBeKilled()
+    {
+        var r = await NodeProcess.RunAsync(["swarm", "--nodes", "4", "--without", "3", "--kill", "3@2"]);
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains(r.Stderr, l => l.Contains("node 3 is left out (--without)", StringComparison.Ordinal));
+    }
 }
