@@ -64,6 +64,9 @@ public sealed class RoundEngine<T>
         return RoundOffer.Accepted;
     }
 
+    /// <summary>The contributions held for exactly this round, in arrival order.</summary>
+    public IReadOnlyList<T> HeldFor(ulong round) => [.. _pending.Where(c => c.Round == round).Select(c => c.Item)];
+
     /// <summary>Distinct authors holding a contribution for exactly this round.</summary>
     public int AuthorsFor(ulong round) => AuthorSetFor(round).Count;
 

@@ -27,6 +27,11 @@ public sealed class Attacker(AttackMode mode, long seed, int index)
     /// <summary>Label y becomes this for a <see cref="AttackMode.LabelFlip"/> attacker.</summary>
     public static int FlipLabel(int label, int classes) => (label + 1) % classes;
 
+    /// <summary>The training set with every label moved by <see cref="FlipLabel"/> (the features array is shared):
+    /// what a label-flipping attacker trains on.</summary>
+    public static Data.LabeledDataset FlipLabels(Data.LabeledDataset train) =>
+        new(train.Features, [.. train.Labels.Select(y => FlipLabel(y, train.Classes))], train.SampleShape, train.Classes);
+
     /// <summary>What the attacker sends for the round: its delta (a new array) and the sample count it claims.</summary>
     /// <param name="honest">The delta it computed this round.</param>
     /// <param name="samples">The samples that training really processed.</param>

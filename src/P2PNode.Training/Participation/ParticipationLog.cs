@@ -13,6 +13,9 @@ internal static partial class ParticipationLog
     [LoggerMessage(EventId = 3051, Level = LogLevel.Error, Message = "training stopped: {Reason}")]
     public static partial void TrainingStopped(this ILogger log, Exception exception, string reason);
 
+    [LoggerMessage(EventId = 3053, Level = LogLevel.Warning, Message = "running as a byzantine attacker ({Mode}): this node lies in its contributions, for measuring the defences only")]
+    public static partial void RunningAsAttacker(this ILogger log, string mode);
+
     [LoggerMessage(EventId = 3052, Level = LogLevel.Information, Message = "waiting for run {Run}'s genesis from peers")]
     public static partial void WaitingForGenesis(this ILogger log, string run);
 }

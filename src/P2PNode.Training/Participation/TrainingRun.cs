@@ -54,6 +54,7 @@ public sealed class TrainingRun(TrainingRunOptions options) : ITopicService
                 throw new InvalidDataException($"run genesis names model '{genesis.Model}' but its hyperparameters give '{spec.ModelSpec().Canonical}'");
             EnsureJoined(ledger, identity, options.Run, options.DisplayName, node.Agent);
             sync.AnnounceNow();
+            if (options.Byzantine is { } attack) log.RunningAsAttacker(Byzantine.AttackModes.Name(attack));
             var (trainTask, evalTask) = LoadData(spec, options, node.Config.Training, dataDir);
             log.TrainingStarts(options.RunHex[..16], spec, options.ShardIndex, options.ShardCount, options.Split, trainTask.EpochSamples);
             using var training = new TrainingNode(new RunContext
@@ -64,6 +65,7 @@ public sealed class TrainingRun(TrainingRunOptions options) : ITopicService
                 Exchange = new TransferModelExchange(transfer),
                 Progress = line => node.Say(line.ToJsonString()),
                 FailAtRound = options.FailAtRound,
+                Attacker = options.Byzantine is { } mode ? new Byzantine.Attacker(mode, spec.Seed, options.ShardIndex) : null,
                 Device = options.Lm?.Device ?? node.Config.Training.Device,
             });
             // Offences found at aggregation (a delta that does not decode) lower the author's score; messages the
@@ -126,6 +128,8 @@ public sealed class TrainingRun(TrainingRunOptions options) : ITopicService
     {
         if (!spec.ModelSpec().IsClassifier)
         {
+            if (flags.Byzantine == Byzantine.AttackMode.LabelFlip)
+                throw new InvalidOperationException("--byzantine labelflip needs a classifier (cnn or mlp): a language model has no labels to flip");
             // The language model: this node's own text (e.g. one language), its tail held out for bits per byte. The
             // tokenizer must hash to what the genesis pins, or the node refuses the run.
             var task = LanguageModelData.Load(spec.ModelSpec(), (flags.Lm ?? new LmDataOptions()).With(flags.Corpus, config), spec.Seed * 1000 + flags.ShardIndex,
@@ -133,6 +137,7 @@ public sealed class TrainingRun(TrainingRunOptions options) : ITopicService
             return (task, task);
         }
         var train = FashionMnist.Load("train", flags.DataDir);
+        if (flags.Byzantine == Byzantine.AttackMode.LabelFlip) train = Byzantine.Attacker.FlipLabels(train);
         var test = FashionMnist.Load("t10k", flags.DataDir);
         // The split is deterministic from the run seed, so N nodes given shards 0..N-1 hold disjoint parts.
         var shard = flags.Split.Partition(train.Labels, train.Classes, flags.ShardCount, spec.Seed)[flags.ShardIndex];

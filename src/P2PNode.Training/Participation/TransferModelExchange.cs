@@ -28,13 +28,13 @@ public sealed class TransferModelExchange(TransferService transfer) : IModelExch
         return manifest.Id;
     }
 
-    public async Task<byte[]?> FetchAsync(ObjectId id, IReadOnlyList<PeerId> peers, CancellationToken ct)
+    public async Task<byte[]?> FetchAsync(ObjectId objectId, IReadOnlyList<PeerId> peers, CancellationToken ct)
     {
         try
         {
-            await transfer.FetchAsync(id, peers.Count > 0 ? peers : null, ct);
-            Keep(id);
-            return transfer.Store.ReadObject(id);
+            await transfer.FetchAsync(objectId, peers.Count > 0 ? peers : null, ct);
+            Keep(objectId);
+            return transfer.Store.ReadObject(objectId);
         }
         catch (TransferException)
         {

@@ -36,6 +36,12 @@ public sealed class RoundBook(byte[] run, RoundRules? rules = null)
             };
     }
 
+    /// <summary>The contributions held for exactly this round (not yet aggregated).</summary>
+    public IReadOnlyList<ReceivedContribution> HeldFor(ulong round)
+    {
+        lock (_gate) return _engine.HeldFor(round);
+    }
+
     /// <summary>Distinct authors holding a contribution for exactly this round.</summary>
     public int AuthorsFor(ulong round) => AuthorSetFor(round).Count;
 

@@ -42,6 +42,9 @@ public sealed record RunContext
     /// <summary>Fault injection (`run --fail-at-round R`): the training thread throws when it starts round R, so tests
     /// and operators can see what a supervisor does with a failed node. Null in normal runs.</summary>
     public int? FailAtRound { get; init; }
+    /// <summary>Measurement only (`run --byzantine MODE`): this node follows the protocol but lies in what it
+    /// contributes (<see cref="Byzantine.Attacker"/>). Null in every honest run.</summary>
+    public Byzantine.Attacker? Attacker { get; init; }
     /// <summary>The node's clock: round deadlines, liveness, the Status cadence and every wait (a fake one in tests).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -93,6 +93,8 @@ public sealed partial class TrainingNode
             var encodeClock = Stopwatch.StartNew();
             var local = trainer.GetFlat();
             for (var i = 0; i < n; i++) delta[i] = baseModel[i] - local[i];
+            var claimed = samples;
+            if (_ctx.Attacker is { } attacker) (delta, claimed) = Lie(attacker, round, delta, samples);
             var payload = encoder.Encode(delta, residual);
             var encodeSeconds = encodeClock.Elapsed.TotalSeconds;
             lock (_gate) _residualSnapshot = residual.Values.ToArray();
@@ -106,7 +108,7 @@ public sealed partial class TrainingNode
             if (!already)
             {
                 var ledgerClock = Stopwatch.StartNew();
-                Contribute(round, baseHash, payload, samples, lossBefore, lossAfter, computeSeconds);
+                Contribute(round, baseHash, payload, claimed, lossBefore, lossAfter, computeSeconds);
                 ledgerSeconds = ledgerClock.Elapsed.TotalSeconds; // append + fsync + broadcast hand-off
             }
             _book.Trained(round, NowMs);

@@ -49,7 +49,7 @@ public static class DilocoSimulation
             for (var w = 0; w < options.Workers; w++)
             {
                 // Held-out part of the shard is unused here (θ is scored on the shared test set), but a task needs one.
-                var data = options.Byzantine.GetValueOrDefault(w, (AttackMode)(-1)) == AttackMode.LabelFlip ? FlippedLabels(train) : train;
+                var data = options.Byzantine.GetValueOrDefault(w, (AttackMode)(-1)) == AttackMode.LabelFlip ? Attacker.FlipLabels(train) : train;
                 var task = new ClassificationTask(data, shardTrain[w], shards[w].HeldOut, options.Seed + w);
                 workers.Add(new LocalTrainer(options.Model, options.Seed, task, trainerOptions));
             }
@@ -205,10 +205,6 @@ public static class DilocoSimulation
         var payload = encoder.Encode(delta, residual);
         return (payload, new DeltaContribution { ContributorId = WorkerId(worker), Samples = samples, Delta = DeltaDecoder.Decode(payload, delta.Length) });
     }
-
-    // The training set with every label moved to the next class: what a label-flipping attacker trains on.
-    private static LabeledDataset FlippedLabels(LabeledDataset train) =>
-        new(train.Features, [.. train.Labels.Select(y => Attacker.FlipLabel(y, train.Classes))], train.SampleShape, train.Classes);
 
     /// <summary>Contributor id of worker w: its index as 4 big-endian bytes, so the canonical order is worker order.</summary>
     public static byte[] WorkerId(int worker)

@@ -17,9 +17,13 @@ internal static class CommandUsage
             "                   [--passphrase-file F] [--log-level L] [--publish-every MS]\n" +
             "                   [--run ID --shard I/N [--split S] [--data DIR] [--name N] [--exit-when-done]\n" +
             "                    [--corpus PATH] [--held-out-percent P] [--train-bytes N] [--train-fraction F] [--corpus-bytes N]\n" +
-            "                    [--tokenizer-file F] [--device cpu|auto|cuda[:N]] [--fail-at-round R]]\n" +
+            "                    [--tokenizer-file F] [--device cpu|auto|cuda[:N]] [--fail-at-round R]\n" +
+            "                    [--byzantine MODE]]\n" +
             "       p2pnode run new ...   create a training run (docs/runtime.md)\n" +
-            "runs a node in the gossip overlay until SIGINT/SIGTERM (docs/protocol.md, docs/overlay.md)",
+            "runs a node in the gossip overlay until SIGINT/SIGTERM (docs/protocol.md, docs/overlay.md)\n" +
+            "test and measurement only: --fail-at-round fails the training thread at round R; --byzantine MODE makes the node\n" +
+            "an attacker that lies in its contributions (scale, amplify, signflip, noise, zero, stale, inflate, labelflip, copy,\n" +
+            "collude; docs/robustness.md)",
         ["init"] =
             "usage: p2pnode init [--dir D] [--passphrase-file F] [--force-config]\n" +
             "creates a node folder (default ./.p2pnode): a new key (node.key) and a commented node.toml; prints the peer id",

@@ -1,4 +1,5 @@
 using System.Globalization;
+using P2PNode.Training.Byzantine;
 using P2PNode.Training.Participation;
 using P2PNode.Training.Simulation;
 
@@ -18,10 +19,11 @@ internal static class TrainingFlags
         var corpus = a.Get("corpus");
         var failAt = a.GetInt("fail-at-round", 0);
         var lm = LmDataFlags.Read(a);
+        var byzantine = a.Get("byzantine");
         if (run is null)
         {
-            if (shard is not null || split is not null || data is not null || exit || name is not null || corpus is not null || failAt is not null || lm is not null)
-                throw new UsageException("--shard, --split, --data, --corpus (and the other corpus flags), --name and --exit-when-done need --run <run id>");
+            if (shard is not null || split is not null || data is not null || exit || name is not null || corpus is not null || failAt is not null || lm is not null || byzantine is not null)
+                throw new UsageException("--shard, --split, --data, --corpus (and the other corpus flags), --name, --byzantine and --exit-when-done need --run <run id>");
             return null;
         }
         byte[] id;
@@ -37,8 +39,13 @@ internal static class TrainingFlags
                 throw new UsageException($"--shard must be I/N with 0 <= I < N, got '{shard}'");
         }
         DataSplit s;
-        try { s = DataSplit.Parse(split ?? "iid"); }
+        AttackMode? attack;
+        try
+        {
+            s = DataSplit.Parse(split ?? "iid");
+            attack = byzantine is null ? null : AttackModes.Parse(byzantine);
+        }
         catch (ArgumentException e) { throw new UsageException(e.Message); }
-        return new TrainingRunOptions(id, index, count, s, data, exit, name ?? "", corpus, failAt, lm);
+        return new TrainingRunOptions(id, index, count, s, data, exit, name ?? "", corpus, failAt, lm, attack);
     }
 }

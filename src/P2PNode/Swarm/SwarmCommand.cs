@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using P2PNode.Cli.Commands;
+using P2PNode.Training.Byzantine;
 using P2PNode.Training.Runtime;
 using P2PNode.Training.Simulation;
 
@@ -20,6 +21,7 @@ internal static class SwarmCommand
         "                     [--codec SPEC] [--outer-lr X] [--outer-momentum M] [--inner-lr X] [--batch B] [--seed S]\n" +
         "                     [--quorum Q] [--eval-samples N] [--no-overlap] [--kill I@R[,I@R...]] [--restarts I:N[:SEED]] [--fail I@R[,...]]\n" +
         "                     [--late-join R] [--no-baselines]\n" +
+        "                     measurement: [--byzantine I:MODE[,I:MODE...]] (node I lies, docs/robustness.md) [--without I[,J...]] (shards split N ways, nodes I,J not started)\n" +
         "                     language model: --model lm [--languages en,de,...|--corpora P,P,...] [--corpus-bytes N] [--held-out-percent P]\n" +
         "                     [--low-resource I[:F]] [--curve-every K] [--tokenizer-file F] " + LmFlags.Usage + "\n" +
         "                     [--work DIR] [--data DIR] [--json out.json] [--timeout-minutes M]";
@@ -76,13 +78,20 @@ internal static class SwarmCommand
         var failures = NodeRounds(a, "fail", nodes, minRound: 0);
         var late = a.GetInt("late-join", 1, spec.Rounds - 1);
         var restarts = a.Get("restarts") is { } r ? RestartPlan.Parse(r, nodes) : null;
+        var (byzantine, without) = Dishonesty(a, nodes);
+        if (late is not null && without.Count > 0) throw new UsageException("--late-join and --without are alternatives");
+        // Kills, failures and restarts act on a running node.
+        var acted = kills.Concat(failures).Select(k => k.Item1).Append(restarts?.Node ?? -1);
+        if (acted.FirstOrDefault(without.Contains, -1) is var absent and >= 0)
+            throw new UsageException($"node {absent} is left out (--without) but given --kill, --fail or --restarts");
+        spec = spec with { MinNodes = nodes - without.Count };
         restarts?.Schedule(spec.Rounds); // a usage error now if the kills do not fit in the run
         SwarmOptions options = new()
         {
             Nodes = nodes, Spec = late is null ? spec : spec with { MinNodes = nodes - 1 }, Split = split,
             WorkDir = a.Get("work") ?? Directory.CreateTempSubdirectory("p2pnode-swarm.").FullName,
             Json = a.Get("json"), Data = a.Get("data"), Baselines = !a.Flag("no-baselines"), Kills = kills, Failures = failures, LateJoinRound = late,
-            Restarts = restarts,
+            Restarts = restarts, Byzantine = byzantine, Without = without,
         };
         if (a.Get("corpora") is { } corpora) options = options with { Corpora = corpora.Split(',', StringSplitOptions.RemoveEmptyEntries) };
         if (a.Get("languages") is { } languages)
@@ -103,6 +112,23 @@ internal static class SwarmCommand
             throw new UsageException("--languages, --corpus-bytes and --low-resource need --model lm");
         a.EnsureAllUsed();
         return options;
+    }
+
+    /// <summary>--byzantine I:MODE,... and --without I,...: node 0 must run (it creates the run and is everyone's
+    /// bootstrap), and a node left out cannot also attack.</summary>
+    internal static (IReadOnlyDictionary<int, AttackMode> Byzantine, IReadOnlySet<int> Without) Dishonesty(Args a, int nodes)
+    {
+        IReadOnlyDictionary<int, AttackMode> byzantine;
+        try { byzantine = a.Get("byzantine") is { } b ? AttackModes.ParseList(b, nodes) : new Dictionary<int, AttackMode>(); }
+        catch (ArgumentException e) { throw new UsageException("--byzantine: " + e.Message); }
+        var without = new HashSet<int>();
+        foreach (var item in (a.Get("without") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var i) || i < 1 || i >= nodes || !without.Add(i))
+                throw new UsageException($"--without takes distinct node indices 1..{nodes - 1} (node 0 creates the run), got '{item}'");
+            if (byzantine.ContainsKey(i)) throw new UsageException($"--without {i}: node {i} is also given --byzantine");
+        }
+        return (byzantine, without);
     }
 
     /// <summary>--low-resource I[:F]: node I trains on the first fraction F (default 0.1) of its training text.</summary>

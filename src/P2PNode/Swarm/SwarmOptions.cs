@@ -23,6 +23,17 @@ internal sealed record SwarmOptions
     /// <summary>Start node N−1 only when the others reach this round (a newcomer); null = all start together.</summary>
     public int? LateJoinRound { get; init; }
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>`--byzantine I:MODE,...`: node I runs as an attacker (`run --byzantine MODE`), for measuring defences.</summary>
+    public IReadOnlyDictionary<int, Training.Byzantine.AttackMode> Byzantine { get; init; } = new Dictionary<int, Training.Byzantine.AttackMode>();
+    /// <summary>`--without I,...`: the data is still split N ways, but these nodes are never started, so a run of the
+    /// others holds exactly the shards they hold in the full run (e.g. the honest nodes alone, without the attackers).</summary>
+    public IReadOnlySet<int> Without { get; init; } = new HashSet<int>();
+
+    /// <summary>Whether node i is started at all (not left out by <see cref="Without"/>).</summary>
+    public bool Present(int node) => !Without.Contains(node);
+
+    /// <summary>The nodes that are started, in index order.</summary>
+    public IEnumerable<int> PresentNodes => Enumerable.Range(0, Nodes).Where(Present);
 
     /// <summary>Language-model runs: node i trains on Corpora[i % count] (default: the Debian Reference in eight languages).</summary>
     public IReadOnlyList<string> Corpora { get; init; } = [.. DefaultLanguages.Select(DebianReference)];

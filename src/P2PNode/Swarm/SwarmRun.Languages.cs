@@ -16,7 +16,7 @@ internal sealed partial class SwarmRun
         Console.WriteLine();
         Console.WriteLine($"{"node",-7} {"text",-6} {"shared",7} {"alone",7} {"best",7} {"central",8} {"gain",7}  (bits per byte on the node's own held-out text; lower is better; gain = alone best − shared)");
         var rows = new JsonArray();
-        for (var i = 0; i < o.Nodes; i++)
+        foreach (var i in o.PresentNodes)
         {
             var t = _tally[i];
             var alone = b?.Alone[i];
@@ -39,7 +39,7 @@ internal sealed partial class SwarmRun
                 ["peak_rss_bytes"] = t.PeakRssBytes,
             });
         }
-        var shared = _tally.Select(t => t.FinalBitsPerByte).Average();
+        var shared = o.PresentNodes.Select(i => _tally[i].FinalBitsPerByte).Average();
         if (central is not null)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"mean over languages: shared {shared:0.000}, centralized {central.Average():0.000} (shared is {(shared / central.Average() - 1) * 100:+0.0;-0.0}% from centralized){(o.LowResource is { } l ? $"; * = low-resource node ({l.Fraction:0.##} of its text)" : "")}"));
@@ -52,7 +52,7 @@ internal sealed partial class SwarmRun
     {
         string[] keys = ["compute_s", "encode_s", "contribute_s", "aggregate_s", "ledger_s", "transfer_s"];
         Console.WriteLine($"\n{"node",-7} {string.Join(" ", keys.Select(k => $"{k[..^2],10}"))} {"peak RSS",9}  (mean seconds per round)");
-        for (var i = 0; i < o.Nodes; i++)
+        foreach (var i in o.PresentNodes)
         {
             var t = _tally[i];
             var means = keys.Select(k => t.Timings.Values.Select(v => v[k] is { } x ? (double)x : double.NaN).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average());

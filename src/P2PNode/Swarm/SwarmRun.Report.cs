@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using P2PNode.Ledger.Audit;
+using P2PNode.Training.Byzantine;
 using P2PNode.Training.Data;
 using P2PNode.Training.Runtime;
 using P2PNode.Training.Simulation;
@@ -66,7 +67,7 @@ internal sealed partial class SwarmRun
         var (metric, unit, scale) = lm ? ("bits/byte", "", 1.0) : ("accuracy", "%", 100.0);
         Console.WriteLine();
         Console.WriteLine($"{"node",-7} {metric,9} {"alone",8} {"gain",7} {"sent MB",8} {"x fewer",8} {"samples/s",9} {"alone/s",8} {"ratio",6} {"audit",-28}");
-        for (var i = 0; i < o.Nodes; i++)
+        foreach (var i in o.PresentNodes)
         {
             var t = _tally[i];
             var acc = lm ? t.FinalBitsPerByte : t.FinalAccuracy;
@@ -74,13 +75,13 @@ internal sealed partial class SwarmRun
             var aloneAcc = alone?[lm ? "bits_per_byte" : "accuracy"] is { } av ? (double)av : double.NaN;
             var gain = lm ? aloneAcc - acc : acc - aloneAcc;
             var aloneRate = alone is null ? double.NaN : (double)alone["samples_per_s"]!;
-            var audit = audits[i].Report;
+            var audit = audits.First(x => x.Node == i).Report;
             var verdict = audit.Valid ? $"valid ({audit.Entries} entries, {audit.Authors.Count} authors)" : $"INVALID: {audit.Findings[0].Code}";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"node-{i,-2} {acc * scale,8:0.00}{unit} {aloneAcc * scale,7:0.00}{unit} {gain * scale,+6:+0.00;-0.00} {t.BytesSent / 1e6,8:0.00} {dense / t.BytesSent,8:0} {t.Throughput,9:0.0} {aloneRate,8:0.0} {t.Throughput / aloneRate,6:0.00} {verdict}"));
+                $"node-{i,-2} {acc * scale,8:0.00}{unit} {aloneAcc * scale,7:0.00}{unit} {gain * scale,+6:+0.00;-0.00} {t.BytesSent / 1e6,8:0.00} {dense / t.BytesSent,8:0} {t.Throughput,9:0.0} {aloneRate,8:0.0} {t.Throughput / aloneRate,6:0.00} {verdict}{AttackerMark(i)}"));
             nodes.Add(new JsonObject
             {
-                ["node"] = i, [lm ? "bits_per_byte" : "accuracy"] = acc, [lm ? "alone_bits_per_byte" : "alone_accuracy"] = alone is null ? null : aloneAcc,
+                ["node"] = i, ["byzantine"] = o.Byzantine.TryGetValue(i, out var mode) ? mode.Name() : null, [lm ? "bits_per_byte" : "accuracy"] = acc, [lm ? "alone_bits_per_byte" : "alone_accuracy"] = alone is null ? null : aloneAcc,
                 ["corpus"] = lm ? o.CorpusOf(i) : null, ["bytes_sent"] = t.BytesSent,
                 ["contribution_bytes"] = t.PublishedBytes, ["reduction_vs_dense_allreduce"] = dense / t.BytesSent,
                 ["samples_per_s"] = t.Throughput, ["alone_samples_per_s"] = alone is null ? null : aloneRate, ["wait_s"] = t.WaitSeconds,
@@ -91,11 +92,16 @@ internal sealed partial class SwarmRun
                 ["accuracy_by_round"] = new JsonObject(t.Accuracy.OrderBy(kv => kv.Key).Select(kv => KeyValuePair.Create(kv.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)kv.Value))),
             });
         }
-        var finals = _tally.Select(t => lm ? t.FinalBitsPerByte : t.FinalAccuracy).ToList();
-        var agree = _tally.Select(t => t.Model).Distinct().Count() == 1;
+        var present = o.PresentNodes.Select(i => _tally[i]).ToList();
+        var finals = present.Select(t => lm ? t.FinalBitsPerByte : t.FinalAccuracy).ToList();
+        var agree = present.Select(t => t.Model).Distinct().Count() == 1;
         var allValid = audits.All(a => a.Report.Valid);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"\nswarm mean {metric} {finals.Average() * scale:0.00}{unit} (each node's full held-out set); final models identical on all nodes: {agree}"));
+        var honest = HonestSummary(lm);
+        if (o.Byzantine.Count > 0)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"honest nodes ({(int)honest["honest_nodes"]!}) mean {metric} {(double)honest[lm ? "honest_mean_bits_per_byte" : "honest_mean_accuracy"]! * scale:0.00}{unit}; honest models identical: {(bool)honest["honest_models_identical"]!}; attackers: {string.Join(", ", o.Byzantine.OrderBy(a => a.Key).Select(a => $"node-{a.Key} {a.Value.Name()}"))}"));
         if (b?.Centralized is not null)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"centralized baseline {b.Centralized * 100:0.00}% (full test set) after {b.CentralizedSamples:N0} samples = the swarm's total; gap {(b.Centralized - finals.Average()) * 100:0.00} points"));
@@ -108,6 +114,8 @@ internal sealed partial class SwarmRun
             ["centralized_accuracy"] = b?.Centralized, ["centralized_samples"] = b?.CentralizedSamples, ["audit_valid"] = allValid,
             ["seconds"] = _clock.Elapsed.TotalSeconds, ["per_node"] = nodes, ["kills"] = o.Kills.Count, ["failures_restarted"] = _tally.Sum(t => t.Failures.Count), ["late_join_round"] = o.LateJoinRound,
         };
+        foreach (var (key, value) in honest) report[key] = value?.DeepClone();
+        if (o.Without.Count > 0) report["without"] = new JsonArray([.. o.Without.Order().Select(i => (JsonNode)i)]);
         if (lm) report["language_model"] = LanguageTable(b);
         if (RestartReport() is { } restarts) report["restarts"] = restarts;
         if (_tally.Any(t => t.Failures.Count > 0))
@@ -115,5 +123,20 @@ internal sealed partial class SwarmRun
                 $"node-{t.Index} " + string.Join(", ", t.Failures.Select(f => $"round {f["round"]}: {f["reason"]}")))));
         if (o.Json is not null) File.WriteAllText(o.Json, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         return allValid ? 0 : 1;
+    }
+
+    private string AttackerMark(int node) => o.Byzantine.TryGetValue(node, out var mode) ? $"  BYZANTINE {mode.Name()}" : "";
+
+    /// <summary>The honest nodes' figures (the nodes started without --byzantine): how much the attackers hurt them,
+    /// and whether they still agree on one model.</summary>
+    private JsonObject HonestSummary(bool lm)
+    {
+        var honest = o.PresentNodes.Where(i => !o.Byzantine.ContainsKey(i)).Select(i => _tally[i]).ToList();
+        return new JsonObject
+        {
+            ["honest_nodes"] = honest.Count,
+            [lm ? "honest_mean_bits_per_byte" : "honest_mean_accuracy"] = honest.Count == 0 ? null : honest.Average(t => lm ? t.FinalBitsPerByte : t.FinalAccuracy),
+            ["honest_models_identical"] = honest.Select(t => t.Model).Distinct().Count() <= 1,
+        };
     }
 }

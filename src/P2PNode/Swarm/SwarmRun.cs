@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using P2PNode.Cli.Commands;
 using P2PNode.Ledger.Audit;
+using P2PNode.Training.Byzantine;
 
 namespace P2PNode.Cli.Swarm;
 
@@ -10,7 +11,7 @@ namespace P2PNode.Cli.Swarm;
 internal sealed partial class SwarmRun(SwarmOptions o)
 {
     private readonly NodeProcess?[] _procs = new NodeProcess?[o.Nodes];
-    private readonly NodeTally[] _tally = Enumerable.Range(0, o.Nodes).Select(i => new NodeTally(i, o.Nodes)).ToArray();
+    private readonly NodeTally[] _tally = Enumerable.Range(0, o.Nodes).Select(i => new NodeTally(i, o.Nodes - o.Without.Count)).ToArray();
     private readonly HashSet<(int, int)> _killsDone = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private string _runId = "";
@@ -24,6 +25,8 @@ internal sealed partial class SwarmRun(SwarmOptions o)
         var s = o.Spec;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"swarm: {o.Nodes} nodes, {s.Model}, split {o.Split}, {s.Rounds} rounds of H={s.InnerSteps}, codec {s.Codec}, outer lr {s.OuterLearningRate} momentum {s.OuterMomentum}; work dir {o.WorkDir}"));
+        if (o.Byzantine.Count > 0 || o.Without.Count > 0)
+            Console.WriteLine($"measurement: attackers [{string.Join(", ", o.Byzantine.OrderBy(b => b.Key).Select(b => $"node-{b.Key} {b.Value.Name()}"))}], not started [{string.Join(", ", o.Without.Order().Select(i => $"node-{i}"))}]");
         try
         {
             await SetUpAsync();
@@ -59,7 +62,7 @@ internal sealed partial class SwarmRun(SwarmOptions o)
         Console.WriteLine($"run {_runId}");
         Start(0);
         _bootstrap = await _procs[0]!.Listening.WaitAsync(TimeSpan.FromSeconds(60));
-        for (var i = 1; i < o.Nodes; i++)
+        foreach (var i in o.PresentNodes.Skip(1))
             if (o.LateJoinRound is null || i != o.Nodes - 1) Start(i);
     }
 
@@ -72,6 +75,7 @@ internal sealed partial class SwarmRun(SwarmOptions o)
         };
         if (i > 0) args.AddRange(["--bootstrap", _bootstrap]);
         if (o.Data is not null) args.AddRange(["--data", o.Data]);
+        if (o.Byzantine.TryGetValue(i, out var attack)) args.AddRange(["--byzantine", attack.Name()]);
         if (o.LanguageModel) args.AddRange(o.CorpusArgs(i));
         // Injected failures (--fail I@R) apply to a node's first start only: the restart must then get through.
         foreach (var (node, round) in o.Failures)
@@ -84,7 +88,7 @@ internal sealed partial class SwarmRun(SwarmOptions o)
     private async Task TrainAsync()
     {
         var deadline = _clock.Elapsed + o.Timeout;
-        while (!_tally.All(t => t.Done))
+        while (!o.PresentNodes.All(i => _tally[i].Done))
         {
             if (_clock.Elapsed > deadline) throw new TimeoutException($"the swarm did not finish within {o.Timeout.TotalMinutes:0} minutes (logs in {o.WorkDir})");
             await Task.Delay(200);
@@ -174,7 +178,7 @@ internal sealed partial class SwarmRun(SwarmOptions o)
     private bool LedgersConverged()
     {
         var views = new List<string>();
-        for (var i = 0; i < o.Nodes; i++)
+        foreach (var i in o.PresentNodes)
         {
             try
             {
@@ -183,11 +187,11 @@ internal sealed partial class SwarmRun(SwarmOptions o)
             }
             catch (Exception e) when (e is IOException or Microsoft.Data.Sqlite.SqliteException or InvalidDataException) { return false; }
         }
-        return views.Distinct().Count() == 1 && views[0].Split(',').Length == o.Nodes;
+        return views.Distinct().Count() == 1 && views[0].Split(',').Length == views.Count;
     }
 
     private List<(int Node, AuditReport Report)> Audit() =>
-        Enumerable.Range(0, o.Nodes).Select(i => (i, LedgerAuditor.Audit(LedgerInput.Load(Path.Combine(Dir(i), Hosting.NodeBuilder.LedgerFile))))).ToList();
+        o.PresentNodes.Select(i => (i, LedgerAuditor.Audit(LedgerInput.Load(Path.Combine(Dir(i), Hosting.NodeBuilder.LedgerFile))))).ToList();
 
     private static async Task<(int Code, string Stdout, string Stderr)> RunToEndAsync(IEnumerable<string> args)
     {

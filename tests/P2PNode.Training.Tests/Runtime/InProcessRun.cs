@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using P2PNode.Identity;
 using P2PNode.Metrics;
 using P2PNode.Overlay;
+using P2PNode.Training.Byzantine;
 using P2PNode.Training.Data;
 using P2PNode.Training.Runtime;
 using P2PNode.Training.Trainer;
@@ -20,12 +21,15 @@ namespace P2PNode.Training.Tests.Runtime;
 internal sealed class InProcessRun : IDisposable
 {
     private long _sequence;
+    private readonly IReadOnlyDictionary<int, AttackMode> _byzantine;
 
     /// <param name="serveModels">Give the nodes a shared in-memory <see cref="IModelExchange"/> (catch-up, repair,
     /// adoption); without one they never take a peer's model.</param>
-    public InProcessRun(int nodes, RunSpec spec, bool serveModels = false)
+    /// <param name="byzantine">Nodes that run as attackers (<see cref="RunContext.Attacker"/>), by index.</param>
+    public InProcessRun(int nodes, RunSpec spec, bool serveModels = false, IReadOnlyDictionary<int, AttackMode>? byzantine = null)
     {
         Spec = spec;
+        _byzantine = byzantine ?? new Dictionary<int, AttackMode>();
         Exchange = serveModels ? new MemoryExchange() : null;
         Peers = Enumerable.Range(0, nodes).Select(_ => new RunPeer()).ToList();
         (InitialModel, _, Parameters) = GenesisModel.Describe(spec.ModelSpec(), spec.Seed);
@@ -77,6 +81,7 @@ internal sealed class InProcessRun : IDisposable
                 OnEvent?.Invoke(index, line);
             },
             ChunkSteps = 2,
+            Attacker = _byzantine.TryGetValue(index, out var mode) ? new Attacker(mode, Spec.Seed, index) : null,
         };
     }
 
