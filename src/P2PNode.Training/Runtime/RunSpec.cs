@@ -39,6 +39,13 @@ public sealed record RunSpec
     public int MinNodes { get; init; } = 1;
     /// <summary>Contributions whose L2 norm exceeds this multiple of the round's (lower) median norm are refused.</summary>
     public double NormOutlierMultiple { get; init; } = 10;
+    /// <summary>Clip each contribution to this multiple of the round's median norm (null: off). On by default for new
+    /// runs: free when all are honest, and it bounds a lie that scales an honest delta (docs/robustness.md). A genesis
+    /// written before it existed reads as off.</summary>
+    public double? ClipMedianMultiple { get; init; } = 2.0;
+    /// <summary>No contribution weighs more than the samples a round can hold (inner_steps × batch_size), whatever it
+    /// claims. On by default for new runs; a genesis written before it existed reads as off.</summary>
+    public bool CapSamples { get; init; } = true;
     /// <summary>Test samples each node scores the shared model on after each round (0 = none).</summary>
     public int EvalSamples { get; init; } = 1000;
     /// <summary>True: a node trains round r+1 while round r closes and takes its result in between steps (up to a
@@ -56,9 +63,18 @@ public sealed record RunSpec
         Momentum = (float)OuterMomentum,
     };
 
-    /// <summary>The round's aggregation: norm outliers refused, the rest averaged by samples with no clipping or
-    /// trimming (the run's nodes are peers, and an outlier is refused rather than scaled down).</summary>
-    public AggregationPolicy Policy() => new() { NormOutlierMultiple = NormOutlierMultiple };
+    /// <summary>The round's aggregation: norm outliers refused, the rest clipped to clip_median_multiple × the median
+    /// norm and averaged by samples capped at inner_steps × batch_size (each when the run has it), never trimmed
+    /// (a coordinate-wise trimmed mean deletes sparse deltas, docs/robustness.md).</summary>
+    public AggregationPolicy Policy() => new()
+    {
+        NormOutlierMultiple = NormOutlierMultiple,
+        Combination = new AggregationOptions
+        {
+            MedianNormMultiple = ClipMedianMultiple,
+            MaxSamples = CapSamples ? (long)InnerSteps * BatchSize : null,
+        },
+    };
 
     /// <summary>When a round closes: quorum, deadline_factor and min_deadline_ms (docs/runtime.md §3 step 6).</summary>
     public P2PNode.Rounds.RoundRules CloseRules() => new() { Quorum = Quorum, DeadlineFactor = DeadlineFactor, MinDeadlineMs = MinDeadlineMs };
@@ -91,6 +107,7 @@ public sealed record RunSpec
         if (!(OuterLearningRate > 0) || double.IsInfinity(OuterLearningRate)) throw new ArgumentException($"outer_lr must be > 0, got {OuterLearningRate}");
         if (!(OuterMomentum >= 0 && OuterMomentum < 1)) throw new ArgumentException($"outer_momentum must be in [0, 1), got {OuterMomentum}");
         if (!(NormOutlierMultiple > 1) || double.IsInfinity(NormOutlierMultiple)) throw new ArgumentException($"norm_outlier_multiple must be > 1, got {NormOutlierMultiple}");
+        if (ClipMedianMultiple is { } clip && !(clip >= 1 && double.IsFinite(clip))) throw new ArgumentException($"clip_median_multiple must be >= 1 or null, got {clip}");
         Outer().Validate();
         if (InnerSteps < 1) throw new ArgumentException($"inner_steps must be >= 1, got {InnerSteps}");
         if (Rounds < 1) throw new ArgumentException($"rounds must be >= 1, got {Rounds}");
@@ -119,6 +136,7 @@ public sealed record RunSpec
         ["batch_size"] = BatchSize, ["quorum"] = Quorum, ["deadline_factor"] = DeadlineFactor,
         ["min_deadline_ms"] = MinDeadlineMs, ["min_nodes"] = MinNodes, ["norm_outlier_multiple"] = NormOutlierMultiple,
         ["eval_samples"] = EvalSamples, ["overlap"] = Overlap,
+        ["clip_median_multiple"] = ClipMedianMultiple, ["cap_samples"] = CapSamples,
     };
 
     /// <summary>Parses genesis hyperparameters; unknown or mistyped fields are an <see cref="ArgumentException"/>.</summary>
@@ -127,7 +145,8 @@ public sealed record RunSpec
         JsonObject o;
         try { o = JsonNode.Parse(json) as JsonObject ?? throw new ArgumentException("run hyperparameters are not a JSON object"); }
         catch (JsonException e) { throw new ArgumentException($"run hyperparameters are not valid JSON: {e.Message}"); }
-        var spec = new RunSpec();
+        // Defences a genesis does not name were off when it was written: it keeps meaning what it meant.
+        var spec = new RunSpec { ClipMedianMultiple = null, CapSamples = false };
         foreach (var (key, value) in o)
         {
             try
@@ -151,6 +170,8 @@ public sealed record RunSpec
                     "norm_outlier_multiple" => spec with { NormOutlierMultiple = value!.GetValue<double>() },
                     "eval_samples" => spec with { EvalSamples = value!.GetValue<int>() },
                     "overlap" => spec with { Overlap = value!.GetValue<bool>() },
+                    "clip_median_multiple" => spec with { ClipMedianMultiple = value?.GetValue<double>() },
+                    "cap_samples" => spec with { CapSamples = value!.GetValue<bool>() },
                     _ => throw new ArgumentException($"run hyperparameters: unknown field '{key}'"),
                 };
             }
@@ -165,5 +186,5 @@ public sealed record RunSpec
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Model}, H={InnerSteps}, R={Rounds}, codec {Codec}, outer lr {OuterLearningRate} momentum {OuterMomentum}, quorum {Quorum}{(Overlap ? "" : ", no overlap")}");
+        $"{Model}, H={InnerSteps}, R={Rounds}, codec {Codec}, outer lr {OuterLearningRate} momentum {OuterMomentum}, quorum {Quorum}{(Overlap ? "" : ", no overlap")}, clip {(ClipMedianMultiple is { } c ? c + "x median" : "off")}{(CapSamples ? ", samples capped" : "")}");
 }

@@ -12,12 +12,14 @@ public sealed class RunSpecTests
         Model = "mlp", Seed = 77, InnerSteps = 7, Rounds = 9, Codec = "topk:0.05+int4/32", OuterLearningRate = 0.7,
         OuterMomentum = 0.9, InnerLearningRate = 1.5e-3, BatchSize = 48, Quorum = 0.75, DeadlineFactor = 1.5,
         MinDeadlineMs = 1234, MinNodes = 3, NormOutlierMultiple = 6.5, EvalSamples = 321, Overlap = false,
+        ClipMedianMultiple = 3.5, CapSamples = false,
     };
 
     private static readonly string[] Keys =
     [
         "model", "seed", "inner_steps", "rounds", "codec", "outer_lr", "outer_momentum", "inner_lr", "batch_size", "quorum",
         "deadline_factor", "min_deadline_ms", "min_nodes", "norm_outlier_multiple", "eval_samples", "overlap",
+        "clip_median_multiple", "cap_samples",
     ];
 
     [Fact]
@@ -29,6 +31,24 @@ public sealed class RunSpecTests
         var o = JsonNode.Parse(json)!.AsObject();
         Assert.Equal(Keys, o.Select(kv => kv.Key).ToArray());
         Assert.Equal(new RunSpec(), RunSpec.FromJson(new RunSpec().ToJson()));
+    }
+
+    [Fact]
+    public void NewRunsClipAndCapSamplesButAGenesisWithoutTheDefenceKeysKeepsThemOff()
+    {
+        var policy = new RunSpec { InnerSteps = 30, BatchSize = 64 }.Policy();
+        Assert.Equal(2.0, policy.Combination.MedianNormMultiple);
+        Assert.Equal(30 * 64, policy.Combination.MaxSamples);
+        var o = JsonNode.Parse(Custom.ToJson())!.AsObject();
+        o.Remove("clip_median_multiple");
+        o.Remove("cap_samples");
+        var old = RunSpec.FromJson(o.ToJsonString());
+        Assert.Null(old.ClipMedianMultiple);
+        Assert.False(old.CapSamples);
+        Assert.Null(old.Policy().Combination.MaxSamples);
+        var off = RunSpec.FromJson(new RunSpec { ClipMedianMultiple = null }.ToJson());
+        Assert.Null(off.ClipMedianMultiple);
+        Assert.Throws<ArgumentException>(() => RunSpec.FromJson(new RunSpec { ClipMedianMultiple = 0.5 }.ToJson()));
     }
 
     [Fact]
