@@ -55,10 +55,17 @@ public sealed partial class OverlayNode
             return;
         }
         Count("gossip_verified");
-        if (!_replay.TryAccept(g.Origin, g.Sequence, _now))
+        switch (_replay.Check(g.Origin, g.Sequence, _now))
         {
-            Offend(from, OverlayOffence.Replay, "gossip_replay");
-            return;
+            case Broadcast.ReplayVerdict.Replayed:
+                Offend(from, OverlayOffence.Replay, "gossip_replay");
+                return;
+            case Broadcast.ReplayVerdict.BelowWindow:
+                // Refused, but no offence: the sender cannot know this node's window. A node that restarted sees an
+                // origin's newest message first, and its peers' repair then sends it older ones it never saw; charging
+                // them graylisted honest peers after every restart.
+                Count("gossip_below_window");
+                return;
         }
 
         var delivery = new GossipDelivery(id, g.Topic, g.Origin, g.Sequence, g.TimestampMs, g.Payload, g.Hops, from) { Prepared = check?.Prepared };

@@ -132,6 +132,21 @@ public sealed class DefenceTests
     }
 
     [Fact]
+    public void AnOldMessageBelowTheWindowIsDroppedWithoutChargingTheHonestPeerThatSentIt()
+    {
+        using var h = new OverlayHarness(new OverlayOptions { ReplayWindow = 64 });
+        var a = h.AddNeighbor(1);
+        var origin = h.Key(50);
+        h.Node.OnMessage(a, Signed(origin, 1000), T0); // a fresh node's first message of this origin is a recent one
+        h.Sink.Clear();
+        h.Node.OnMessage(a, Signed(origin, 900), T0 + 10); // an older one, never seen here, sent by repair
+        AssertNothingLeft(h);
+        Assert.Empty(h.Sink.Offences);
+        Assert.Equal(1, h.Metrics.Get("gossip_below_window"));
+        Assert.Equal(0, h.Metrics.Get("gossip_replay"));
+    }
+
+    [Fact]
     public void TheReplayWindowSlides()
     {
         var w = new ReplayWindow(64, 2);

@@ -8,6 +8,8 @@ namespace P2PNode.Overlay.Broadcast;
 /// even after its id has left the seen-cache. Only called after the origin's signature verified, so a forger
 /// cannot advance someone else's window.
 /// </summary>
+internal enum ReplayVerdict { Accepted, Replayed, BelowWindow }
+
 internal sealed class ReplayWindow(int window, int maxOrigins)
 {
     private sealed class State(int words)
@@ -22,7 +24,12 @@ internal sealed class ReplayWindow(int window, int maxOrigins)
     public int TrackedOrigins => _origins.Count;
 
     /// <summary>True (and recorded) when <paramref name="sequence"/> is new for <paramref name="origin"/>.</summary>
-    public bool TryAccept(PeerId origin, ulong sequence, long now)
+    public bool TryAccept(PeerId origin, ulong sequence, long now) => Check(origin, sequence, now) == ReplayVerdict.Accepted;
+
+    /// <summary>Accepted (and recorded), Replayed (already marked: a replay or an equivocation), or BelowWindow (too far
+    /// below the highest to know: refused, but an honest peer can send it, e.g. to a node that just started and saw a
+    /// newer message of that origin first).</summary>
+    public ReplayVerdict Check(PeerId origin, ulong sequence, long now)
     {
         if (!_origins.TryGetValue(origin, out var s))
         {
@@ -31,7 +38,7 @@ internal sealed class ReplayWindow(int window, int maxOrigins)
             _origins[origin] = s;
             Set(s, sequence);
             s.LastUsed = now;
-            return true;
+            return ReplayVerdict.Accepted;
         }
         s.LastUsed = now;
         if (sequence > s.Highest)
@@ -41,12 +48,12 @@ internal sealed class ReplayWindow(int window, int maxOrigins)
             else for (var q = s.Highest + 1; q < sequence; q++) Clear(s, q);
             s.Highest = sequence;
             Set(s, sequence);
-            return true;
+            return ReplayVerdict.Accepted;
         }
-        if (s.Highest - sequence >= (ulong)window) return false;
-        if (IsSet(s, sequence)) return false;
+        if (s.Highest - sequence >= (ulong)window) return ReplayVerdict.BelowWindow;
+        if (IsSet(s, sequence)) return ReplayVerdict.Replayed;
         Set(s, sequence);
-        return true;
+        return ReplayVerdict.Accepted;
     }
 
     private void EvictLeastRecent()
