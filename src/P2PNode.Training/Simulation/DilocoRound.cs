@@ -6,4 +6,8 @@ namespace P2PNode.Training.Simulation;
 /// the model hash after the outer step, and the test metrics when this round was evaluated.
 /// </summary>
 public sealed record DilocoRound(int Round, double TrainLoss, long PayloadBytes, string ModelHash, double? TestLoss, double? TestAccuracy,
-    IReadOnlyList<ContributionRejection>? Rejected = null, IReadOnlySet<int>? Excluded = null);
+    IReadOnlyList<ContributionRejection>? Rejected = null, JudgedRound? Judged = null)
+{
+    /// <summary>Workers judged out of this round (null: no judging).</summary>
+    public IReadOnlySet<int>? Excluded => Judged?.Excluded;
+}

@@ -49,7 +49,7 @@ public static class DilocoSimulation
             for (var w = 0; w < options.Workers; w++)
             {
                 // Held-out part of the shard is unused here (θ is scored on the shared test set), but a task needs one.
-                var data = options.Byzantine.GetValueOrDefault(w, (AttackMode)(-1)) == AttackMode.LabelFlip ? Attacker.FlipLabels(train) : train;
+                var data = options.Byzantine.TryGetValue(w, out var mode) && mode == AttackMode.LabelFlip ? Attacker.FlipLabels(train) : train;
                 var task = new ClassificationTask(data, shardTrain[w], shards[w].HeldOut, options.Seed + w);
                 workers.Add(new LocalTrainer(options.Model, options.Seed, task, trainerOptions));
             }
@@ -132,7 +132,7 @@ public static class DilocoSimulation
                 log?.Invoke(FormattableString.Invariant(
                     $"round {r}/{options.Rounds}: train loss {lossSum / roundSamples:0.0000}, test loss {last.Loss:0.0000}, test accuracy {last.Accuracy * 100:0.00}%, {clock.Elapsed.TotalSeconds:0}s"));
             }
-            rounds.Add(new DilocoRound(r, lossSum / roundSamples, roundBytes, hash, testLoss, testAccuracy, report.Rejected, judged?.Excluded));
+            rounds.Add(new DilocoRound(r, lossSum / roundSamples, roundBytes, hash, testLoss, testAccuracy, report.Rejected, judged));
         }
 
         return new DilocoResult

@@ -135,6 +135,9 @@ public static class SimDilocoCommand
                 ["judged_out_attackers"] = r.Rounds.Sum(x => x.Excluded?.Count(o.Byzantine.ContainsKey) ?? 0),
                 ["judged_out_honest"] = r.Rounds.Sum(x => x.Excluded?.Count(w => !o.Byzantine.ContainsKey(w)) ?? 0),
                 ["seconds"] = r.Seconds,
+                // Every judge's loss change for every author, per round ([judge][author], 0 on the diagonal): what the
+                // exclusions were decided from, kept so other rules can be scored on the same runs (docs/robustness.md).
+                ["judge_loss_change_by_round"] = o.Judge is null ? null : new JsonArray([.. r.Rounds.Select(x => (JsonNode)Matrix(x.Judged!.LossChange))]),
                 ["accuracy_by_round"] = new JsonObject(r.Rounds.Where(x => x.TestAccuracy is not null)
                     .Select(x => KeyValuePair.Create(x.Round.ToString(CultureInfo.InvariantCulture), (JsonNode?)x.TestAccuracy))),
             };
@@ -170,6 +173,9 @@ public static class SimDilocoCommand
             return 1;
         }
     }
+
+    private static JsonArray Matrix(double[,] m) =>
+        new([.. Enumerable.Range(0, m.GetLength(0)).Select(i => (JsonNode)new JsonArray([.. Enumerable.Range(0, m.GetLength(1)).Select(j => (JsonNode)m[i, j])]))]);
 
     private static string Format(JsonNode node) =>
         node.GetValueKind() == JsonValueKind.Number && node.AsValue().TryGetValue<double>(out var d) && d != Math.Floor(d)
