@@ -14,6 +14,13 @@ internal sealed class ManualClock : TimeProvider
         lock (_gate) return _now;
     }
 
+    /// <summary>Timers waiting to fire: a test that starts a waiter on another thread waits for this before it
+    /// advances the clock, or the waiter may arm its timer after the advance and sleep past it.</summary>
+    public int PendingTimers
+    {
+        get { lock (_gate) return _timers.Count; }
+    }
+
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
     public override long GetTimestamp() => GetUtcNow().UtcTicks;
 

@@ -15,6 +15,9 @@ public sealed class WakeupTests
         var clock = new ManualClock();
         var wake = new Wakeup(clock);
         var waiting = Task.Run(() => wake.Wait(TimeSpan.FromSeconds(5), CancellationToken.None));
+        // On a loaded machine the waiter may not have started yet: advancing before it arms its timer would move
+        // its due time along with the clock (CI failed here once, 12 s timeout).
+        await Eventually.UntilAsync(() => clock.PendingTimers == 1, "the waiter to arm its timer", TimeSpan.FromSeconds(30));
         await Task.Delay(Settle);
         Assert.False(waiting.IsCompleted); // 200 ms of real time is nothing on the manual clock
         clock.Advance(TimeSpan.FromMilliseconds(4_999));
