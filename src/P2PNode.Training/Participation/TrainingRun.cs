@@ -55,12 +55,12 @@ public sealed class TrainingRun(TrainingRunOptions options) : ITopicService
             EnsureJoined(ledger, identity, options.Run, options.DisplayName, node.Agent);
             sync.AnnounceNow();
             if (options.Byzantine is { } attack) log.RunningAsAttacker(Byzantine.AttackModes.Name(attack));
-            var (trainTask, evalTask) = LoadData(spec, options, node.Config.Training, dataDir);
+            var (trainTask, evalTask, judgeTask) = LoadData(spec, options, node.Config.Training, dataDir);
             log.TrainingStarts(options.RunHex[..16], spec, options.ShardIndex, options.ShardCount, options.Split, trainTask.EpochSamples);
             using var training = new TrainingNode(new RunContext
             {
                 Spec = spec, Run = options.Run, InitialModel = genesis.InitialModel, Identity = identity, Ledger = ledger,
-                TrainTask = trainTask, EvalTask = evalTask, DataDir = dataDir,
+                TrainTask = trainTask, EvalTask = evalTask, JudgeTask = judgeTask, DataDir = dataDir,
                 Publish = payload => node.Overlay.Publish(options.Topic, payload), KeepEntry = sync.Keep, Metrics = metrics, Log = log,
                 Exchange = new TransferModelExchange(transfer),
                 Progress = line => node.Say(line.ToJsonString()),
@@ -124,7 +124,11 @@ public sealed class TrainingRun(TrainingRunOptions options) : ITopicService
         }
     }
 
-    private static (TrainingTask Train, TrainingTask Eval) LoadData(RunSpec spec, TrainingRunOptions flags, Config.TrainingSection config, string dataDir)
+    /// <summary>This node's training data, the held-out data the shared model is scored on, and its own held-out data it
+    /// judges contributions on (docs/runtime.md §3a): for a classifier the held-out part of its own shard, never
+    /// trained on (the run's test set is the same for every node, and a judge must judge on its own data); for a
+    /// language model its text's held-out tail.</summary>
+    private static (TrainingTask Train, TrainingTask Eval, TrainingTask Judge) LoadData(RunSpec spec, TrainingRunOptions flags, Config.TrainingSection config, string dataDir)
     {
         if (!spec.ModelSpec().IsClassifier)
         {
@@ -134,7 +138,7 @@ public sealed class TrainingRun(TrainingRunOptions options) : ITopicService
             // tokenizer must hash to what the genesis pins, or the node refuses the run.
             var task = LanguageModelData.Load(spec.ModelSpec(), (flags.Lm ?? new LmDataOptions()).With(flags.Corpus, config), spec.Seed * 1000 + flags.ShardIndex,
                 Path.Combine(dataDir, "tokens"));
-            return (task, task);
+            return (task, task, task);
         }
         var train = FashionMnist.Load("train", flags.DataDir);
         if (flags.Byzantine == Byzantine.AttackMode.LabelFlip) train = Byzantine.Attacker.FlipLabels(train);
@@ -144,6 +148,7 @@ public sealed class TrainingRun(TrainingRunOptions options) : ITopicService
         var dataSeed = spec.Seed * 1000 + flags.ShardIndex;
         var testIndices = Enumerable.Range(0, test.Count).ToArray();
         return (new ClassificationTask(train, shard.Train, test, testIndices, dataSeed),
-            new ClassificationTask(test, testIndices, test, testIndices, spec.Seed));
+            new ClassificationTask(test, testIndices, test, testIndices, spec.Seed),
+            new ClassificationTask(train, shard.Train, train, shard.HeldOut, dataSeed));
     }
 }

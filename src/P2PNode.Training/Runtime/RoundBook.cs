@@ -119,6 +119,9 @@ public sealed class RoundBook(byte[] run, RoundRules? rules = null)
     /// <summary>A peer heard from within this many ms is active (<see cref="RoundEngine{T}.ActiveWindowMs"/>).</summary>
     public long ActiveWindowMs { get { lock (_gate) return _engine.ActiveWindowMs; } }
 
+    /// <summary>One round deadline span (RoundEngine.SpanMs): how long the judging step waits for the others' scores.</summary>
+    public double SpanMs { get { lock (_gate) return _engine.SpanMs; } }
+
     /// <summary>Whether the open round closes at <paramref name="nowMs"/> (<see cref="RoundEngine{T}.Decide"/>).</summary>
     public CloseDecision Decide(long nowMs, CloseInputs inputs)
     {

@@ -20,6 +20,9 @@ public sealed record RunContext
     public required TrainingTask TrainTask { get; init; }
     /// <summary>The held-out data the shared model is scored on after each round (null: no scoring).</summary>
     public TrainingTask? EvalTask { get; init; }
+    /// <summary>This node's own held-out data it judges contributions on (docs/runtime.md §3a; the first judge_samples
+    /// of its evaluation set). Null: it judges nothing, and goes by the other judges' attestations.</summary>
+    public TrainingTask? JudgeTask { get; init; }
     /// <summary>Where the node keeps its resumable state (state.bin).</summary>
     public required string DataDir { get; init; }
     /// <summary>Broadcasts a payload on the run's topic (the overlay signs it as this node).</summary>

@@ -16,6 +16,9 @@ namespace P2PNode.Training.Runtime;
 /// which it serves that model (zeros: not served), u16 n, n float32 sketch values (a fixed random projection of
 /// the model, for consensus distance), then optionally the 32-byte object id under which it serves its outer
 /// optimizer state (zeros: not served); a status without it (the older layout) is still valid.</item>
+/// <item>kind 3, Judgements: u64 round, u16 n, then n times (u32 entry length, the sender's signed Attestation ledger
+/// entry, its 64-byte signature): everything the sender judged of that round, in one message (n = 0: it judged
+/// nothing, which tells the others not to wait for it).</item>
 /// </list>
 /// </summary>
 public static class RunMessage
@@ -23,6 +26,9 @@ public static class RunMessage
     public const byte Version = 1;
     public const byte ContributionKind = 1;
     public const byte StatusKind = 2;
+    public const byte JudgementsKind = 3;
+    /// <summary>Most attestations one Judgements message carries (a round's contributions, one per author).</summary>
+    public const int MaxJudgements = 1024;
     public const int MaxSketch = 64;
 
     public static byte[] EncodeContribution(SignedEntry entry, ReadOnlySpan<byte> delta)
@@ -112,5 +118,55 @@ public static class RunMessage
         }
         ObjectId? momentum = message.Length == sketchEnd ? null : ObjectId.FromBytes(message.Slice(sketchEnd, 32));
         return new RunStatus(BinaryPrimitives.ReadUInt64BigEndian(message[2..]), Digest256.FromBytes(message.Slice(10, 32), "a model hash"), ObjectId.FromBytes(message.Slice(42, 32)), sketch, momentum);
+    }
+
+    public static byte[] EncodeJudgements(ulong round, IReadOnlyList<SignedEntry> attestations)
+    {
+        if (attestations.Count > MaxJudgements) throw new ArgumentException($"at most {MaxJudgements} attestations per message", nameof(attestations));
+        var bytes = new byte[12 + attestations.Sum(e => 4 + e.Bytes.Length + e.Signature.Length)];
+        bytes[0] = Version;
+        bytes[1] = JudgementsKind;
+        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(2), round);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(10), (ushort)attestations.Count);
+        var at = 12;
+        foreach (var e in attestations)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(at), (uint)e.Bytes.Length);
+            e.Bytes.CopyTo(bytes, at + 4);
+            e.Signature.CopyTo(bytes, at + 4 + e.Bytes.Length);
+            at += 4 + e.Bytes.Length + e.Signature.Length;
+        }
+        return bytes;
+    }
+
+    /// <summary>Parses a Judgements message and checks what needs no state: every entry parses, is an Attestation of the
+    /// message's round and its signature verifies; nothing follows the last one. Throws <see cref="InvalidDataException"/>
+    /// otherwise. The author and run are checked by the receiver (it knows the origin and its run).</summary>
+    public static (ulong Round, IReadOnlyList<(SignedEntry Entry, AttestationBody Body)> Attestations) DecodeJudgements(ReadOnlySpan<byte> message)
+    {
+        if (KindOf(message) != JudgementsKind) throw new InvalidDataException("not a judgements message");
+        if (message.Length < 12) throw new InvalidDataException($"judgements message of {message.Length} bytes is truncated");
+        var round = BinaryPrimitives.ReadUInt64BigEndian(message[2..]);
+        var n = BinaryPrimitives.ReadUInt16BigEndian(message[10..]);
+        if (n > MaxJudgements) throw new InvalidDataException($"judgements message holds {n} attestations, over {MaxJudgements}");
+        var items = new List<(SignedEntry, AttestationBody)>(n);
+        var at = 12;
+        for (var i = 0; i < n; i++)
+        {
+            if (message.Length - at < 4) throw new InvalidDataException($"judgements message truncated before attestation {i}");
+            var length = BinaryPrimitives.ReadUInt32BigEndian(message[at..]);
+            if (length > message.Length - at - 4 - LedgerSignatures.SignatureSize)
+                throw new InvalidDataException($"attestation {i} length {length} exceeds the message ({message.Length} bytes)");
+            SignedEntry entry;
+            try { entry = SignedEntry.FromParts(message.Slice(at + 4, (int)length).ToArray(), message.Slice(at + 4 + (int)length, LedgerSignatures.SignatureSize).ToArray()); }
+            catch (FormatException e) { throw new InvalidDataException($"attestation {i} is malformed: {e.Message}"); }
+            if (entry.Entry.Body is not AttestationBody body) throw new InvalidDataException($"entry {i} is a {EntryKinds.Name(entry.Kind)}, not an attestation");
+            if (body.Round != round) throw new InvalidDataException($"attestation {i} is of round {body.Round}, the message of round {round}");
+            if (!entry.VerifySignature()) throw new InvalidDataException($"attestation {i} signature does not verify");
+            items.Add((entry, body));
+            at += 4 + (int)length + LedgerSignatures.SignatureSize;
+        }
+        if (at != message.Length) throw new InvalidDataException($"judgements message has {message.Length - at} bytes after its last attestation");
+        return (round, items);
     }
 }

@@ -46,6 +46,9 @@ public sealed record RunSpec
     /// <summary>No contribution weighs more than the samples a round can hold (inner_steps × batch_size), whatever it
     /// claims. On by default for new runs; a genesis written before it existed reads as off.</summary>
     public bool CapSamples { get; init; } = true;
+    /// <summary>Held-out samples of its own on which each node judges every contribution of a round (docs/runtime.md §3a;
+    /// 0 = no judging). A genesis written before it existed reads as 0.</summary>
+    public int JudgeSamples { get; init; }
     /// <summary>Test samples each node scores the shared model on after each round (0 = none).</summary>
     public int EvalSamples { get; init; } = 1000;
     /// <summary>True: a node trains round r+1 while round r closes and takes its result in between steps (up to a
@@ -117,6 +120,7 @@ public sealed record RunSpec
         if (!(DeadlineFactor > 0) || double.IsInfinity(DeadlineFactor)) throw new ArgumentException($"deadline_factor must be > 0, got {DeadlineFactor}");
         if (MinDeadlineMs < 0) throw new ArgumentException($"min_deadline_ms must be >= 0, got {MinDeadlineMs}");
         if (MinNodes < 1) throw new ArgumentException($"min_nodes must be >= 1, got {MinNodes}");
+        if (JudgeSamples is < 0 or > MaxJudgeSamples) throw new ArgumentException($"judge_samples must be in [0, {MaxJudgeSamples}], got {JudgeSamples}");
         if (EvalSamples < 0) throw new ArgumentException($"eval_samples must be >= 0, got {EvalSamples}");
     }
 
@@ -136,8 +140,11 @@ public sealed record RunSpec
         ["batch_size"] = BatchSize, ["quorum"] = Quorum, ["deadline_factor"] = DeadlineFactor,
         ["min_deadline_ms"] = MinDeadlineMs, ["min_nodes"] = MinNodes, ["norm_outlier_multiple"] = NormOutlierMultiple,
         ["eval_samples"] = EvalSamples, ["overlap"] = Overlap,
-        ["clip_median_multiple"] = ClipMedianMultiple, ["cap_samples"] = CapSamples,
+        ["clip_median_multiple"] = ClipMedianMultiple, ["cap_samples"] = CapSamples, ["judge_samples"] = JudgeSamples,
     };
+
+    /// <summary>Judging costs every node one forward pass per contribution over this many samples, twice.</summary>
+    public const int MaxJudgeSamples = 100_000;
 
     /// <summary>Parses genesis hyperparameters; unknown or mistyped fields are an <see cref="ArgumentException"/>.</summary>
     public static RunSpec FromJson(string json)
@@ -172,6 +179,7 @@ public sealed record RunSpec
                     "overlap" => spec with { Overlap = value!.GetValue<bool>() },
                     "clip_median_multiple" => spec with { ClipMedianMultiple = value?.GetValue<double>() },
                     "cap_samples" => spec with { CapSamples = value!.GetValue<bool>() },
+                    "judge_samples" => spec with { JudgeSamples = value!.GetValue<int>() },
                     _ => throw new ArgumentException($"run hyperparameters: unknown field '{key}'"),
                 };
             }
@@ -186,5 +194,5 @@ public sealed record RunSpec
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Model}, H={InnerSteps}, R={Rounds}, codec {Codec}, outer lr {OuterLearningRate} momentum {OuterMomentum}, quorum {Quorum}{(Overlap ? "" : ", no overlap")}, clip {(ClipMedianMultiple is { } c ? c + "x median" : "off")}{(CapSamples ? ", samples capped" : "")}");
+        $"{Model}, H={InnerSteps}, R={Rounds}, codec {Codec}, outer lr {OuterLearningRate} momentum {OuterMomentum}, quorum {Quorum}{(Overlap ? "" : ", no overlap")}, clip {(ClipMedianMultiple is { } c ? c + "x median" : "off")}{(CapSamples ? ", samples capped" : "")}{(JudgeSamples > 0 ? $", judged on {JudgeSamples} samples" : "")}");
 }

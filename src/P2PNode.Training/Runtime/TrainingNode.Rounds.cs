@@ -32,6 +32,10 @@ public sealed partial class TrainingNode
         var sketcher = new ModelSketch(_spec.Seed, theta.Length);
         lock (_gate) _statusSketch = sketcher.Of(theta);
         using var evaluator = _ctx.EvalTask is null ? null : new LocalTrainer(spec, _spec.Seed, _ctx.EvalTask, _spec.Trainer(_ctx.Device));
+        // The judge scores contributions on this node's own held-out batch (docs/runtime.md §3a); without one it judges
+        // nothing and goes by the others' attestations.
+        using var judge = _spec.JudgeSamples > 0 && _ctx.JudgeTask is { } judgeTask
+            ? new LocalTrainer(spec, _spec.Seed, judgeTask, _spec.Trainer(_ctx.Device) with { MaxEvalSamples = _spec.JudgeSamples }) : null;
         var layout = GenesisModel.Describe(spec, _spec.Seed).Layout;
         var aggregate = new float[theta.Length];
 
@@ -69,7 +73,7 @@ public sealed partial class TrainingNode
             }
             var inputs = _book.Close();
             var aggregateClock = System.Diagnostics.Stopwatch.StartNew();
-            var (used, rejected, contributors) = Aggregate(round, inputs, thetaHash, theta.Length, aggregate);
+            var (used, rejected, contributors, cited) = Aggregate(round, inputs, thetaHash, theta, aggregate, judge);
             if (used.Count > 0) outer.Apply(theta, aggregate);
             var baseHash = thetaHash;
             thetaHash = ModelDigest(ModelHasher.Compute(spec.Canonical, layout, theta));
@@ -89,6 +93,7 @@ public sealed partial class TrainingNode
             _ctx.Ledger.AppendOwn(_ctx.Identity.SigningKey, new AggregationBody
             {
                 Round = round, BaseModel = baseHash.ToBytes(), Used = used, Rejected = rejected, ResultModel = thetaHash.ToBytes(),
+                Judgements = cited,
             }, _ctx.Run);
             float[] residual;
             lock (_gate)
@@ -288,11 +293,13 @@ public sealed partial class TrainingNode
                 && !have.Contains(kv.Key));
     }
 
-    /// <summary>Checks every input's base and decodes it, then hands the rest to the run's aggregation policy (norm
-    /// outliers refused, the others weighted by samples). Returns the ledger's used/rejected lists and the number
-    /// of distinct contributors.</summary>
-    private (List<WeightedInput>, List<RejectedInput>, int) Aggregate(ulong round, IReadOnlyList<ReceivedContribution> inputs, Digest256 thetaHash, int n, float[] aggregate)
+    /// <summary>Checks every input's base and decodes it, judges the round's own inputs (§3a), then hands the rest to
+    /// the run's aggregation policy (norm outliers refused, the others weighted by samples). Returns the ledger's
+    /// used/rejected lists, the number of distinct contributors and the attestations the judging cited.</summary>
+    private (List<WeightedInput>, List<RejectedInput>, int, List<byte[]>) Aggregate(ulong round, IReadOnlyList<ReceivedContribution> inputs, Digest256 thetaHash,
+        float[] theta, float[] aggregate, LocalTrainer? judge)
     {
+        var n = theta.Length;
         var rejected = new List<RejectedInput>();
         var candidates = new List<(ReceivedContribution C, DeltaContribution D)>();
         foreach (var c in inputs)
@@ -311,6 +318,13 @@ public sealed partial class TrainingNode
             }
             candidates.Add((c, new DeltaContribution { ContributorId = c.Entry.Hash, Samples = (long)c.Body.Samples, Delta = values }));
         }
+        var (excluded, cited) = JudgeRound(round, theta, [.. candidates.Where(x => x.C.Round == round).Select(x => new Judged(x.C, x.D.Delta))], judge);
+        foreach (var x in excluded)
+        {
+            var c = candidates.First(k => k.C.Hash == x.Contribution).C;
+            rejected.Add(Refuse(c, RejectionReason.JudgedHarmful, $"{x.Harmful} of the {x.Votes} judges that scored it found it harmful"));
+            candidates.RemoveAll(k => k.C.Hash == x.Contribution);
+        }
         var used = new List<WeightedInput>();
         if (candidates.Count > 0)
         {
@@ -321,7 +335,7 @@ public sealed partial class TrainingNode
             foreach (var a in report.Accepted) used.Add(new WeightedInput(a.ContributorId, a.Weight));
         }
         _ctx.Metrics.Increment("training_rounds_aggregated");
-        return (used, rejected, inputs.Select(c => c.Author).Distinct().Count());
+        return (used, rejected, inputs.Select(c => c.Author).Distinct().Count(), cited);
     }
 
     /// <summary>A contributor id of the aggregation policy: the contribution's ledger entry hash.</summary>

@@ -161,6 +161,8 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
                     }
                     WakeBoth();
                     return ValidationResult.Accept;
+                case RunMessage.JudgementsKind:
+                    return OnJudgements(origin, message.Payload);
                 default:
                     throw new InvalidDataException($"unknown training message kind {message.Payload[1]}");
             }

@@ -10,6 +10,9 @@ public abstract record EntryBody
 {
     public abstract EntryKind Kind { get; }
 
+    /// <summary>The entry's version byte for this body (docs/ledger.md §3.1): 1 unless the body needs a later layout.</summary>
+    public virtual byte Version => 1;
+
     public abstract void Write(CanonicalWriter w);
 
     public abstract JsonObject ToJson();
@@ -19,7 +22,7 @@ public abstract record EntryBody
         EntryKind.RunGenesis => RunGenesisBody.ReadFrom(ref r),
         EntryKind.Join => JoinBody.ReadFrom(ref r),
         EntryKind.Contribution => ContributionBody.ReadFrom(ref r),
-        EntryKind.Aggregation => AggregationBody.ReadFrom(ref r),
+        EntryKind.Aggregation => AggregationBody.ReadFrom(ref r, version: 1),
         EntryKind.Attestation => AttestationBody.ReadFrom(ref r),
         EntryKind.Checkpoint => CheckpointBody.ReadFrom(ref r),
         _ => throw new FormatException($"unknown entry kind {(byte)kind}"),

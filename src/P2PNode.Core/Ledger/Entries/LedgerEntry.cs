@@ -8,9 +8,9 @@ namespace P2PNode.Ledger.Entries;
 /// </summary>
 public sealed record LedgerEntry
 {
-    public const byte CurrentVersion = 1;
-
-    public byte Version { get; init; } = CurrentVersion;
+    /// <summary>The entry format's version byte: 1, or 2 for an aggregation that cites judgements
+    /// (<see cref="AggregationBody.Judgements"/>; docs/ledger.md §3.1). The body decides, so a body has one encoding.</summary>
+    public byte Version => Body.Version;
     public required byte[] Author { get; init; }
     public required ulong Seq { get; init; }
     public required byte[] Prev { get; init; }
@@ -39,15 +39,16 @@ public sealed record LedgerEntry
     {
         var r = new CanonicalReader(bytes);
         var version = r.U8("version");
-        if (version != CurrentVersion) throw new FormatException($"entry version {version} is not supported (expected {CurrentVersion})");
+        if (version is not (1 or 2)) throw new FormatException($"entry version {version} is not supported (expected 1 or 2)");
         var kind = (EntryKind)r.U8("kind");
+        if (version == 2 && kind != EntryKind.Aggregation) throw new FormatException($"entry version 2 is only for aggregations, not kind {(byte)kind}");
         var author = r.Hash("author");
         var seq = r.U64("seq");
         var prev = r.Hash("prev");
         var time = r.I64("time_ms");
         var run = r.Hash("run");
-        var body = EntryBody.Read(kind, ref r);
+        var body = kind == EntryKind.Aggregation ? AggregationBody.ReadFrom(ref r, version) : EntryBody.Read(kind, ref r);
         r.End("entry body");
-        return new LedgerEntry { Version = version, Author = author, Seq = seq, Prev = prev, TimeMs = time, Run = run, Body = body };
+        return new LedgerEntry { Author = author, Seq = seq, Prev = prev, TimeMs = time, Run = run, Body = body };
     }
 }

@@ -1,0 +1,140 @@
+using P2PNode.Aggregation;
+using P2PNode.Compression;
+using P2PNode.Identity;
+using P2PNode.Ledger.Entries;
+using P2PNode.Overlay;
+using P2PNode.Training.Trainer;
+
+namespace P2PNode.Training.Runtime;
+
+/// <summary>
+/// Judging (docs/runtime.md §3a, when the genesis sets judge_samples): once a round closes, the node scores each of
+/// its contributions on a batch of its own held-out data (loss of θr before and after applying that contribution
+/// alone), appends the scores to its log as Attestation entries and broadcasts them in one Judgements message; it
+/// then waits, up to one round deadline span, for the Judgements of every other author of the round, and leaves out
+/// what <see cref="JudgingRule"/> excludes given the attestations it holds, which its Aggregation entry cites.
+/// </summary>
+public sealed partial class TrainingNode
+{
+    /// <summary>Round → judge → that judge's attestations of the round (signed by it, of this run).</summary>
+    private readonly Dictionary<ulong, Dictionary<PeerId, List<(SignedEntry Entry, AttestationBody Body)>>> _judgements = [];
+
+    private ValidationResult OnJudgements(PeerId origin, byte[] payload)
+    {
+        var (round, items) = RunMessage.DecodeJudgements(payload);
+        foreach (var (entry, _) in items)
+        {
+            if (PeerId.FromPublicKey(entry.Author) != origin)
+            {
+                Reject(origin, "not_author", "attestation is signed by another key than the message's origin");
+                return ValidationResult.Reject;
+            }
+            if (!entry.Entry.Run.AsSpan().SequenceEqual(_ctx.Run))
+            {
+                Reject(origin, "wrong_run", "attestation of another run");
+                return ValidationResult.Reject;
+            }
+        }
+        var open = _book.OpenRound;
+        if (round > open + 2 || round + AggregationPolicy.MaxLateRounds < open)
+        {
+            _ctx.Metrics.Increment("training_judgements_out_of_window");
+            return ValidationResult.Ignore;
+        }
+        foreach (var (entry, _) in items) _ctx.KeepEntry?.Invoke(entry);
+        lock (_gate)
+        {
+            if (!_judgements.TryGetValue(round, out var byJudge)) _judgements[round] = byJudge = [];
+            if (!byJudge.TryAdd(origin, [.. items]))
+            {
+                // One message per judge and round; a second one is not used (a node that restarted mid-judging sends
+                // its scores again, and they are the same measurements).
+                _ctx.Metrics.Increment("training_judgements_duplicate");
+                return ValidationResult.Ignore;
+            }
+            _lastSeen[origin] = NowMs;
+        }
+        _ctx.Metrics.Increment("training_judgements_received");
+        _roundWake.Pulse();
+        return ValidationResult.Accept;
+    }
+
+    /// <summary>A round input the judging step may exclude: a contribution of the round itself (late ones were judged,
+    /// or not, in their own round) whose base is known and whose delta decodes.</summary>
+    private sealed record Judged(ReceivedContribution C, ReadOnlyMemory<float> Delta);
+
+    /// <summary>
+    /// Scores <paramref name="candidates"/> (this node's own excepted) with <paramref name="judge"/> on θ, records and
+    /// broadcasts the scores, waits for the other authors' Judgements, and returns the exclusions with the cited
+    /// attestation hashes. Nothing is excluded, and nothing cited, when judging is off.
+    /// </summary>
+    private (IReadOnlyList<JudgedExclusion> Excluded, List<byte[]> Cited) JudgeRound(ulong round, float[] theta, IReadOnlyList<Judged> candidates, LocalTrainer? judge)
+    {
+        if (_spec.JudgeSamples == 0) return ([], []);
+        var mine = new List<(SignedEntry Entry, AttestationBody Body)>();
+        var scored = judge is null ? [] : Score(round, theta, candidates, judge);
+        if (scored.Count > 0)
+        {
+            var entries = _ctx.Ledger.AppendOwnBatch(_ctx.Identity.SigningKey, [.. scored.Select(b => ((EntryBody)b, _ctx.Run))]);
+            mine.AddRange(entries.Zip(scored));
+        }
+        _ctx.Publish(RunMessage.EncodeJudgements(round, [.. mine.Select(m => m.Entry)]));
+        _ctx.Metrics.Increment("training_judgements_published");
+        lock (_gate)
+        {
+            if (!_judgements.TryGetValue(round, out var byJudge)) _judgements[round] = byJudge = [];
+            byJudge[_self] = mine;
+        }
+        var judges = candidates.Select(c => c.C.Author).Where(a => a != _self).ToHashSet();
+        var until = NowMs + _book.SpanMs;
+        while (true)
+        {
+            lock (_gate)
+                if (judges.All(_judgements[round].ContainsKey)) break;
+            if (NowMs >= until)
+            {
+                _ctx.Metrics.Increment("training_judging_closed_by_deadline");
+                break;
+            }
+            RoundWait(until);
+        }
+        List<(SignedEntry Entry, AttestationBody Body)> held;
+        lock (_gate)
+        {
+            held = [.. _judgements[round].Values.SelectMany(x => x)];
+            foreach (var old in _judgements.Keys.Where(r => r + AggregationPolicy.MaxLateRounds < round).ToList()) _judgements.Remove(old);
+        }
+        var inputs = candidates.Select(c => new JudgedInput(c.C.Hash, Convert.ToHexStringLower(c.C.Entry.Author))).ToList();
+        var ids = inputs.Select(i => i.Contribution).ToHashSet(StringComparer.Ordinal);
+        var cited = held.Where(h => ids.Contains(Convert.ToHexStringLower(h.Body.Contribution))).ToList();
+        var excluded = JudgingRule.Excluded(inputs, cited.Select(h => new JudgeScore(Convert.ToHexStringLower(h.Entry.Author),
+            Convert.ToHexStringLower(h.Body.Contribution), h.Body.LossBefore, h.Body.LossAfter)));
+        return (excluded, [.. cited.Select(h => h.Entry.Hash)]);
+    }
+
+    /// <summary>The loss of θ and of θ − Δ (the contribution applied alone, at full step) on this node's judge batch,
+    /// for every candidate but its own. A lying node (measurement runs) reports the opposite of what it measured.</summary>
+    private List<AttestationBody> Score(ulong round, float[] theta, IReadOnlyList<Judged> candidates, LocalTrainer judge)
+    {
+        judge.SetFlat(theta);
+        var before = judge.Evaluate().Loss;
+        if (!double.IsFinite(before)) return []; // the shared model itself is broken here: nothing to compare against
+        var moved = new float[theta.Length];
+        var scores = new List<AttestationBody>();
+        foreach (var c in candidates)
+        {
+            if (c.C.Author == _self) continue;
+            var delta = c.Delta.Span;
+            for (var k = 0; k < moved.Length; k++) moved[k] = theta[k] - delta[k];
+            judge.SetFlat(moved);
+            var after = judge.Evaluate().Loss;
+            if (_ctx.Attacker is not null) after = before - (after - before);
+            if (!double.IsFinite(after)) after = double.MaxValue; // a delta that breaks the model: as bad as it gets, and a finite f64
+            scores.Add(new AttestationBody
+            {
+                Round = round, Contribution = c.C.Entry.Hash, Samples = (ulong)_spec.JudgeSamples, LossBefore = before, LossAfter = after,
+            });
+        }
+        return scores;
+    }
+}
