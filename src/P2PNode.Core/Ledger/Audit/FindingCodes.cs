@@ -27,4 +27,5 @@ public static class FindingCodes
     public const string LineageBaseMismatch = "LINEAGE_BASE_MISMATCH";
     public const string LineageUnknownModel = "LINEAGE_UNKNOWN_MODEL";
     public const string LineageDoubleUse = "LINEAGE_DOUBLE_USE";
+    public const string JudgingMismatch = "JUDGING_MISMATCH";
 }

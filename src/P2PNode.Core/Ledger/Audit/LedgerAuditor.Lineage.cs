@@ -82,6 +82,7 @@ public static partial class LedgerAuditor
                                     : $"used input {Short(Hex(u.Contribution))} was already used by an earlier aggregation of this author");
                         }
                         foreach (var r in a.Rejected) Input(r.Contribution, a.Round, "rejected input", lateAllowed: true);
+                        CheckJudging(a, run, byHash, m => add(FindingCodes.JudgingMismatch, who, e.Seq, null, m));
                         break;
                     case AttestationBody t:
                         Input(t.Contribution, t.Round, "attested contribution", lateAllowed: false);
