@@ -20,6 +20,7 @@ public static class ContributorReport
         var rejected = new Dictionary<string, string>(StringComparer.Ordinal);
         var results = new Dictionary<(string Run, ulong Round), HashSet<string>>();
         var attested = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        var judgedHarmful = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in valid)
         {
             switch (e.Entry.Body)
@@ -27,6 +28,7 @@ public static class ContributorReport
                 case AggregationBody a:
                     foreach (var u in a.Used) accepted.Add(Hex(u.Contribution));
                     foreach (var r in a.Rejected) rejected.TryAdd(Hex(r.Contribution), r.Reason); // the first reason given
+                    foreach (var r in a.Rejected.Where(r => r.Reason == JudgedHarmfulReason)) judgedHarmful.Add(Hex(r.Contribution));
                     var key = (Hex(e.Entry.Run), a.Round);
                     if (!results.TryGetValue(key, out var set)) results[key] = set = [];
                     set.Add(Hex(a.ResultModel));
@@ -38,6 +40,7 @@ public static class ContributorReport
                     break;
             }
         }
+        var samplesPerRound = SamplesPerRound(valid);
         var flagged = audit.Authors.Where(a => a.Flagged).Select(a => a.Author).ToHashSet(StringComparer.Ordinal);
         var contributors = new List<ContributorStats>();
         foreach (var group in valid.GroupBy(e => Hex(e.Author)).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -46,23 +49,33 @@ public static class ContributorReport
             var contributions = group.Where(e => e.Kind == EntryKind.Contribution).ToList();
             var anomalies = new List<string>();
             var deltas = new List<double>();
+            var flags = new Dictionary<string, int>(StringComparer.Ordinal);
+            ulong credited = 0;
             foreach (var c in contributions)
             {
                 var h = Hex(c.Hash);
-                var round = ((ContributionBody)c.Entry.Body).Round;
+                var body = (ContributionBody)c.Entry.Body;
+                var round = body.Round;
+                // Credit: the samples of a contribution some aggregation used, unless it claims more than a round can
+                // hold (inner_steps × batch_size of its run: an inflated claim) or its judges measured no effect at all
+                // (an empty delta: a free rider).
+                var inflated = samplesPerRound.TryGetValue(Hex(c.Entry.Run), out var cap) && body.Samples > cap;
+                var noEffect = attested.TryGetValue(h, out var seen) && seen.Count >= 2 && seen.All(x => x == 0);
+                if (inflated) flags[FlagInflated] = flags.GetValueOrDefault(FlagInflated) + 1;
+                if (noEffect) flags[FlagNoEffect] = flags.GetValueOrDefault(FlagNoEffect) + 1;
+                if (accepted.Contains(h) && !inflated && !noEffect) credited += body.Samples;
                 if (!accepted.Contains(h) && !rejected.ContainsKey(h)) anomalies.Add($"round {round} contribution (seq {c.Seq}) was never aggregated");
                 if (accepted.Contains(h) && rejected.TryGetValue(h, out var why))
                     anomalies.Add($"round {round} contribution (seq {c.Seq}) was used by one aggregation and rejected by another ({why}); counted as accepted");
-                if (attested.TryGetValue(h, out var d))
-                {
-                    deltas.AddRange(d);
-                    foreach (var x in d.Where(x => x > 0)) anomalies.Add($"round {round} contribution (seq {c.Seq}): an attester measured loss +{x:0.####}");
-                }
+                if (seen is not null) deltas.AddRange(seen);
             }
             if (flagged.Contains(group.Key)) anomalies.Add("author equivocated (flagged)");
             bool Rejected(SignedEntry c) => rejected.ContainsKey(Hex(c.Hash)) && !accepted.Contains(Hex(c.Hash));
             var reasons = contributions.Where(Rejected).Select(c => rejected[Hex(c.Hash)])
                 .GroupBy(r => r).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            // Judged harmful by any aggregation (even one another aggregator used: the judges' word is the point here).
+            var judged = contributions.Count(c => judgedHarmful.Contains(Hex(c.Hash)));
+            if (judged >= MinJudgedToFlag && 2 * judged >= contributions.Count) flags[FlagJudgedHarmful] = judged;
             contributors.Add(new ContributorStats
             {
                 Author = group.Key, DisplayName = join?.DisplayName ?? "", Organisation = join?.Organisation ?? "",
@@ -77,11 +90,41 @@ public static class ContributorReport
                 AttestationsGiven = group.Count(e => e.Kind == EntryKind.Attestation),
                 Aggregations = group.Count(e => e.Kind == EntryKind.Aggregation),
                 Flagged = flagged.Contains(group.Key), Anomalies = anomalies,
+                CreditedSamples = credited, JudgedHarmful = judged, Flags = flags,
             });
         }
         var runAnomalies = results.Where(kv => kv.Value.Count > 1)
             .Select(kv => $"run {kv.Key.Run[..16]} round {kv.Key.Round}: aggregators disagree ({kv.Value.Count} different result models)").ToList();
         return (contributors, runAnomalies);
+    }
+
+    public const string FlagJudgedHarmful = "judged_harmful";
+    public const string FlagInflated = "inflated_samples";
+    public const string FlagNoEffect = "no_effect";
+    private const string JudgedHarmfulReason = "judged_harmful";
+
+    /// <summary>An author is flagged as judged harmful when at least this many of its contributions, and at least half
+    /// of them, were excluded by judging: an honest node on skewed data is excluded now and then (docs/robustness.md),
+    /// a liar round after round.</summary>
+    public const int MinJudgedToFlag = 2;
+
+    /// <summary>inner_steps × batch_size of each run whose genesis hyperparameters name both (the samples one round
+    /// trains on: docs/runtime.md §1). The ledger treats the hyperparameters as opaque text; the report reads these two.</summary>
+    private static Dictionary<string, ulong> SamplesPerRound(IEnumerable<SignedEntry> entries)
+    {
+        var caps = new Dictionary<string, ulong>(StringComparer.Ordinal);
+        foreach (var e in entries)
+        {
+            if (e.Entry.Body is not RunGenesisBody g) continue;
+            try
+            {
+                if (System.Text.Json.Nodes.JsonNode.Parse(g.Hyperparameters) is System.Text.Json.Nodes.JsonObject o
+                    && o["inner_steps"]?.GetValue<long>() is > 0 and var h && o["batch_size"]?.GetValue<long>() is > 0 and var b)
+                    caps[Hex(e.Hash)] = (ulong)h * (ulong)b;
+            }
+            catch (Exception x) when (x is System.Text.Json.JsonException or InvalidOperationException or FormatException) { }
+        }
+        return caps;
     }
 
     private static string Hex(byte[] b) => Convert.ToHexStringLower(b);

@@ -18,5 +18,12 @@ public sealed record ContributorStats
     public int AttestationsGiven { get; init; }
     public int Aggregations { get; init; }
     public bool Flagged { get; init; }
+    /// <summary>Samples credited: those of contributions an aggregation used, less inflated claims and contributions
+    /// with no measured effect (docs/ledger.md §7).</summary>
+    public ulong CreditedSamples { get; init; }
+    /// <summary>Contributions some aggregation excluded as judged_harmful.</summary>
+    public int JudgedHarmful { get; init; }
+    /// <summary>What only a liar does, flag → how many contributions (ContributorReport.Flag*).</summary>
+    public IReadOnlyDictionary<string, int> Flags { get; init; } = new Dictionary<string, int>();
     public IReadOnlyList<string> Anomalies { get; init; } = [];
 }
