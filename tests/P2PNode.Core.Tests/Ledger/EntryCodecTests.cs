@@ -64,6 +64,49 @@ public sealed class EntryCodecTests
         Assert.Throws<ArgumentException>(() => (Sample() with { Body = ((ContributionBody)Sample().Body) with { LossAfter = double.PositiveInfinity } }).Encode());
     }
 
+    private static LedgerEntry Aggregation(params byte[][] judgements) => Sample() with
+    {
+        Body = new AggregationBody
+        {
+            Round = 3, BaseModel = new byte[32], Used = [new WeightedInput(Enumerable.Repeat((byte)0x44, 32).ToArray(), 64)],
+            Rejected = [new RejectedInput(Enumerable.Repeat((byte)0x55, 32).ToArray(), "judged_harmful")],
+            ResultModel = Enumerable.Repeat((byte)0x66, 32).ToArray(), Judgements = judgements,
+        },
+    };
+
+    [Fact]
+    public void AnAggregationCitingJudgementsIsVersionTwoAndOneWithoutIsUnchanged()
+    {
+        var plain = Aggregation().Encode();
+        var judged = Aggregation(Enumerable.Repeat((byte)0x77, 32).ToArray(), Enumerable.Repeat((byte)0x88, 32).ToArray()).Encode();
+        Assert.Equal(1, plain[0]);
+        Assert.Equal(2, judged[0]);
+        // docs/ledger.md 3.1/3.2: the version 2 body is the version 1 body, then u32 count and the hashes.
+        Assert.Equal(Convert.ToHexStringLower(plain.AsSpan(1)) + "00000002" + new string('7', 64) + new string('8', 64), Convert.ToHexStringLower(judged.AsSpan(1)));
+        var back = (AggregationBody)LedgerEntry.Decode(judged).Body;
+        Assert.Equal(2, back.Judgements.Count);
+        Assert.Equal(judged, LedgerEntry.Decode(judged).Encode());
+        Assert.Equal(2, back.ToJson()["judgements"]!.AsArray().Count);
+        Assert.Null(((AggregationBody)LedgerEntry.Decode(plain).Body).ToJson()["judgements"]);
+    }
+
+    [Fact]
+    public void VersionTwoIsOnlyForAnAggregationThatCitesSomething()
+    {
+        var plain = Aggregation().Encode();
+        var emptyList = (byte[])[2, .. plain.AsSpan(1), 0, 0, 0, 0];
+        Assert.Contains("at least one judgement", Assert.Throws<FormatException>(() => LedgerEntry.Decode(emptyList)).Message);
+        var noList = (byte[])plain.Clone();
+        noList[0] = 2;
+        Assert.Contains("truncated", Assert.Throws<FormatException>(() => LedgerEntry.Decode(noList)).Message);
+        var contribution = Sample().Encode();
+        contribution[0] = 2;
+        Assert.Contains("only for aggregations", Assert.Throws<FormatException>(() => LedgerEntry.Decode(contribution)).Message);
+        var three = (byte[])plain.Clone();
+        three[0] = 3;
+        Assert.Contains("version 3", Assert.Throws<FormatException>(() => LedgerEntry.Decode(three)).Message);
+    }
+
     [Fact]
     public void SignaturesAreDomainSeparated()
     {

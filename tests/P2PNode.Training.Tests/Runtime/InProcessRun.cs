@@ -73,7 +73,7 @@ internal sealed class InProcessRun : IDisposable
         return new RunContext
         {
             Spec = Spec, Run = Run, InitialModel = InitialModel, Identity = p.Identity, Ledger = p.Ledger,
-            TrainTask = train, EvalTask = Spec.EvalSamples > 0 ? eval : null,
+            TrainTask = train, EvalTask = Spec.EvalSamples > 0 ? eval : null, JudgeTask = Spec.JudgeSamples > 0 ? eval : null,
             DataDir = p.Dir.Path, Publish = payload => Deliver(index, payload), Metrics = metrics, Log = NullLogger.Instance, Exchange = Exchange,
             Progress = line =>
             {
