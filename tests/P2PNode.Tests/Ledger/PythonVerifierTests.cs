@@ -321,6 +321,21 @@ public sealed class PythonVerifierTests : IDisposable
         Tampered("cites a contribution as a judgement", (c, atts, _) => JudgedAggregation(c, [.. atts, c[0].Hash], used: [0, 1, 2], harmful: [3]));
         Tampered("cites an attestation of another round", (c, atts, att1) => JudgedAggregation(c, [.. atts, att1], used: [0, 1, 2], harmful: [3]));
         Tampered("excludes as judged but cites nothing", (c, _, _) => JudgedAggregation(c, [], used: [0, 1, 2], harmful: [3]));
+        // The same attestation cited twice is one score; a judge that attested one contribution twice with different
+        // losses loses all its votes: with judges 0 and 1 equivocating on author 3's input only judge 2 votes on it.
+        using (var store = LedgerStore.Open(Path.Combine(_dir, "judged-twice.db")))
+        {
+            var (k, run, c, atts, _) = JudgedLedger(store);
+            store.AppendOwn(k[1], JudgedAggregation(c, [.. atts, .. atts], used: [0, 1, 2], harmful: [3]), run, 1000);
+            BothAgree("attestations cited twice", ExportLines(store));
+            Assert.Empty(CSharpCodes(ExportLines(store), 0));
+            var second = new List<byte[]>();
+            for (var j = 0; j < 2; j++)
+                second.Add(store.AppendOwn(k[j], new AttestationBody { Round = 0, Contribution = c[3].Hash, Samples = 100, LossBefore = 2, LossAfter = 1.9 }, run, 1001).Hash);
+            store.AppendOwn(k[2], JudgedAggregation(c, [.. atts, .. second], used: [0, 1, 2], harmful: [3]), run, 1002);
+            BothAgree("equivocating judges", ExportLines(store), 0, FindingCodes.JudgingMismatch);
+            Assert.Equal([FindingCodes.JudgingMismatch], CSharpCodes(ExportLines(store), 0));
+        }
         // Citing only judge 0's three attestations: one vote on author 3's input, under MinVotes, so excluding it is unsupported.
         Tampered("one vote is not enough", (c, atts, _) => JudgedAggregation(c, atts.Where((_, i) => i < 3).ToList(), used: [0, 1, 2], harmful: [3]));
     }
