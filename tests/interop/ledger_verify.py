@@ -100,7 +100,7 @@ def metrics(r):
     return [{"name": r.str(), "value": r.f64()} for _ in range(r.count())]
 
 
-def decode_body(kind, r):
+def decode_body(kind, r, version=1):
     """Returns the body as the JSON object of section 3.2 (hashes as hex)."""
     hx = lambda: r.hash().hex()
     if kind == 1:
@@ -118,6 +118,11 @@ def decode_body(kind, r):
         b["used"] = [{"contribution": hx(), "weight": r.f64()} for _ in range(r.count())]
         b["rejected"] = [{"contribution": hx(), "reason": r.str()} for _ in range(r.count())]
         b["result_model"] = hx()
+        if version == 2:  # section 3.1: a version 2 aggregation cites at least one judgement
+            n = r.count()
+            if n == 0:
+                raise ValueError("version 2 aggregation cites no judgement")
+            b["judgements"] = [hx() for _ in range(n)]
         return b
     if kind == 5:
         b = {"round": r.u64(), "contribution": hx(), "samples": r.u64(), "loss_before": r.f64(), "loss_after": r.f64()}
@@ -137,17 +142,20 @@ class Entry:
         if len(sig) != 64:
             raise ValueError("signature is not 64 bytes")
         r = Reader(e_bytes)
-        if r.u8() != 1:
+        version = r.u8()
+        if version not in (1, 2):
             raise ValueError("unsupported version")
         self.kind = r.u8()
         if self.kind not in KINDS:
             raise ValueError("unknown kind")
+        if version == 2 and self.kind != 4:
+            raise ValueError("version 2 is only for aggregations")
         self.author = r.hash()
         self.seq = r.u64()
         self.prev = r.hash()
         self.time_ms = r.i64()
         self.run = r.hash()
-        self.body = decode_body(self.kind, r)
+        self.body = decode_body(self.kind, r, version)
         r.end()
         self.bytes, self.sig = e_bytes, sig
         self.hash = H(b"\x00" + e_bytes + sig)
@@ -593,12 +601,88 @@ class Audit:
                         used_before.add(u["contribution"])
                     for x in b["rejected"]:
                         inp(x["contribution"], b["round"], True)
+                    for msg in judging(e, by_hash):
+                        self.add("JUDGING_MISMATCH", a, e.seq, None, msg)
                 elif e.kind == 5:
                     inp(b["contribution"], b["round"], False)
                 elif e.kind == 6:
                     ok = b["model"] in results.get((e.run, b["round"]), set()) or (b["round"] == 0 and allowed(e.run, 0, b["model"]))
                     if not ok:
                         self.add("LINEAGE_UNKNOWN_MODEL", a, e.seq, None, "checkpoint model")
+
+
+# ---- section 6 step 9: judging -------------------------------------------------------------------
+
+MAD_MULTIPLE, RELATIVE_FLOOR, MIN_SCORES, MIN_VOTES = 3.0, 1e-3, 3, 2
+BEFORE_JUDGING = ("wrong_base", "malformed_delta")
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def harmful_set(inputs, scores):
+    """The judging rule. inputs: {contribution hex: author hex}; scores: [(judge, contribution, before, after)] in
+    citation order. Returns the set of contributions a strict majority of at least MIN_VOTES judges found harmful."""
+    per_judge, befores, cheats = {}, {}, set()
+    for judge, c, before, after in scores:
+        if judge not in inputs.values() or c not in inputs or inputs[c] == judge:
+            continue  # only an input's author judges, and never its own input
+        change = after - before
+        mine = per_judge.setdefault(judge, {})
+        if c in mine:
+            if mine[c] != change:
+                cheats.add(judge)  # two different scores of one contribution: all its votes go
+            continue
+        mine[c] = change
+        befores.setdefault(judge, []).append(before)
+    votes, harmful = {}, {}
+    for judge, mine in per_judge.items():
+        if judge in cheats or len(mine) < MIN_SCORES:
+            continue
+        m = median(mine.values())
+        mad = median([abs(x - m) for x in mine.values()])
+        bar = max(0.0, m + MAD_MULTIPLE * max(mad, RELATIVE_FLOOR * abs(median(befores[judge]))))
+        for c, change in mine.items():
+            votes[c] = votes.get(c, 0) + 1
+            if change > bar:
+                harmful[c] = harmful.get(c, 0) + 1
+    return {c for c in inputs if votes.get(c, 0) >= MIN_VOTES and 2 * harmful.get(c, 0) > votes[c]}
+
+
+def judging(e, by_hash):
+    """Step 9, judging: the messages of an aggregation's JUDGING_MISMATCH findings (empty when it holds)."""
+    b, out = e.body, []
+    r = b["round"]
+    claimed = {x["contribution"] for x in b["rejected"] if x["reason"] == "judged_harmful"}
+    cited = b.get("judgements", [])
+    if not cited:
+        if claimed:
+            out.append("round %d aggregation excludes %d input(s) as judged_harmful but cites no judgement" % (r, len(claimed)))
+        return out
+    inputs = {}
+    for c in [u["contribution"] for u in b["used"]] + [x["contribution"] for x in b["rejected"] if x["reason"] not in BEFORE_JUDGING]:
+        x = by_hash.get(bytes.fromhex(c))
+        if x is not None and x.kind == 3 and x.body["round"] == r:
+            inputs.setdefault(c, x.author.hex())
+    scores = []
+    for h in cited:
+        t = by_hash.get(bytes.fromhex(h))
+        if t is None or t.kind != 5 or t.run != e.run:
+            out.append("round %d aggregation cites %s, which is not an attestation of this run in the ledger" % (r, h[:16]))
+        elif t.body["round"] != r or t.body["contribution"] not in inputs:
+            out.append("round %d aggregation cites attestation %s of round %d about %s, not one of its judged inputs"
+                       % (r, h[:16], t.body["round"], t.body["contribution"][:16]))
+        else:
+            scores.append((t.author.hex(), t.body["contribution"], t.body["loss_before"], t.body["loss_after"]))
+    found = harmful_set(inputs, scores)
+    out += ["round %d aggregation: its judges found %s harmful, but it was not excluded as judged_harmful" % (r, c[:16])
+            for c in sorted(found - claimed)]
+    out += ["round %d aggregation excludes %s as judged_harmful, which its cited judgements do not support" % (r, c[:16])
+            for c in sorted(claimed - found)]
+    return out
 
 
 def check_proof(o):

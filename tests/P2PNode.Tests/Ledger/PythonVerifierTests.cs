@@ -253,4 +253,107 @@ public sealed class PythonVerifierTests : IDisposable
         Assert.Equal(1, bad.Exit);
         Assert.Contains("inclusion proof fails", bad.Stdout);
     }
+
+    /// <summary>A judged round 0 (docs/ledger.md step 9, judging): four authors join, contribute from the genesis
+    /// model and each attests the three others' contributions; author 3's raises every judge's loss by 3 while the
+    /// others lower it a little. Author 0 aggregates round 0 (version 2, citing the twelve attestations) and excludes
+    /// author 3's as judged_harmful; round 1 then has one contribution and one attestation of it. Returns the keys,
+    /// the run, the round-0 contributions, the round-0 attestations and the round-1 attestation.</summary>
+    private static (NSec.Cryptography.Key[] Keys, byte[] Run, SignedEntry[] C, List<byte[]> Atts, byte[] Att1) JudgedLedger(LedgerStore store)
+    {
+        var keys = Enumerable.Range(0, 4).Select(i => DemoLedger.NodeKey("judged", i)).ToArray();
+        byte[] M(int i) => Enumerable.Repeat((byte)(i + 1), 32).ToArray();
+        long time = 1;
+        var run = store.AppendOwn(keys[0], new RunGenesisBody { Name = "j", Model = "m", Hyperparameters = "{}", DataPolicy = "p", InitialModel = M(0) }, new byte[32], time++).Hash;
+        foreach (var k in keys)
+            store.AppendOwn(k, new JoinBody { NodeId = "n", DisplayName = "n", Organisation = "", Hardware = "", SoftwareVersion = "" }, run, time++);
+        ContributionBody Contribution(ulong round, byte[] baseModel) => new()
+        {
+            Round = round, BaseModel = baseModel, PayloadHash = M(9), PayloadSize = 1, Samples = 1, InnerSteps = 1, LossBefore = 2, LossAfter = 1.9, ComputeSeconds = 1,
+        };
+        var c = keys.Select(k => store.AppendOwn(k, Contribution(0, M(0)), run, time++)).ToArray();
+        var atts = new List<byte[]>();
+        for (var j = 0; j < 4; j++)
+            for (var i = 0; i < 4; i++)
+                if (i != j)
+                    atts.Add(store.AppendOwn(keys[j], new AttestationBody
+                    {
+                        Round = 0, Contribution = c[i].Hash, Samples = 100, LossBefore = 2.0, LossAfter = i == 3 ? 5.0 : 1.9 + 0.001 * i + 0.0003 * j,
+                    }, run, time++).Hash);
+        store.AppendOwn(keys[0], JudgedAggregation(c, atts, used: [0, 1, 2], harmful: [3]), run, time++);
+        var late = store.AppendOwn(keys[0], Contribution(1, M(1)), run, time++);
+        var att1 = store.AppendOwn(keys[1], new AttestationBody { Round = 1, Contribution = late.Hash, Samples = 100, LossBefore = 2, LossAfter = 1.9 }, run, time++).Hash;
+        return (keys, run, c, atts, att1);
+    }
+
+    private static AggregationBody JudgedAggregation(SignedEntry[] c, IReadOnlyList<byte[]> judgements, int[] used, int[] harmful) => new()
+    {
+        Round = 0, BaseModel = Enumerable.Repeat((byte)1, 32).ToArray(), ResultModel = Enumerable.Repeat((byte)2, 32).ToArray(),
+        Used = used.Select(i => new WeightedInput(c[i].Hash, 1)).ToList(),
+        Rejected = harmful.Select(i => new RejectedInput(c[i].Hash, "judged_harmful")).ToList(),
+        Judgements = judgements,
+    };
+
+    [SkippableFact]
+    public void PythonVerifierAgreesOnJudging()
+    {
+        Skip.IfNot(LedgerProcess.PythonHasNacl(), "Debian's /usr/bin/python3 with python3-nacl is not installed");
+        using (var honest = LedgerStore.Open(Path.Combine(_dir, "judged.db")))
+        {
+            JudgedLedger(honest);
+            var lines = ExportLines(honest);
+            Assert.Contains(lines, l => l.Contains("\"judgements\":[", StringComparison.Ordinal));
+            BothAgree("judged round", lines);
+            Assert.Empty(CSharpCodes(lines, 0));
+        }
+        // Each tampered ledger: the same history, then author 1 writes a second round-0 aggregation built wrongly.
+        void Tampered(string name, Func<SignedEntry[], List<byte[]>, byte[], AggregationBody> build)
+        {
+            using var store = LedgerStore.Open(Path.Combine(_dir, $"judged-{Guid.NewGuid():N}.db"));
+            var (k, run, c, atts, att1) = JudgedLedger(store);
+            store.AppendOwn(k[1], build(c, atts, att1), run, 1000);
+            var lines = ExportLines(store);
+            BothAgree(name, lines, 0, FindingCodes.JudgingMismatch);
+            Assert.Equal([FindingCodes.JudgingMismatch], CSharpCodes(lines, 0));
+        }
+        Tampered("excludes an input its judges did not find harmful", (c, atts, _) => JudgedAggregation(c, atts, used: [0, 1], harmful: [2, 3]));
+        Tampered("keeps an input its judges found harmful", (c, atts, _) => JudgedAggregation(c, atts, used: [0, 1, 2, 3], harmful: []));
+        Tampered("cites a contribution as a judgement", (c, atts, _) => JudgedAggregation(c, [.. atts, c[0].Hash], used: [0, 1, 2], harmful: [3]));
+        Tampered("cites an attestation of another round", (c, atts, att1) => JudgedAggregation(c, [.. atts, att1], used: [0, 1, 2], harmful: [3]));
+        Tampered("excludes as judged but cites nothing", (c, _, _) => JudgedAggregation(c, [], used: [0, 1, 2], harmful: [3]));
+        // The same attestation cited twice is one score; a judge that attested one contribution twice with different
+        // losses loses all its votes: with judges 0 and 1 equivocating on author 3's input only judge 2 votes on it.
+        using (var store = LedgerStore.Open(Path.Combine(_dir, "judged-twice.db")))
+        {
+            var (k, run, c, atts, _) = JudgedLedger(store);
+            store.AppendOwn(k[1], JudgedAggregation(c, [.. atts, .. atts], used: [0, 1, 2], harmful: [3]), run, 1000);
+            BothAgree("attestations cited twice", ExportLines(store));
+            Assert.Empty(CSharpCodes(ExportLines(store), 0));
+            var second = new List<byte[]>();
+            for (var j = 0; j < 2; j++)
+                second.Add(store.AppendOwn(k[j], new AttestationBody { Round = 0, Contribution = c[3].Hash, Samples = 100, LossBefore = 2, LossAfter = 1.9 }, run, 1001).Hash);
+            store.AppendOwn(k[2], JudgedAggregation(c, [.. atts, .. second], used: [0, 1, 2], harmful: [3]), run, 1002);
+            BothAgree("equivocating judges", ExportLines(store), 0, FindingCodes.JudgingMismatch);
+            Assert.Equal([FindingCodes.JudgingMismatch], CSharpCodes(ExportLines(store), 0));
+        }
+        // Citing only judge 0's three attestations: one vote on author 3's input, under MinVotes, so excluding it is unsupported.
+        Tampered("one vote is not enough", (c, atts, _) => JudgedAggregation(c, atts.Where((_, i) => i < 3).ToList(), used: [0, 1, 2], harmful: [3]));
+    }
+
+    [SkippableFact]
+    public void PythonVerifierAgreesOnVersion2Decoding()
+    {
+        Skip.IfNot(LedgerProcess.PythonHasNacl(), "Debian's /usr/bin/python3 with python3-nacl is not installed");
+        using var store = LedgerStore.Open(Path.Combine(_dir, "judged-decode.db"));
+        JudgedLedger(store);
+        var lines = ExportLines(store);
+        var agg = lines.FindIndex(l => l.Contains("\"judgements\":[", StringComparison.Ordinal));
+        var join = lines.FindIndex(l => l.Contains("\"kind\":\"join\"", StringComparison.Ordinal));
+        // A version 2 aggregation whose judgements list is empty (the 12 hashes cut, the count set to 0).
+        var empty = Edit(lines, agg, o => { var b = o["bytes"]!.GetValue<string>(); o["bytes"] = b[..^((4 + 12 * 32) * 2)] + "00000000"; });
+        BothAgree("version 2 with no judgements", empty, 0, FindingCodes.BadEntryEncoding);
+        BothAgree("version 2 join", Edit(lines, join, o => o["bytes"] = "02" + o["bytes"]!.GetValue<string>()[2..]), 0, FindingCodes.BadEntryEncoding);
+        BothAgree("version 3 aggregation", Edit(lines, agg, o => o["bytes"] = "03" + o["bytes"]!.GetValue<string>()[2..]), 0, FindingCodes.BadEntryEncoding);
+        BothAgree("version 1 aggregation followed by judgements", Edit(lines, agg, o => o["bytes"] = "01" + o["bytes"]!.GetValue<string>()[2..]), 0, FindingCodes.BadEntryEncoding);
+    }
 }
