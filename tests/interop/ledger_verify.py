@@ -665,7 +665,7 @@ def judging(e, by_hash):
     inputs = {}
     for c in [u["contribution"] for u in b["used"]] + [x["contribution"] for x in b["rejected"] if x["reason"] not in BEFORE_JUDGING]:
         x = by_hash.get(bytes.fromhex(c))
-        if x is not None and x.kind == 3 and x.body["round"] == r:
+        if x is not None and x.kind == 3 and x.run == e.run and x.body["round"] == r:
             inputs.setdefault(c, x.author.hex())
     scores = []
     for h in cited:

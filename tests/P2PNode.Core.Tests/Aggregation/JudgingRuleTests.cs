@@ -7,6 +7,7 @@ namespace P2PNode.Core.Tests.Aggregation;
 public sealed class JudgingRuleTests
 {
     private static readonly string[] Authors = ["a", "b", "c", "d", "e", "f", "g", "h"];
+    private static readonly string[] Sybils = ["x", "y", "z"];
     private static string C(string author) => "c-" + author;
     private static List<JudgedInput> Inputs(int n) => [.. Authors.Take(n).Select(a => new JudgedInput(C(a), a))];
 
@@ -72,7 +73,7 @@ public sealed class JudgingRuleTests
         var inputs = Inputs(4);
         var scores = Scores(4, Honest);
         // A Sybil that contributed nothing this round, a score about a contribution not in the round, self-praise.
-        scores.AddRange(from s in new[] { "x", "y", "z" } select new JudgeScore(s, C("a"), 1.0, 9.0));
+        scores.AddRange(from s in Sybils select new JudgeScore(s, C("a"), 1.0, 9.0));
         scores.Add(new JudgeScore("b", "c-unknown", 1.0, 9.0));
         scores.Add(new JudgeScore("a", C("a"), 1.0, 9.0));
         Assert.Empty(JudgingRule.Excluded(inputs, scores));

@@ -60,6 +60,8 @@ public sealed class TrainingNodeJudgingTests
         Assert.Equal(Spec.Rounds, liar.Flags[ContributorReport.FlagJudgedHarmful]);
         Assert.Equal(0UL, liar.CreditedSamples);
         Assert.All(contributors.Where(c => c != liar), c => Assert.Empty(c.Flags));
+        // Delivery here is immediate: every honest aggregation cited every attestation the ledgers hold about its inputs.
+        Assert.All(contributors.Where(c => c != liar), c => Assert.Empty(c.Anomalies));
     }
 
     [Fact]

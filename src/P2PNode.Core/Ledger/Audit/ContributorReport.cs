@@ -41,6 +41,7 @@ public static class ContributorReport
             }
         }
         var samplesPerRound = SamplesPerRound(valid);
+        var attestationsByRound = valid.Where(e => e.Entry.Body is AttestationBody).ToLookup(e => (Hex(e.Entry.Run), ((AttestationBody)e.Entry.Body).Round));
         var flagged = audit.Authors.Where(a => a.Flagged).Select(a => a.Author).ToHashSet(StringComparer.Ordinal);
         var contributors = new List<ContributorStats>();
         foreach (var group in valid.GroupBy(e => Hex(e.Author)).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -69,6 +70,7 @@ public static class ContributorReport
                     anomalies.Add($"round {round} contribution (seq {c.Seq}) was used by one aggregation and rejected by another ({why}); counted as accepted");
                 if (seen is not null) deltas.AddRange(seen);
             }
+            anomalies.AddRange(SelectiveCitations(group, byHash, attestationsByRound));
             if (flagged.Contains(group.Key)) anomalies.Add("author equivocated (flagged)");
             bool Rejected(SignedEntry c) => rejected.ContainsKey(Hex(c.Hash)) && !accepted.Contains(Hex(c.Hash));
             var reasons = contributions.Where(Rejected).Select(c => rejected[Hex(c.Hash)])
@@ -96,6 +98,25 @@ public static class ContributorReport
         var runAnomalies = results.Where(kv => kv.Value.Count > 1)
             .Select(kv => $"run {kv.Key.Run[..16]} round {kv.Key.Round}: aggregators disagree ({kv.Value.Count} different result models)").ToList();
         return (contributors, runAnomalies);
+    }
+
+    /// <summary>An aggregation chooses which attestations it cites (docs/ledger.md §7): one that cites fewer than the
+    /// ledger holds from its judges about its judged inputs is pointed out (a timing miss, or a choice).</summary>
+    private static IEnumerable<string> SelectiveCitations(IEnumerable<SignedEntry> log, Dictionary<string, SignedEntry> byHash,
+        ILookup<(string, ulong), SignedEntry> attestations)
+    {
+        foreach (var e in log)
+        {
+            if (e.Entry.Body is not AggregationBody { Judgements.Count: > 0 } a) continue;
+            var inputs = a.Used.Select(u => u.Contribution).Concat(a.Rejected.Select(r => r.Contribution)).Select(Hex)
+                .Where(h => byHash.TryGetValue(h, out var c) && c.Entry.Body is ContributionBody { } b && b.Round == a.Round)
+                .ToDictionary(h => h, h => Hex(byHash[h].Author), StringComparer.Ordinal);
+            var judges = inputs.Values.ToHashSet(StringComparer.Ordinal);
+            var held = attestations[(Hex(e.Entry.Run), a.Round)].Count(t => judges.Contains(Hex(t.Author))
+                && inputs.TryGetValue(Hex(((AttestationBody)t.Entry.Body).Contribution), out var author) && author != Hex(t.Author));
+            var cited = a.Judgements.Select(Hex).Distinct(StringComparer.Ordinal).Count();
+            if (cited < held) yield return $"round {a.Round} aggregation (seq {e.Seq}) cites {cited} of the {held} attestations about its judged inputs this ledger holds";
+        }
     }
 
     public const string FlagJudgedHarmful = "judged_harmful";

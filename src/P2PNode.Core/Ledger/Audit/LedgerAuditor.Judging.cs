@@ -11,8 +11,8 @@ public static partial class LedgerAuditor
 
     /// <summary>
     /// Step 9, judging (docs/ledger.md): an aggregation excluded as `judged_harmful` exactly what <see cref="JudgingRule"/>
-    /// gives for its judged inputs (its used and rejected contributions of its own round, less those refused before
-    /// judging) and the attestations it cites. Every citation must be an attestation of this run and round about one
+    /// gives for its judged inputs (its used and rejected contributions of its own run and round, less those refused
+    /// before judging) and the attestations it cites. Every citation must be an attestation of this run and round about one
     /// of those inputs. An aggregation that cites nothing excludes nothing as judged.
     /// </summary>
     private static void CheckJudging(AggregationBody a, string run, Dictionary<string, SignedEntry> byHash, Action<string> mismatch)
@@ -25,7 +25,7 @@ public static partial class LedgerAuditor
         }
         var inputs = new List<JudgedInput>();
         foreach (var hash in a.Used.Select(u => u.Contribution).Concat(a.Rejected.Where(r => !BeforeJudging.Contains(r.Reason)).Select(r => r.Contribution)))
-            if (byHash.TryGetValue(Hex(hash), out var c) && c.Entry.Body is ContributionBody body && body.Round == a.Round)
+            if (byHash.TryGetValue(Hex(hash), out var c) && c.Entry.Body is ContributionBody body && body.Round == a.Round && Hex(c.Entry.Run) == run)
                 inputs.Add(new JudgedInput(Hex(hash), Hex(c.Author)));
         var ids = inputs.Select(i => i.Contribution).ToHashSet(StringComparer.Ordinal);
         var scores = new List<JudgeScore>();
