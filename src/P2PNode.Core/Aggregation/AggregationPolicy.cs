@@ -17,6 +17,12 @@ public sealed record AggregationPolicy
     /// no outlier rule (the simulator, whose workers are all honest).</summary>
     public double? NormOutlierMultiple { get; init; }
 
+    /// <summary>Refuse a contribution whose direction opposes the rest of the round: the cosine between its unit direction
+    /// and the sum of the others' unit directions is below this (null: off). A sign-flipped delta has exactly the
+    /// opposite cosine of the honest one it came from, and on non-IID data loss judging cannot tell it from an honest
+    /// node with unusual data (docs/robustness.md); the direction can. Needs at least 3 contributions.</summary>
+    public double? MinCosineToOthers { get; init; }
+
     /// <summary>Clipping, trimming and the sample cap of the combination (all off by default).</summary>
     public AggregationOptions Combination { get; init; } = new();
 
@@ -25,6 +31,8 @@ public sealed record AggregationPolicy
     {
         if (NormOutlierMultiple is { } k && !(k > 1 && double.IsFinite(k)))
             throw new ArgumentException($"norm outlier multiple must be finite and > 1, got {k}", nameof(NormOutlierMultiple));
+        if (MinCosineToOthers is { } c && !(c >= -1 && c <= 1))
+            throw new ArgumentException($"minimum cosine to the others must be in [-1, 1], got {c}", nameof(MinCosineToOthers));
         ArgumentNullException.ThrowIfNull(Combination);
         Combination.Validate();
     }
@@ -37,8 +45,55 @@ public sealed record AggregationPolicy
         Validate();
         var kept = contributions.ToList();
         var outliers = NormOutlierMultiple is { } multiple ? NormOutliers(kept, multiple) : [];
+        if (MinCosineToOthers is { } least) outliers.AddRange(Opposed(kept, least));
         var report = DeltaAggregator.Aggregate(kept, output, Combination);
         return outliers.Count == 0 ? report : report with { Rejected = [.. outliers, .. report.Rejected] };
+    }
+
+    /// <summary>
+    /// Removes from <paramref name="kept"/> and returns, last input first, every contribution whose cosine with the sum
+    /// of the other contributions' unit directions is below <paramref name="least"/>, all measured before any is removed
+    /// (so the order of the inputs does not matter). Sums in double, in input order: every node gets the same cosines.
+    /// A delta with a zero or non-finite norm has no direction and is left to validation.
+    /// </summary>
+    private static List<ContributionRejection> Opposed(List<DeltaContribution> kept, double least)
+    {
+        var opposed = new List<ContributionRejection>();
+        if (kept.Count < 3) return opposed;
+        var n = kept[0].Delta.Length;
+        if (kept.Any(c => c.Delta.Length != n)) return opposed; // validation refuses the wrong shapes
+        var norms = kept.Select(c => DeterministicMath.Norm(c.Delta.Span)).ToArray();
+        var usable = norms.Select(x => x > 0 && double.IsFinite(x)).ToArray();
+        var total = new double[n];
+        for (var i = 0; i < kept.Count; i++)
+        {
+            if (!usable[i]) continue;
+            var d = kept[i].Delta.Span;
+            for (var k = 0; k < n; k++) total[k] += d[k] / norms[i];
+        }
+        var cosines = new double[kept.Count];
+        for (var i = 0; i < kept.Count; i++)
+        {
+            cosines[i] = double.NaN;
+            if (!usable[i]) continue;
+            var d = kept[i].Delta.Span;
+            double dot = 0, others = 0;
+            for (var k = 0; k < n; k++)
+            {
+                var rest = total[k] - d[k] / norms[i];
+                dot += d[k] / norms[i] * rest;
+                others += rest * rest;
+            }
+            if (others > 0) cosines[i] = dot / Math.Sqrt(others);
+        }
+        for (var i = kept.Count - 1; i >= 0; i--)
+            if (cosines[i] < least)
+            {
+                opposed.Add(new ContributionRejection(kept[i].ContributorId ?? [], RejectionReason.Opposed,
+                    $"its direction has cosine {cosines[i]:F3} with the rest of the round, under {least}"));
+                kept.RemoveAt(i);
+            }
+        return opposed;
     }
 
     /// <summary>

@@ -18,6 +18,8 @@ public enum RejectionReason
     NormOutlier,
     /// <summary>The delta holds NaN or infinity.</summary>
     Nan,
+    /// <summary>Its direction opposes the rest of the round (<see cref="AggregationPolicy.MinCosineToOthers"/>).</summary>
+    Opposed,
     /// <summary>A strict majority of the round's judges found it harmful on their own held-out data (<see cref="JudgingRule"/>).</summary>
     JudgedHarmful,
     /// <summary>Anything else: a sample count that is not positive, an empty or a duplicate contributor id.</summary>
@@ -37,6 +39,7 @@ public static class RejectionReasons
         RejectionReason.Nan => "nan",
         RejectionReason.Refused => "refused",
         RejectionReason.JudgedHarmful => "judged_harmful",
+        RejectionReason.Opposed => "opposed",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "not a rejection reason"),
     };
 }

@@ -49,6 +49,9 @@ public sealed record RunSpec
     /// <summary>Held-out samples of its own on which each node judges every contribution of a round (docs/runtime.md §3a;
     /// 0 = no judging). A genesis written before it existed reads as 0.</summary>
     public int JudgeSamples { get; init; }
+    /// <summary>The step a judge applies a contribution at: loss of θ − judge_step × Δ (docs/runtime.md §3a).</summary>
+    public double JudgeStep { get; init; } = DefaultJudgeStep;
+    public const double DefaultJudgeStep = 1.0;
     /// <summary>Test samples each node scores the shared model on after each round (0 = none).</summary>
     public int EvalSamples { get; init; } = 1000;
     /// <summary>True: a node trains round r+1 while round r closes and takes its result in between steps (up to a
@@ -121,6 +124,7 @@ public sealed record RunSpec
         if (MinDeadlineMs < 0) throw new ArgumentException($"min_deadline_ms must be >= 0, got {MinDeadlineMs}");
         if (MinNodes < 1) throw new ArgumentException($"min_nodes must be >= 1, got {MinNodes}");
         if (JudgeSamples is < 0 or > MaxJudgeSamples) throw new ArgumentException($"judge_samples must be in [0, {MaxJudgeSamples}], got {JudgeSamples}");
+        if (!(JudgeStep > 0 && JudgeStep <= 1)) throw new ArgumentException($"judge_step must be in (0, 1], got {JudgeStep}");
         if (EvalSamples < 0) throw new ArgumentException($"eval_samples must be >= 0, got {EvalSamples}");
     }
 
@@ -141,6 +145,7 @@ public sealed record RunSpec
         ["min_deadline_ms"] = MinDeadlineMs, ["min_nodes"] = MinNodes, ["norm_outlier_multiple"] = NormOutlierMultiple,
         ["eval_samples"] = EvalSamples, ["overlap"] = Overlap,
         ["clip_median_multiple"] = ClipMedianMultiple, ["cap_samples"] = CapSamples, ["judge_samples"] = JudgeSamples,
+        ["judge_step"] = JudgeStep,
     };
 
     /// <summary>Judging costs every node one forward pass per contribution over this many samples, twice.</summary>
@@ -180,6 +185,7 @@ public sealed record RunSpec
                     "clip_median_multiple" => spec with { ClipMedianMultiple = value?.GetValue<double>() },
                     "cap_samples" => spec with { CapSamples = value!.GetValue<bool>() },
                     "judge_samples" => spec with { JudgeSamples = value!.GetValue<int>() },
+                    "judge_step" => spec with { JudgeStep = value!.GetValue<double>() },
                     _ => throw new ArgumentException($"run hyperparameters: unknown field '{key}'"),
                 };
             }

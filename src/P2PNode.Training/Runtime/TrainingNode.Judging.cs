@@ -112,7 +112,7 @@ public sealed partial class TrainingNode
         return (excluded, [.. cited.Select(h => h.Entry.Hash)]);
     }
 
-    /// <summary>The loss of θ and of θ − Δ (the contribution applied alone, at full step) on this node's judge batch,
+    /// <summary>The loss of θ and of θ − s·Δ (the contribution applied alone, s = judge_step) on this node's judge batch,
     /// for every candidate but its own. A lying node (measurement runs) reports the opposite of what it measured.</summary>
     private List<AttestationBody> Score(ulong round, float[] theta, IReadOnlyList<Judged> candidates, LocalTrainer judge)
     {
@@ -125,7 +125,8 @@ public sealed partial class TrainingNode
         {
             if (c.C.Author == _self) continue;
             var delta = c.Delta.Span;
-            for (var k = 0; k < moved.Length; k++) moved[k] = theta[k] - delta[k];
+            var step = (float)_spec.JudgeStep;
+            for (var k = 0; k < moved.Length; k++) moved[k] = theta[k] - step * delta[k];
             judge.SetFlat(moved);
             var after = judge.Evaluate().Loss;
             if (_ctx.Attacker is not null) after = before - (after - before);

@@ -119,8 +119,6 @@ public static class DilocoSimulation
                 inputs = [.. inputs.Where(c => !judged.Excluded.Contains(BinaryPrimitives.ReadInt32BigEndian(c.ContributorId)))];
             }
             var report = options.Aggregation.Apply(inputs, aggregate); // all judged out: an all-zero aggregate
-            if (report.Rejected.Count > 0 && attackers.Count == 0)
-                throw new InvalidOperationException($"round {r}: aggregation rejected an honest contribution: {report.Rejected[0].Detail}");
             outer.Apply(theta, aggregate, options.OuterLearningRateAt(r));
             var hash = Convert.ToHexStringLower(ModelHasher.Compute(canonical, layout, theta));
             double? testLoss = null, testAccuracy = null;

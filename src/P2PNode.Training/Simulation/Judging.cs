@@ -1,3 +1,4 @@
+using P2PNode.Aggregation;
 using P2PNode.Training.Trainer;
 
 namespace P2PNode.Training.Simulation;
@@ -5,9 +6,8 @@ namespace P2PNode.Training.Simulation;
 /// <summary>
 /// Judging contributions with data that stays private (issue 14, in the simulator first): every worker scores every
 /// other worker's delta of the round on a small batch of its own held-out data, the loss of θ before and after applying
-/// that delta alone (θ − <see cref="StepScale"/> × Δ), and a contribution that makes the loss worse for a strict
-/// majority of its judges is excluded from the round's aggregate. Dishonest judges vote against every honest
-/// contribution and for every dishonest one.
+/// that delta alone (θ − <see cref="StepScale"/> × Δ), and the node's <see cref="JudgingRule"/> decides what the round
+/// leaves out (docs/runtime.md §3a). Dishonest judges report the opposite of what they measured.
 /// </summary>
 public sealed record JudgeOptions
 {
@@ -36,34 +36,32 @@ internal static class Judging
     {
         var m = judges.Count;
         var change = new double[m, m]; // [judge, author]: loss after − loss before; > 0 is worse
+        var before = new double[m];
         var moved = new float[theta.Length];
         for (var j = 0; j < m; j++)
         {
             judges[j].SetFlat(theta);
-            var before = judges[j].Evaluate(judgeData[j]).Loss;
+            before[j] = judges[j].Evaluate(judgeData[j]).Loss;
             foreach (var (author, delta) in deltas)
             {
                 if (author == j) continue;
                 var d = delta.Span;
                 for (var k = 0; k < moved.Length; k++) moved[k] = (float)(theta[k] - stepScale * d[k]);
                 judges[j].SetFlat(moved);
-                change[j, author] = judges[j].Evaluate(judgeData[j]).Loss - before;
+                change[j, author] = judges[j].Evaluate(judgeData[j]).Loss - before[j];
             }
         }
-        var excluded = new HashSet<int>();
-        foreach (var author in deltas.Keys)
-        {
-            int worse = 0, votes = 0;
-            for (var j = 0; j < m; j++)
-            {
-                if (j == author) continue;
-                votes++;
-                // A dishonest judge says what helps the attack, whatever it measured.
-                var saysWorse = dishonest.Contains(j) ? !dishonest.Contains(author) : change[j, author] > 0;
-                if (saysWorse) worse++;
-            }
-            if (2 * worse > votes) excluded.Add(author);
-        }
+        // The node's rule (docs/runtime.md §3a), over what each judge reports: a dishonest judge reports the opposite of
+        // what it measured, as a lying node does (TrainingNode.Judging), so the honest deltas look harmful to it and
+        // the attack helpful.
+        static string Id(int worker) => worker.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+        var inputs = deltas.Keys.Order().Select(a => new JudgedInput(Id(a), Id(a))).ToList();
+        var scores = new List<JudgeScore>();
+        for (var j = 0; j < m; j++)
+            foreach (var author in deltas.Keys)
+                if (author != j)
+                    scores.Add(new JudgeScore(Id(j), Id(author), before[j], before[j] + (dishonest.Contains(j) ? -change[j, author] : change[j, author])));
+        var excluded = JudgingRule.Excluded(inputs, scores).Select(x => int.Parse(x.Contribution, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
         return new JudgedRound(excluded, change);
     }
 }

@@ -23,7 +23,7 @@ public static class SimDilocoCommand
         "                      [--samples-per-worker S] [--seed S] [--model cnn|mlp] [--batch B] [--lr X] [--warmup W]\n" +
         "                      [--outer-lr X] [--outer-lr-final X] [--outer-momentum M] [--eval-every K] [--no-baseline]\n" +
         "                      [--threads T] [--data DIR] [--json out.json]\n" +
-        "                      [--byzantine I:MODE,...] [--norm-outlier K] [--clip-median K] [--trim F] [--cap-samples]\n" +
+        "                      [--byzantine I:MODE,...] [--norm-outlier K] [--min-cosine C] [--clip-median K] [--trim F] [--cap-samples]\n" +
         "                      [--judge-samples N] [--judge-step X]";
 
     public static async Task<int> RunAsync(Args args)
@@ -85,6 +85,7 @@ public static class SimDilocoCommand
     private static AggregationPolicy Defences(Args args, DilocoOptions o) => new()
     {
         NormOutlierMultiple = args.GetDouble("norm-outlier"),
+        MinCosineToOthers = args.GetDouble("min-cosine"),
         Combination = new AggregationOptions
         {
             MedianNormMultiple = args.GetDouble("clip-median"),
@@ -130,8 +131,9 @@ public static class SimDilocoCommand
                 ["reduction_vs_allreduce"] = r.DenseAllReduceBytesPerWorker / r.MeanBytesPerWorker,
                 ["model_hash"] = r.ModelHash,
                 ["byzantine"] = string.Join(",", o.Byzantine.OrderBy(b => b.Key).Select(b => $"{b.Key}:{Training.Byzantine.AttackModes.Name(b.Value)}")),
-                ["defences"] = $"norm-outlier {o.Aggregation.NormOutlierMultiple?.ToString(CultureInfo.InvariantCulture) ?? "off"}, clip-median {o.Aggregation.Combination.MedianNormMultiple?.ToString(CultureInfo.InvariantCulture) ?? "off"}, trim {o.Aggregation.Combination.TrimFraction.ToString(CultureInfo.InvariantCulture)}, sample cap {o.Aggregation.Combination.MaxSamples?.ToString(CultureInfo.InvariantCulture) ?? "off"}",
+                ["defences"] = $"norm-outlier {o.Aggregation.NormOutlierMultiple?.ToString(CultureInfo.InvariantCulture) ?? "off"}, min-cosine {o.Aggregation.MinCosineToOthers?.ToString(CultureInfo.InvariantCulture) ?? "off"}, clip-median {o.Aggregation.Combination.MedianNormMultiple?.ToString(CultureInfo.InvariantCulture) ?? "off"}, trim {o.Aggregation.Combination.TrimFraction.ToString(CultureInfo.InvariantCulture)}, sample cap {o.Aggregation.Combination.MaxSamples?.ToString(CultureInfo.InvariantCulture) ?? "off"}",
                 ["rejected"] = r.Rounds.Sum(x => x.Rejected?.Count ?? 0),
+                ["rejected_honest"] = r.Rounds.Sum(x => x.Rejected?.Count(j => !o.Byzantine.ContainsKey(System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(j.ContributorId))) ?? 0),
                 ["judged_out_attackers"] = r.Rounds.Sum(x => x.Excluded?.Count(o.Byzantine.ContainsKey) ?? 0),
                 ["judged_out_honest"] = r.Rounds.Sum(x => x.Excluded?.Count(w => !o.Byzantine.ContainsKey(w)) ?? 0),
                 ["seconds"] = r.Seconds,

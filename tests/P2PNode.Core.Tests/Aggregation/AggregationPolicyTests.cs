@@ -24,6 +24,36 @@ public class AggregationPolicyTests
     }
 
     [Fact]
+    public void A_sign_flipped_delta_opposes_the_round_and_is_refused_whatever_the_input_order()
+    {
+        var policy = new AggregationPolicy { MinCosineToOthers = 0 };
+        List<DeltaContribution> round = [C(1, 1, 1f, 0.2f, 0f), C(2, 1, 0.8f, 0f, 0.3f), C(3, 1, 1f, -0.1f, 0.1f), C(4, 1, -1f, -0.2f, 0f)];
+        var report = policy.Apply(round, new float[3]);
+        var rejection = Assert.Single(report.Rejected);
+        Assert.Equal((4, RejectionReason.Opposed), (rejection.ContributorId[0], rejection.Reason));
+        Assert.StartsWith("its direction has cosine -0.", rejection.Detail, StringComparison.Ordinal);
+        for (var shift = 1; shift < round.Count; shift++)
+        {
+            var rotated = round.Skip(shift).Concat(round.Take(shift)).ToList();
+            Assert.Equal([(4, RejectionReason.Opposed)], Rejected(policy.Apply(rotated, new float[3])));
+        }
+        // Off by default; with two contributions there is no "rest of the round" to oppose.
+        Assert.Empty(new AggregationPolicy().Apply(round, new float[3]).Rejected);
+        Assert.Empty(policy.Apply([round[0], round[3]], new float[3]).Rejected);
+    }
+
+    [Fact]
+    public void A_delta_with_no_direction_is_not_opposed_and_a_cosine_at_the_bar_is_kept()
+    {
+        var policy = new AggregationPolicy { MinCosineToOthers = 0 };
+        // An all-zero delta (a free rider) has no direction: the rule leaves it alone.
+        Assert.Empty(policy.Apply([C(1, 1, 1f, 0f), C(2, 1, 1f, 0.1f), C(3, 1, 0f, 0f)], new float[2]).Rejected);
+        // Orthogonal to the others' sum: cosine exactly 0, not under the bar.
+        Assert.Empty(policy.Apply([C(1, 1, 1f, 0f), C(2, 1, 1f, 0f), C(3, 1, 0f, 1f)], new float[2]).Rejected);
+        Assert.Throws<ArgumentException>(() => new AggregationPolicy { MinCosineToOthers = 1.5 }.Validate());
+    }
+
+    [Fact]
     public void The_bar_is_the_lower_median_of_an_even_count()
     {
         // Norms 1, 2, 10, 30: lower median 2 (the mean of the middle two would be 6, and 30 would stay).
