@@ -625,7 +625,7 @@ def median(xs):
 
 def harmful_set(inputs, scores):
     """The judging rule. inputs: {contribution hex: author hex}; scores: [(judge, contribution, before, after)] in
-    citation order. Returns the set of contributions a strict majority of at least MIN_VOTES judges found harmful."""
+    citation order. Returns the set of contributions more than two thirds of at least MIN_VOTES judges found harmful."""
     per_judge, befores, cheats = {}, {}, set()
     for judge, c, before, after in scores:
         if judge not in inputs.values() or c not in inputs or inputs[c] == judge:
@@ -649,7 +649,7 @@ def harmful_set(inputs, scores):
             votes[c] = votes.get(c, 0) + 1
             if change > bar:
                 harmful[c] = harmful.get(c, 0) + 1
-    return {c for c in inputs if votes.get(c, 0) >= MIN_VOTES and 2 * harmful.get(c, 0) > votes[c]}
+    return {c for c in inputs if votes.get(c, 0) >= MIN_VOTES and 3 * harmful.get(c, 0) > 2 * votes[c]}
 
 
 def judging(e, by_hash):

@@ -59,24 +59,38 @@ public sealed record AggregationPolicy
     private static List<ContributionRejection> Opposed(List<DeltaContribution> kept, double least)
     {
         var opposed = new List<ContributionRejection>();
-        if (kept.Count < 3) return opposed;
-        var n = kept[0].Delta.Length;
-        if (kept.Any(c => c.Delta.Length != n)) return opposed; // validation refuses the wrong shapes
-        var norms = kept.Select(c => DeterministicMath.Norm(c.Delta.Span)).ToArray();
+        if (kept.Count < 3 || kept.Any(c => c.Delta.Length != kept[0].Delta.Length)) return opposed; // validation refuses wrong shapes
+        var cosines = CosinesToOthers(kept);
+        for (var i = kept.Count - 1; i >= 0; i--)
+            if (cosines[i] < least)
+            {
+                opposed.Add(new ContributionRejection(kept[i].ContributorId ?? [], RejectionReason.Opposed,
+                    $"its direction has cosine {cosines[i]:F3} with the rest of the round, under {least}"));
+                kept.RemoveAt(i);
+            }
+        return opposed;
+    }
+
+    /// <summary>Each contribution's cosine with the sum of the others' unit directions (NaN for one with a zero or
+    /// non-finite norm, or when the others cancel out). Double sums in input order; all deltas of one length.</summary>
+    public static double[] CosinesToOthers(IReadOnlyList<DeltaContribution> round)
+    {
+        var n = round.Count == 0 ? 0 : round[0].Delta.Length;
+        var norms = round.Select(c => DeterministicMath.Norm(c.Delta.Span)).ToArray();
         var usable = norms.Select(x => x > 0 && double.IsFinite(x)).ToArray();
         var total = new double[n];
-        for (var i = 0; i < kept.Count; i++)
+        for (var i = 0; i < round.Count; i++)
         {
             if (!usable[i]) continue;
-            var d = kept[i].Delta.Span;
+            var d = round[i].Delta.Span;
             for (var k = 0; k < n; k++) total[k] += d[k] / norms[i];
         }
-        var cosines = new double[kept.Count];
-        for (var i = 0; i < kept.Count; i++)
+        var cosines = new double[round.Count];
+        for (var i = 0; i < round.Count; i++)
         {
             cosines[i] = double.NaN;
             if (!usable[i]) continue;
-            var d = kept[i].Delta.Span;
+            var d = round[i].Delta.Span;
             double dot = 0, others = 0;
             for (var k = 0; k < n; k++)
             {
@@ -86,14 +100,7 @@ public sealed record AggregationPolicy
             }
             if (others > 0) cosines[i] = dot / Math.Sqrt(others);
         }
-        for (var i = kept.Count - 1; i >= 0; i--)
-            if (cosines[i] < least)
-            {
-                opposed.Add(new ContributionRejection(kept[i].ContributorId ?? [], RejectionReason.Opposed,
-                    $"its direction has cosine {cosines[i]:F3} with the rest of the round, under {least}"));
-                kept.RemoveAt(i);
-            }
-        return opposed;
+        return cosines;
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ public enum RejectionReason
     Nan,
     /// <summary>Its direction opposes the rest of the round (<see cref="AggregationPolicy.MinCosineToOthers"/>).</summary>
     Opposed,
-    /// <summary>A strict majority of the round's judges found it harmful on their own held-out data (<see cref="JudgingRule"/>).</summary>
+    /// <summary>More than two thirds of the round's judges found it harmful on their own held-out data (<see cref="JudgingRule"/>).</summary>
     JudgedHarmful,
     /// <summary>Anything else: a sample count that is not positive, an empty or a duplicate contributor id.</summary>
     Refused,

@@ -10,4 +10,8 @@ public sealed record DilocoRound(int Round, double TrainLoss, long PayloadBytes,
 {
     /// <summary>Workers judged out of this round (null: no judging).</summary>
     public IReadOnlySet<int>? Excluded => Judged?.Excluded;
+
+    /// <summary>Worker → cosine of its delta with the sum of the others' directions (AggregationPolicy.CosinesToOthers),
+    /// over the round's inputs after judging; empty with fewer than 3.</summary>
+    public IReadOnlyDictionary<int, double> Cosines { get; init; } = new Dictionary<int, double>();
 }

@@ -118,6 +118,7 @@ public static class DilocoSimulation
                 judged = Judging.Judge(workers, judgeData, theta, sentDeltas, attackers.Keys.ToHashSet(), judge.StepScale);
                 inputs = [.. inputs.Where(c => !judged.Excluded.Contains(BinaryPrimitives.ReadInt32BigEndian(c.ContributorId)))];
             }
+            var cosines = inputs.Count >= 3 ? AggregationPolicy.CosinesToOthers(inputs) : [];
             var report = options.Aggregation.Apply(inputs, aggregate); // all judged out: an all-zero aggregate
             outer.Apply(theta, aggregate, options.OuterLearningRateAt(r));
             var hash = Convert.ToHexStringLower(ModelHasher.Compute(canonical, layout, theta));
@@ -130,7 +131,10 @@ public static class DilocoSimulation
                 log?.Invoke(FormattableString.Invariant(
                     $"round {r}/{options.Rounds}: train loss {lossSum / roundSamples:0.0000}, test loss {last.Loss:0.0000}, test accuracy {last.Accuracy * 100:0.00}%, {clock.Elapsed.TotalSeconds:0}s"));
             }
-            rounds.Add(new DilocoRound(r, lossSum / roundSamples, roundBytes, hash, testLoss, testAccuracy, report.Rejected, judged));
+            rounds.Add(new DilocoRound(r, lossSum / roundSamples, roundBytes, hash, testLoss, testAccuracy, report.Rejected, judged)
+            {
+                Cosines = inputs.Zip(cosines).ToDictionary(x => BinaryPrimitives.ReadInt32BigEndian(x.First.ContributorId), x => x.Second),
+            });
         }
 
         return new DilocoResult

@@ -140,6 +140,9 @@ public static class SimDilocoCommand
                 // Every judge's loss change for every author, per round ([judge][author], 0 on the diagonal): what the
                 // exclusions were decided from, kept so other rules can be scored on the same runs (docs/robustness.md).
                 ["judge_loss_change_by_round"] = o.Judge is null ? null : new JsonArray([.. r.Rounds.Select(x => (JsonNode)Matrix(x.Judged!.LossChange))]),
+                // Each worker's cosine with the rest of its round (the opposed rule's measure), per round: [worker] (null: none).
+                ["cosine_by_round"] = new JsonArray([.. r.Rounds.Select(x => (JsonNode)new JsonArray([.. Enumerable.Range(0, o.Workers)
+                    .Select(w => x.Cosines.TryGetValue(w, out var c) && double.IsFinite(c) ? (JsonNode?)Math.Round(c, 5) : null)]))]),
                 ["accuracy_by_round"] = new JsonObject(r.Rounds.Where(x => x.TestAccuracy is not null)
                     .Select(x => KeyValuePair.Create(x.Round.ToString(CultureInfo.InvariantCulture), (JsonNode?)x.TestAccuracy))),
             };

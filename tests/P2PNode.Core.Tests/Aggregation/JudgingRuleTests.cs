@@ -108,6 +108,20 @@ public sealed class JudgingRuleTests
     }
 
     [Fact]
+    public void More_than_two_thirds_of_the_votes_exclude_and_exactly_two_thirds_do_not()
+    {
+        // Seven inputs: each scored by six judges. "g" is far over the bar for judges a..d only (4 of 6), "f" for a..e (5 of 6).
+        double Change(string j, string a) => (j, a) switch
+        {
+            ("a" or "b" or "c" or "d", "g") => 4.0,
+            ("a" or "b" or "c" or "d" or "e", "f") => 4.0,
+            _ => Honest(j, a),
+        };
+        var x = Assert.Single(JudgingRule.Excluded(Inputs(7), Scores(7, Change)));
+        Assert.Equal((C("f"), 5, 6), (x.Contribution, x.Harmful, x.Votes));
+    }
+
+    [Fact]
     public void A_contribution_that_lowers_every_loss_a_lot_is_never_excluded()
     {
         Assert.Empty(JudgingRule.Excluded(Inputs(6), Scores(6, (j, a) => a == "f" ? -3.0 : Honest(j, a))));
