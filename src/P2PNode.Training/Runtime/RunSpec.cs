@@ -49,6 +49,9 @@ public sealed record RunSpec
     /// <summary>Held-out samples of its own on which each node judges every contribution of a round (docs/runtime.md §3a;
     /// 0 = no judging). A genesis written before it existed reads as 0.</summary>
     public int JudgeSamples { get; init; }
+    /// <summary>Refuse a contribution whose cosine with the rest of its round is under this (null: off; docs/runtime.md
+    /// §3 step 7, docs/robustness.md). Off by default: its margin on sparse deltas is thin.</summary>
+    public double? MinCosine { get; init; }
     /// <summary>The step a judge applies a contribution at: loss of θ − judge_step × Δ (docs/runtime.md §3a).</summary>
     public double JudgeStep { get; init; } = DefaultJudgeStep;
     public const double DefaultJudgeStep = 1.0;
@@ -75,6 +78,7 @@ public sealed record RunSpec
     public AggregationPolicy Policy() => new()
     {
         NormOutlierMultiple = NormOutlierMultiple,
+        MinCosineToOthers = MinCosine,
         Combination = new AggregationOptions
         {
             MedianNormMultiple = ClipMedianMultiple,
@@ -123,6 +127,7 @@ public sealed record RunSpec
         if (!(DeadlineFactor > 0) || double.IsInfinity(DeadlineFactor)) throw new ArgumentException($"deadline_factor must be > 0, got {DeadlineFactor}");
         if (MinDeadlineMs < 0) throw new ArgumentException($"min_deadline_ms must be >= 0, got {MinDeadlineMs}");
         if (MinNodes < 1) throw new ArgumentException($"min_nodes must be >= 1, got {MinNodes}");
+        if (MinCosine is { } cos && !(cos >= -1 && cos <= 1)) throw new ArgumentException($"min_cosine must be in [-1, 1] or null, got {cos}");
         if (JudgeSamples is < 0 or > MaxJudgeSamples) throw new ArgumentException($"judge_samples must be in [0, {MaxJudgeSamples}], got {JudgeSamples}");
         if (!(JudgeStep > 0 && JudgeStep <= 1)) throw new ArgumentException($"judge_step must be in (0, 1], got {JudgeStep}");
         if (EvalSamples < 0) throw new ArgumentException($"eval_samples must be >= 0, got {EvalSamples}");
@@ -145,7 +150,7 @@ public sealed record RunSpec
         ["min_deadline_ms"] = MinDeadlineMs, ["min_nodes"] = MinNodes, ["norm_outlier_multiple"] = NormOutlierMultiple,
         ["eval_samples"] = EvalSamples, ["overlap"] = Overlap,
         ["clip_median_multiple"] = ClipMedianMultiple, ["cap_samples"] = CapSamples, ["judge_samples"] = JudgeSamples,
-        ["judge_step"] = JudgeStep,
+        ["judge_step"] = JudgeStep, ["min_cosine"] = MinCosine,
     };
 
     /// <summary>Judging costs every node one forward pass per contribution over this many samples, twice.</summary>
@@ -186,6 +191,7 @@ public sealed record RunSpec
                     "cap_samples" => spec with { CapSamples = value!.GetValue<bool>() },
                     "judge_samples" => spec with { JudgeSamples = value!.GetValue<int>() },
                     "judge_step" => spec with { JudgeStep = value!.GetValue<double>() },
+                    "min_cosine" => spec with { MinCosine = value?.GetValue<double>() },
                     _ => throw new ArgumentException($"run hyperparameters: unknown field '{key}'"),
                 };
             }
