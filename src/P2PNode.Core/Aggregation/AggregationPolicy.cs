@@ -23,6 +23,12 @@ public sealed record AggregationPolicy
     /// node with unusual data (docs/robustness.md); the direction can. Needs at least 3 contributions.</summary>
     public double? MinCosineToOthers { get; init; }
 
+    /// <summary>Refuse every contribution of a pair whose deltas are near-identical: cosine between the two at or over
+    /// this (null: off). Honest deltas of different nodes are nearly orthogonal (top-k sparse, different data); a copy
+    /// re-signed from another node, or colluders sending one crafted delta, are not. Which of a pair copied the other
+    /// cannot be told from the round, so both are left out (docs/robustness.md).</summary>
+    public double? MaxPairCosine { get; init; }
+
     /// <summary>Clipping, trimming and the sample cap of the combination (all off by default).</summary>
     public AggregationOptions Combination { get; init; } = new();
 
@@ -31,6 +37,8 @@ public sealed record AggregationPolicy
     {
         if (NormOutlierMultiple is { } k && !(k > 1 && double.IsFinite(k)))
             throw new ArgumentException($"norm outlier multiple must be finite and > 1, got {k}", nameof(NormOutlierMultiple));
+        if (MaxPairCosine is { } p && !(p > 0 && p <= 1))
+            throw new ArgumentException($"maximum pair cosine must be in (0, 1], got {p}", nameof(MaxPairCosine));
         if (MinCosineToOthers is { } c && !(c >= -1 && c <= 1))
             throw new ArgumentException($"minimum cosine to the others must be in [-1, 1], got {c}", nameof(MinCosineToOthers));
         ArgumentNullException.ThrowIfNull(Combination);
@@ -45,6 +53,7 @@ public sealed record AggregationPolicy
         Validate();
         var kept = contributions.ToList();
         var outliers = NormOutlierMultiple is { } multiple ? NormOutliers(kept, multiple) : [];
+        if (MaxPairCosine is { } most) outliers.AddRange(Duplicates(kept, most));
         if (MinCosineToOthers is { } least) outliers.AddRange(Opposed(kept, least));
         var report = DeltaAggregator.Aggregate(kept, output, Combination);
         return outliers.Count == 0 ? report : report with { Rejected = [.. outliers, .. report.Rejected] };
@@ -69,6 +78,42 @@ public sealed record AggregationPolicy
                 kept.RemoveAt(i);
             }
         return opposed;
+    }
+
+    /// <summary>
+    /// Removes from <paramref name="kept"/> and returns, last input first, every contribution whose cosine with some
+    /// other contribution of the round is at least <paramref name="most"/> (all pairs measured first; double sums in
+    /// increasing coordinate order). A delta with a zero or non-finite norm has no direction and is never a duplicate.
+    /// </summary>
+    private static List<ContributionRejection> Duplicates(List<DeltaContribution> kept, double most)
+    {
+        var duplicates = new List<ContributionRejection>();
+        if (kept.Count < 2 || kept.Any(c => c.Delta.Length != kept[0].Delta.Length)) return duplicates;
+        var norms = kept.Select(c => DeterministicMath.Norm(c.Delta.Span)).ToArray();
+        var twin = new int[kept.Count];
+        var closest = new double[kept.Count];
+        Array.Fill(twin, -1);
+        for (var a = 0; a < kept.Count; a++)
+            for (var b = a + 1; b < kept.Count; b++)
+            {
+                if (!(norms[a] > 0 && double.IsFinite(norms[a]) && norms[b] > 0 && double.IsFinite(norms[b]))) continue;
+                var x = kept[a].Delta.Span;
+                var y = kept[b].Delta.Span;
+                double dot = 0;
+                for (var k = 0; k < x.Length; k++) dot += (double)x[k] * y[k];
+                var cos = dot / (norms[a] * norms[b]);
+                if (cos < most) continue;
+                if (twin[a] < 0) (twin[a], closest[a]) = (b, cos);
+                if (twin[b] < 0) (twin[b], closest[b]) = (a, cos);
+            }
+        for (var i = kept.Count - 1; i >= 0; i--)
+            if (twin[i] >= 0)
+            {
+                duplicates.Add(new ContributionRejection(kept[i].ContributorId ?? [], RejectionReason.Duplicate,
+                    $"its delta has cosine {closest[i]:F4} with another contribution of the round (input {twin[i]}), at or over {most}"));
+                kept.RemoveAt(i);
+            }
+        return duplicates;
     }
 
     /// <summary>Each contribution's cosine with the sum of the others' unit directions (NaN for one with a zero or

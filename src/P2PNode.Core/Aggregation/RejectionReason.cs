@@ -18,6 +18,8 @@ public enum RejectionReason
     NormOutlier,
     /// <summary>The delta holds NaN or infinity.</summary>
     Nan,
+    /// <summary>Its delta is near-identical to another contribution of the round (<see cref="AggregationPolicy.MaxPairCosine"/>).</summary>
+    Duplicate,
     /// <summary>Its direction opposes the rest of the round (<see cref="AggregationPolicy.MinCosineToOthers"/>).</summary>
     Opposed,
     /// <summary>More than two thirds of the round's judges found it harmful on their own held-out data (<see cref="JudgingRule"/>).</summary>
@@ -40,6 +42,7 @@ public static class RejectionReasons
         RejectionReason.Refused => "refused",
         RejectionReason.JudgedHarmful => "judged_harmful",
         RejectionReason.Opposed => "opposed",
+        RejectionReason.Duplicate => "duplicate",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "not a rejection reason"),
     };
 }

@@ -28,6 +28,7 @@ public static class Refusals
         new(RejectionReason.WrongBase.Code(), false, false, "the contribution starts from a model nobody announced for its round (a node that restarted, lagged or was repaired)"),
         new(RejectionReason.NormOutlier.Code(), false, false, "its norm is over norm_outlier_multiple × the round's lower median norm"),
         new(RejectionReason.Nan.Code(), false, false, "the delta holds NaN or infinity"),
+        new(RejectionReason.Duplicate.Code(), false, false, "its delta is near-identical to another contribution of the round: cosine at or over max_pair_cosine (§3 step 7); both are refused"),
         new(RejectionReason.Opposed.Code(), false, false, "its direction opposes the rest of the round: cosine with the sum of the others' unit directions under min_cosine (§3 step 7)"),
         new(RejectionReason.JudgedHarmful.Code(), false, false, "more than two thirds of the round's judges found it harmful on their own held-out data (§3a)"),
         new(RejectionReason.Refused.Code(), false, false, "any other aggregator refusal (e.g. a sample count of 0)"),

@@ -52,6 +52,8 @@ public sealed record RunSpec
     /// <summary>Refuse a contribution whose cosine with the rest of its round is under this (null: off; docs/runtime.md
     /// §3 step 7, docs/robustness.md). Off by default: its margin on sparse deltas is thin.</summary>
     public double? MinCosine { get; init; }
+    /// <summary>Refuse every contribution of a near-identical pair (cosine at or over this; null: off; docs/robustness.md).</summary>
+    public double? MaxPairCosine { get; init; }
     /// <summary>The step a judge applies a contribution at: loss of θ − judge_step × Δ (docs/runtime.md §3a).</summary>
     public double JudgeStep { get; init; } = DefaultJudgeStep;
     public const double DefaultJudgeStep = 1.0;
@@ -79,6 +81,7 @@ public sealed record RunSpec
     {
         NormOutlierMultiple = NormOutlierMultiple,
         MinCosineToOthers = MinCosine,
+        MaxPairCosine = MaxPairCosine,
         Combination = new AggregationOptions
         {
             MedianNormMultiple = ClipMedianMultiple,
@@ -127,6 +130,7 @@ public sealed record RunSpec
         if (!(DeadlineFactor > 0) || double.IsInfinity(DeadlineFactor)) throw new ArgumentException($"deadline_factor must be > 0, got {DeadlineFactor}");
         if (MinDeadlineMs < 0) throw new ArgumentException($"min_deadline_ms must be >= 0, got {MinDeadlineMs}");
         if (MinNodes < 1) throw new ArgumentException($"min_nodes must be >= 1, got {MinNodes}");
+        if (MaxPairCosine is { } pair && !(pair > 0 && pair <= 1)) throw new ArgumentException($"max_pair_cosine must be in (0, 1] or null, got {pair}");
         if (MinCosine is { } cos && !(cos >= -1 && cos <= 1)) throw new ArgumentException($"min_cosine must be in [-1, 1] or null, got {cos}");
         if (JudgeSamples is < 0 or > MaxJudgeSamples) throw new ArgumentException($"judge_samples must be in [0, {MaxJudgeSamples}], got {JudgeSamples}");
         if (!(JudgeStep > 0 && JudgeStep <= 1)) throw new ArgumentException($"judge_step must be in (0, 1], got {JudgeStep}");
@@ -151,6 +155,7 @@ public sealed record RunSpec
         ["eval_samples"] = EvalSamples, ["overlap"] = Overlap,
         ["clip_median_multiple"] = ClipMedianMultiple, ["cap_samples"] = CapSamples, ["judge_samples"] = JudgeSamples,
         ["judge_step"] = JudgeStep, ["min_cosine"] = MinCosine,
+        ["max_pair_cosine"] = MaxPairCosine,
     };
 
     /// <summary>Judging costs every node one forward pass per contribution over this many samples, twice.</summary>
@@ -192,6 +197,7 @@ public sealed record RunSpec
                     "judge_samples" => spec with { JudgeSamples = value!.GetValue<int>() },
                     "judge_step" => spec with { JudgeStep = value!.GetValue<double>() },
                     "min_cosine" => spec with { MinCosine = value?.GetValue<double>() },
+                    "max_pair_cosine" => spec with { MaxPairCosine = value?.GetValue<double>() },
                     _ => throw new ArgumentException($"run hyperparameters: unknown field '{key}'"),
                 };
             }

@@ -16,7 +16,7 @@ internal static class RunNewCommand
         "[--name N] [--model cnn|mlp|lm] [--seed S] [--rounds R] [--inner-steps H] [--codec SPEC] [--outer-lr X]\n" +
         "  [--outer-momentum M] [--inner-lr X] [--batch B] [--quorum Q] [--min-nodes K] [--deadline-factor F]\n" +
         "  [--min-deadline-ms MS] [--eval-samples N] [--no-overlap] [--data-policy TEXT]\n" +
-        "  [--clip-median K|off] [--no-sample-cap] [--judge-samples N] [--judge-step S] [--min-cosine C]\n" +
+        "  [--clip-median K|off] [--no-sample-cap] [--judge-samples N] [--judge-step S] [--min-cosine C] [--max-pair-cosine C]\n" +
         "  language model (--model lm): " + LmFlags.Usage;
 
     public static Task<int> RunAsync(Args a) => NodeSetup.Guard("run new", () =>
@@ -71,6 +71,7 @@ internal static class RunNewCommand
             JudgeSamples = a.GetInt("judge-samples", 0, RunSpec.MaxJudgeSamples) ?? d.JudgeSamples,
             JudgeStep = a.GetDouble("judge-step") ?? d.JudgeStep,
             MinCosine = a.GetDouble("min-cosine"),
+            MaxPairCosine = a.GetDouble("max-pair-cosine"),
         };
         try { spec.Validate(); }
         catch (Exception e) when (e is ArgumentException or FormatException) { throw new UsageException(e.Message); }

@@ -23,7 +23,7 @@ public static class SimDilocoCommand
         "                      [--samples-per-worker S] [--seed S] [--model cnn|mlp] [--batch B] [--lr X] [--warmup W]\n" +
         "                      [--outer-lr X] [--outer-lr-final X] [--outer-momentum M] [--eval-every K] [--no-baseline]\n" +
         "                      [--threads T] [--data DIR] [--json out.json]\n" +
-        "                      [--byzantine I:MODE,...] [--norm-outlier K] [--min-cosine C] [--clip-median K] [--trim F] [--cap-samples]\n" +
+        "                      [--byzantine I:MODE,...] [--norm-outlier K] [--min-cosine C] [--max-pair-cosine C] [--clip-median K] [--trim F] [--cap-samples]\n" +
         "                      [--judge-samples N] [--judge-step X]";
 
     public static async Task<int> RunAsync(Args args)
@@ -86,6 +86,7 @@ public static class SimDilocoCommand
     {
         NormOutlierMultiple = args.GetDouble("norm-outlier"),
         MinCosineToOthers = args.GetDouble("min-cosine"),
+        MaxPairCosine = args.GetDouble("max-pair-cosine"),
         Combination = new AggregationOptions
         {
             MedianNormMultiple = args.GetDouble("clip-median"),

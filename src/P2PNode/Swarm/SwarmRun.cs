@@ -54,7 +54,7 @@ internal sealed partial class SwarmRun(SwarmOptions o)
             "run", "new", "--config", Path.Combine(Dir(0), "node.toml"), "--name", $"swarm-{o.Nodes}", "--model", s.Model,
             "--seed", Str(s.Seed), "--rounds", Str(s.Rounds), "--inner-steps", Str(s.InnerSteps), "--codec", s.Codec,
             "--outer-lr", Str(s.OuterLearningRate), "--outer-momentum", Str(s.OuterMomentum), "--inner-lr", Str(s.InnerLearningRate),
-            "--batch", Str(s.BatchSize), "--quorum", Str(s.Quorum), "--min-nodes", Str(s.MinNodes), "--eval-samples", Str(s.EvalSamples), "--judge-samples", Str(s.JudgeSamples), "--judge-step", Str(s.JudgeStep), .. (s.MinCosine is { } cos ? ["--min-cosine", Str(cos)] : Array.Empty<string>()),
+            "--batch", Str(s.BatchSize), "--quorum", Str(s.Quorum), "--min-nodes", Str(s.MinNodes), "--eval-samples", Str(s.EvalSamples), "--judge-samples", Str(s.JudgeSamples), "--judge-step", Str(s.JudgeStep), .. (s.MinCosine is { } cos ? ["--min-cosine", Str(cos)] : Array.Empty<string>()), .. (s.MaxPairCosine is { } pair ? ["--max-pair-cosine", Str(pair)] : Array.Empty<string>()),
             "--clip-median", s.ClipMedianMultiple is { } clip ? Str(clip) : "off", .. (s.CapSamples ? Array.Empty<string>() : ["--no-sample-cap"]), .. (s.Overlap ? Array.Empty<string>() : ["--no-overlap"]),
             .. LmArgs()]);
         // "run <id>" is on stdout; logs and errors are on stderr.

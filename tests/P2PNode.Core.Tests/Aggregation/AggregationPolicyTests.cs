@@ -43,6 +43,22 @@ public class AggregationPolicyTests
     }
 
     [Fact]
+    public void Both_of_a_near_identical_pair_are_refused_as_duplicates_and_distinct_deltas_are_not()
+    {
+        var policy = new AggregationPolicy { MaxPairCosine = 0.99 };
+        // 3 is 1 re-signed with a little noise; 2 and 4 are their own.
+        List<DeltaContribution> round = [C(1, 1, 1f, 2f, 0f, 0f), C(2, 1, 0f, 1f, 1f, 0f), C(3, 1, 1.01f, 2f, 0f, 0.01f), C(4, 1, 0f, 0f, 1f, 1f)];
+        var report = policy.Apply(round, new float[4]);
+        Assert.Equal([(3, RejectionReason.Duplicate), (1, RejectionReason.Duplicate)], Rejected(report));
+        Assert.Contains("with another contribution of the round (input 0)", report.Rejected[0].Detail, StringComparison.Ordinal);
+        Assert.Equal([2, 4], report.Accepted.Select(a => (int)a.ContributorId[0]).Order());
+        // Off: nothing refused; a zero delta has no direction and is nobody's twin.
+        Assert.Empty(new AggregationPolicy().Apply(round, new float[4]).Rejected);
+        Assert.Empty(policy.Apply([C(1, 1, 0f, 0f, 0f, 0f), C(2, 1, 0f, 0f, 0f, 0f), C(3, 1, 1f, 0f, 0f, 0f)], new float[4]).Rejected);
+        Assert.Throws<ArgumentException>(() => new AggregationPolicy { MaxPairCosine = 0 }.Validate());
+    }
+
+    [Fact]
     public void A_delta_with_no_direction_is_not_opposed_and_a_cosine_at_the_bar_is_kept()
     {
         var policy = new AggregationPolicy { MinCosineToOthers = 0 };

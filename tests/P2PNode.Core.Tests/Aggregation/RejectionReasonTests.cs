@@ -9,7 +9,7 @@ public class RejectionReasonTests
     public void Codes_are_the_ledger_names()
     {
         Assert.Equal(
-            ["wrong_base", "malformed_delta", "wrong_shape", "norm_outlier", "nan", "opposed", "judged_harmful", "refused"],
+            ["wrong_base", "malformed_delta", "wrong_shape", "norm_outlier", "nan", "duplicate", "opposed", "judged_harmful", "refused"],
             Enum.GetValues<RejectionReason>().Select(r => r.Code()));
         Assert.Throws<ArgumentOutOfRangeException>(() => ((RejectionReason)99).Code());
     }

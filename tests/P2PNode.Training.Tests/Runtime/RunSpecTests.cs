@@ -12,14 +12,14 @@ public sealed class RunSpecTests
         Model = "mlp", Seed = 77, InnerSteps = 7, Rounds = 9, Codec = "topk:0.05+int4/32", OuterLearningRate = 0.7,
         OuterMomentum = 0.9, InnerLearningRate = 1.5e-3, BatchSize = 48, Quorum = 0.75, DeadlineFactor = 1.5,
         MinDeadlineMs = 1234, MinNodes = 3, NormOutlierMultiple = 6.5, EvalSamples = 321, Overlap = false,
-        ClipMedianMultiple = 3.5, CapSamples = false, JudgeSamples = 64, JudgeStep = 0.25, MinCosine = -0.05,
+        ClipMedianMultiple = 3.5, CapSamples = false, JudgeSamples = 64, JudgeStep = 0.25, MinCosine = -0.05, MaxPairCosine = 0.95,
     };
 
     private static readonly string[] Keys =
     [
         "model", "seed", "inner_steps", "rounds", "codec", "outer_lr", "outer_momentum", "inner_lr", "batch_size", "quorum",
         "deadline_factor", "min_deadline_ms", "min_nodes", "norm_outlier_multiple", "eval_samples", "overlap",
-        "clip_median_multiple", "cap_samples", "judge_samples", "judge_step", "min_cosine",
+        "clip_median_multiple", "cap_samples", "judge_samples", "judge_step", "min_cosine", "max_pair_cosine",
     ];
 
     [Fact]
