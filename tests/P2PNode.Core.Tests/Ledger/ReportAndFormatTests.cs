@@ -56,6 +56,42 @@ public sealed class ReportAndFormatTests : IDisposable
         Assert.Equal(30UL, k1.Samples);
     }
 
+    /// <summary>docs/ledger.md §7, credit and flags: over two rounds k1 claims more samples than a round holds and is
+    /// refused as a duplicate twice; k2 is refused as a duplicate once and used once; k0 is used with an honest claim.</summary>
+    [Fact]
+    public void InflatedClaimsAndRefusedCopiesEarnNoCreditAndOnlyTheRepeatOffenderIsFlagged()
+    {
+        var s = _t.Store;
+        var run = s.AppendOwn(_k[0], new RunGenesisBody
+        {
+            Name = "r", Model = "m", Hyperparameters = """{"inner_steps":10,"batch_size":4}""", DataPolicy = "p", InitialModel = M(0),
+        }, new byte[32], 1).Hash;
+        foreach (var k in _k) s.AppendOwn(k, new JoinBody { NodeId = "n", DisplayName = "d", Organisation = "o", Hardware = "h", SoftwareVersion = "v" }, run, 2);
+        SignedEntry Contribute(int who, ulong round, ulong samples) => s.AppendOwn(_k[who], new ContributionBody
+        {
+            Round = round, BaseModel = M((int)round), PayloadHash = M(9), PayloadSize = 1, Samples = samples, InnerSteps = 10, LossBefore = 1, LossAfter = 1, ComputeSeconds = 1,
+        }, run, 3);
+        for (ulong r = 0; r < 2; r++)
+        {
+            var honest = Contribute(0, r, 40);
+            var copier = Contribute(1, r, 4000); // inflated: 10 x 4 = 40 samples a round
+            var copied = Contribute(2, r, 40);
+            s.AppendOwn(_k[0], new AggregationBody
+            {
+                Round = r, BaseModel = M((int)r), ResultModel = M((int)r + 1),
+                Used = r == 0 ? [new WeightedInput(honest.Hash, 40)] : [new WeightedInput(honest.Hash, 40), new WeightedInput(copied.Hash, 40)],
+                Rejected = r == 0 ? [new RejectedInput(copier.Hash, "duplicate"), new RejectedInput(copied.Hash, "duplicate")] : [new RejectedInput(copier.Hash, "duplicate")],
+            }, run, 4);
+        }
+        var snap = LedgerSnapshot.FromStore(s);
+        var (contributors, _) = ContributorReport.Build(snap, LedgerAuditor.Audit(snap));
+        ContributorStats Of(int i) => contributors.Single(c => c.Author == Convert.ToHexStringLower(LedgerSignatures.PublicKeyOf(_k[i])));
+        Assert.Equal((80UL, 0), (Of(0).CreditedSamples, Of(0).Flags.Count));
+        Assert.Equal(0UL, Of(1).CreditedSamples);
+        Assert.Equal(new Dictionary<string, int> { ["inflated_samples"] = 2, ["duplicate"] = 2 }, Of(1).Flags);
+        Assert.Equal((40UL, 0), (Of(2).CreditedSamples, Of(2).Flags.Count)); // copied once of two: half, but under 2
+    }
+
     [Fact]
     public void TheReportJsonFieldsAreTheOnesTheDocumentationLists()
     {

@@ -21,6 +21,7 @@ public static class ContributorReport
         var results = new Dictionary<(string Run, ulong Round), HashSet<string>>();
         var attested = new Dictionary<string, List<double>>(StringComparer.Ordinal);
         var judgedHarmful = new HashSet<string>(StringComparer.Ordinal);
+        var duplicated = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in valid)
         {
             switch (e.Entry.Body)
@@ -29,6 +30,7 @@ public static class ContributorReport
                     foreach (var u in a.Used) accepted.Add(Hex(u.Contribution));
                     foreach (var r in a.Rejected) rejected.TryAdd(Hex(r.Contribution), r.Reason); // the first reason given
                     foreach (var r in a.Rejected.Where(r => r.Reason == JudgedHarmfulReason)) judgedHarmful.Add(Hex(r.Contribution));
+                    foreach (var r in a.Rejected.Where(r => r.Reason == DuplicateReason)) duplicated.Add(Hex(r.Contribution));
                     var key = (Hex(e.Entry.Run), a.Round);
                     if (!results.TryGetValue(key, out var set)) results[key] = set = [];
                     set.Add(Hex(a.ResultModel));
@@ -78,6 +80,9 @@ public static class ContributorReport
             // Judged harmful by any aggregation (even one another aggregator used: the judges' word is the point here).
             var judged = contributions.Count(c => judgedHarmful.Contains(Hex(c.Hash)));
             if (judged >= MinJudgedToFlag && 2 * judged >= contributions.Count) flags[FlagJudgedHarmful] = judged;
+            // A copier is refused as a duplicate every round; the node it copies only in the rounds it was copied.
+            var copies = contributions.Count(c => duplicated.Contains(Hex(c.Hash)));
+            if (copies >= MinJudgedToFlag && 2 * copies >= contributions.Count) flags[FlagDuplicate] = copies;
             contributors.Add(new ContributorStats
             {
                 Author = group.Key, DisplayName = join?.DisplayName ?? "", Organisation = join?.Organisation ?? "",
@@ -122,10 +127,12 @@ public static class ContributorReport
     public const string FlagJudgedHarmful = "judged_harmful";
     public const string FlagInflated = "inflated_samples";
     public const string FlagNoEffect = "no_effect";
+    public const string FlagDuplicate = "duplicate";
     private const string JudgedHarmfulReason = "judged_harmful";
+    private const string DuplicateReason = "duplicate";
 
-    /// <summary>An author is flagged as judged harmful when at least this many of its contributions, and at least half
-    /// of them, were excluded by judging: an honest node on skewed data is excluded now and then (docs/robustness.md),
+    /// <summary>An author is flagged as judged harmful (or duplicate) when at least this many of its contributions, and
+    /// at least half of them, were refused for that reason: an honest node on skewed data is excluded now and then (docs/robustness.md),
     /// a liar round after round.</summary>
     public const int MinJudgedToFlag = 2;
 
