@@ -56,9 +56,9 @@ internal static class LedgerAuditCommands
                 ReportJson));
             return 0;
         }
-        Console.WriteLine($"{"author",-16} {"name",-16} {"org",-6} {"rounds",6} {"samples",9} {"credited",9} {"accepted",8} {"rejected",8} {"judged",6} {"attested",8} {"mean dloss",10}");
+        Console.WriteLine($"{"author",-16} {"name",-16} {"org",-6} {"rounds",6} {"samples",9} {"credited",9} {"c.rounds",8} {"accepted",8} {"rejected",8} {"judged",6} {"attested",8} {"mean dloss",10}");
         foreach (var c in contributors)
-            Console.WriteLine($"{c.Author[..16],-16} {Trim(c.DisplayName, 16),-16} {Trim(c.Organisation, 6),-6} {c.Rounds.Count,6} {c.Samples,9} {c.CreditedSamples,9} {c.Accepted,8} {c.Rejected,8} {c.JudgedHarmful,6} {c.AttestationsReceived,8} {(c.MeanAttestedLossDelta is { } d ? d.ToString("+0.0000;-0.0000") : "-"),10}{(c.Flagged ? "  FLAGGED" : "")}{(c.Flags.Count > 0 ? "  FLAGS " + string.Join(",", c.Flags.Select(f => $"{f.Key}:{f.Value}")) : "")}");
+            Console.WriteLine($"{c.Author[..16],-16} {Trim(c.DisplayName, 16),-16} {Trim(c.Organisation, 6),-6} {c.Rounds.Count,6} {c.Samples,9} {c.CreditedSamples,9} {c.CreditedRounds,8} {c.Accepted,8} {c.Rejected,8} {c.JudgedHarmful,6} {c.AttestationsReceived,8} {(c.MeanAttestedLossDelta is { } d ? d.ToString("+0.0000;-0.0000") : "-"),10}{(c.Flagged ? "  FLAGGED" : "")}{(c.Flags.Count > 0 ? "  FLAGS " + string.Join(",", c.Flags.Select(f => $"{f.Key}:{f.Value}")) : "")}");
         foreach (var c in contributors)
             foreach (var a in c.Anomalies) Console.WriteLine($"anomaly {c.Author[..16]}: {a}");
         foreach (var a in runAnomalies) Console.WriteLine($"anomaly {a}");

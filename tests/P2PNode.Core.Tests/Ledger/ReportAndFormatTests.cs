@@ -86,7 +86,8 @@ public sealed class ReportAndFormatTests : IDisposable
         var snap = LedgerSnapshot.FromStore(s);
         var (contributors, _) = ContributorReport.Build(snap, LedgerAuditor.Audit(snap));
         ContributorStats Of(int i) => contributors.Single(c => c.Author == Convert.ToHexStringLower(LedgerSignatures.PublicKeyOf(_k[i])));
-        Assert.Equal((80UL, 0), (Of(0).CreditedSamples, Of(0).Flags.Count));
+        Assert.Equal((80UL, 2, 0), (Of(0).CreditedSamples, Of(0).CreditedRounds, Of(0).Flags.Count));
+        Assert.Equal(1, Of(2).CreditedRounds);
         Assert.Equal(0UL, Of(1).CreditedSamples);
         Assert.Equal(new Dictionary<string, int> { ["inflated_samples"] = 2, ["duplicate"] = 2 }, Of(1).Flags);
         Assert.Equal((40UL, 0), (Of(2).CreditedSamples, Of(2).Flags.Count)); // copied once of two: half, but under 2

@@ -54,6 +54,7 @@ public static class ContributorReport
             var deltas = new List<double>();
             var flags = new Dictionary<string, int>(StringComparer.Ordinal);
             ulong credited = 0;
+            var creditedRounds = new SortedSet<ulong>();
             foreach (var c in contributions)
             {
                 var h = Hex(c.Hash);
@@ -66,7 +67,11 @@ public static class ContributorReport
                 var noEffect = attested.TryGetValue(h, out var seen) && seen.Count >= 2 && seen.All(x => x == 0);
                 if (inflated) flags[FlagInflated] = flags.GetValueOrDefault(FlagInflated) + 1;
                 if (noEffect) flags[FlagNoEffect] = flags.GetValueOrDefault(FlagNoEffect) + 1;
-                if (accepted.Contains(h) && !inflated && !noEffect) credited += body.Samples;
+                if (accepted.Contains(h) && !inflated && !noEffect)
+                {
+                    credited += body.Samples;
+                    creditedRounds.Add(round);
+                }
                 if (!accepted.Contains(h) && !rejected.ContainsKey(h)) anomalies.Add($"round {round} contribution (seq {c.Seq}) was never aggregated");
                 if (accepted.Contains(h) && rejected.TryGetValue(h, out var why))
                     anomalies.Add($"round {round} contribution (seq {c.Seq}) was used by one aggregation and rejected by another ({why}); counted as accepted");
@@ -97,7 +102,7 @@ public static class ContributorReport
                 AttestationsGiven = group.Count(e => e.Kind == EntryKind.Attestation),
                 Aggregations = group.Count(e => e.Kind == EntryKind.Aggregation),
                 Flagged = flagged.Contains(group.Key), Anomalies = anomalies,
-                CreditedSamples = credited, JudgedHarmful = judged, Flags = flags,
+                CreditedSamples = credited, CreditedRounds = creditedRounds.Count, JudgedHarmful = judged, Flags = flags,
             });
         }
         var runAnomalies = results.Where(kv => kv.Value.Count > 1)

@@ -21,6 +21,8 @@ public sealed record ContributorStats
     /// <summary>Samples credited: those of contributions an aggregation used, less inflated claims and contributions
     /// with no measured effect (docs/ledger.md §7).</summary>
     public ulong CreditedSamples { get; init; }
+    /// <summary>Distinct rounds with a credited contribution.</summary>
+    public int CreditedRounds { get; init; }
     /// <summary>Contributions some aggregation excluded as judged_harmful.</summary>
     public int JudgedHarmful { get; init; }
     /// <summary>What only a liar does, flag → how many contributions (ContributorReport.Flag*).</summary>
