@@ -631,6 +631,8 @@ def harmful_set(inputs, scores):
         if judge not in inputs.values() or c not in inputs or inputs[c] == judge:
             continue  # only an input's author judges, and never its own input
         change = after - before
+        if change in (float("inf"), float("-inf")):
+            continue  # finite losses whose difference overflows a double say nothing
         mine = per_judge.setdefault(judge, {})
         if c in mine:
             if mine[c] != change:

@@ -30,7 +30,8 @@ public sealed record JudgedExclusion(string Contribution, int Harmful, int Votes
 /// abstains.</item>
 /// <item>An input is excluded when at least <see cref="MinVotes"/> judges scored it and more than two thirds of them
 /// found it harmful (3 × harmful > 2 × votes). A simple majority excluded an honest node whose data is unlike
-/// everyone else's in 57 of 107 rounds of an all-honest 8-node swarm; two thirds, 22 (docs/robustness.md).</item>
+/// everyone else's in 57 of 107 rounds of an all-honest 8-node swarm; the same run with two thirds, in 13
+/// (docs/robustness.md).</item>
 /// </list>
 /// </summary>
 public static class JudgingRule
@@ -52,7 +53,8 @@ public static class JudgingRule
         foreach (var s in scores)
         {
             if (!judges.Contains(s.Judge) || !authorOf.TryGetValue(s.Contribution, out var author) || author == s.Judge) continue;
-            if (!double.IsFinite(s.LossBefore) || !double.IsFinite(s.LossAfter)) continue;
+            // Finite losses can still differ by more than a double holds (1e308 − (−1e308)): such a score says nothing.
+            if (!double.IsFinite(s.LossBefore) || !double.IsFinite(s.LossAfter) || !double.IsFinite(s.Change)) continue;
             if (!byJudge.TryGetValue(s.Judge, out var mine)) byJudge[s.Judge] = mine = new(StringComparer.Ordinal);
             if (mine.TryGetValue(s.Contribution, out var earlier))
             {

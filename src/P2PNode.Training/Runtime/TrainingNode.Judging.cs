@@ -36,24 +36,34 @@ public sealed partial class TrainingNode
             }
         }
         var open = _book.OpenRound;
-        if (round > open + 2 || round + AggregationPolicy.MaxLateRounds < open)
+        if (_spec.JudgeSamples == 0 || round > open + 2 || round + AggregationPolicy.MaxLateRounds < open)
         {
             _ctx.Metrics.Increment("training_judgements_out_of_window");
             return ValidationResult.Ignore;
         }
-        foreach (var (entry, _) in items) _ctx.KeepEntry?.Invoke(entry);
+        var fresh = new List<SignedEntry>();
         lock (_gate)
         {
             if (!_judgements.TryGetValue(round, out var byJudge)) _judgements[round] = byJudge = [];
-            if (!byJudge.TryAdd(origin, [.. items]))
+            var first = !byJudge.TryGetValue(origin, out var held);
+            if (first) byJudge[origin] = held = [];
+            // Every attestation a judge sends for the round is kept and cited, not only its first message's: a judge
+            // that sends two different score sets then contradicts itself in every aggregation that saw both, and the
+            // rule drops its votes (a restarted node re-sends the same measurements, which contradict nothing).
+            foreach (var item in items)
+                if (held!.Count < RunMessage.MaxJudgements && !held.Exists(h => h.Entry.Hash.AsSpan().SequenceEqual(item.Entry.Hash)))
+                {
+                    held.Add(item);
+                    fresh.Add(item.Entry);
+                }
+            if (!first && fresh.Count == 0)
             {
-                // One message per judge and round; a second one is not used (a node that restarted mid-judging sends
-                // its scores again, and they are the same measurements).
                 _ctx.Metrics.Increment("training_judgements_duplicate");
                 return ValidationResult.Ignore;
             }
             _lastSeen[origin] = NowMs;
         }
+        foreach (var entry in fresh) _ctx.KeepEntry?.Invoke(entry);
         _ctx.Metrics.Increment("training_judgements_received");
         _roundWake.Pulse();
         return ValidationResult.Accept;
@@ -105,8 +115,11 @@ public sealed partial class TrainingNode
             foreach (var old in _judgements.Keys.Where(r => r + AggregationPolicy.MaxLateRounds < round).ToList()) _judgements.Remove(old);
         }
         var inputs = candidates.Select(c => new JudgedInput(c.C.Hash, Convert.ToHexStringLower(c.C.Entry.Author))).ToList();
-        var ids = inputs.Select(i => i.Contribution).ToHashSet(StringComparer.Ordinal);
-        var cited = held.Where(h => ids.Contains(Convert.ToHexStringLower(h.Body.Contribution))).ToList();
+        // Cite exactly what the rule counts: scores by a judge (an author of a judged input) about another author's input.
+        var authorOf = inputs.ToDictionary(i => i.Contribution, i => i.Author, StringComparer.Ordinal);
+        var judgeKeys = authorOf.Values.ToHashSet(StringComparer.Ordinal);
+        var cited = held.Where(h => authorOf.TryGetValue(Convert.ToHexStringLower(h.Body.Contribution), out var author)
+            && judgeKeys.Contains(Convert.ToHexStringLower(h.Entry.Author)) && author != Convert.ToHexStringLower(h.Entry.Author)).ToList();
         var excluded = JudgingRule.Excluded(inputs, cited.Select(h => new JudgeScore(Convert.ToHexStringLower(h.Entry.Author),
             Convert.ToHexStringLower(h.Body.Contribution), h.Body.LossBefore, h.Body.LossAfter)));
         return (excluded, [.. cited.Select(h => h.Entry.Hash)]);

@@ -118,13 +118,17 @@ public static class ContributorReport
         foreach (var e in log)
         {
             if (e.Entry.Body is not AggregationBody { Judgements.Count: > 0 } a) continue;
-            var inputs = a.Used.Select(u => u.Contribution).Concat(a.Rejected.Select(r => r.Contribution)).Select(Hex)
-                .Where(h => byHash.TryGetValue(h, out var c) && c.Entry.Body is ContributionBody { } b && b.Round == a.Round)
-                .ToDictionary(h => h, h => Hex(byHash[h].Author), StringComparer.Ordinal);
+            // The judged inputs and the scores that count, as the auditor's judging check has them (docs/ledger.md §6).
+            var run = Hex(e.Entry.Run);
+            var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var h in a.Used.Select(u => u.Contribution).Concat(a.Rejected.Where(r => !LedgerAuditor.BeforeJudging.Contains(r.Reason)).Select(r => r.Contribution)).Select(Hex))
+                if (byHash.TryGetValue(h, out var c) && c.Entry.Body is ContributionBody { } b && b.Round == a.Round && Hex(c.Entry.Run) == run)
+                    inputs.TryAdd(h, Hex(c.Author));
             var judges = inputs.Values.ToHashSet(StringComparer.Ordinal);
-            var held = attestations[(Hex(e.Entry.Run), a.Round)].Count(t => judges.Contains(Hex(t.Author))
-                && inputs.TryGetValue(Hex(((AttestationBody)t.Entry.Body).Contribution), out var author) && author != Hex(t.Author));
-            var cited = a.Judgements.Select(Hex).Distinct(StringComparer.Ordinal).Count();
+            bool Counts(SignedEntry t) => judges.Contains(Hex(t.Author)) && t.Entry.Body is AttestationBody body
+                && inputs.TryGetValue(Hex(body.Contribution), out var author) && author != Hex(t.Author);
+            var held = attestations[(run, a.Round)].Count(Counts);
+            var cited = a.Judgements.Select(Hex).Distinct(StringComparer.Ordinal).Count(h => byHash.TryGetValue(h, out var t) && Counts(t));
             if (cited < held) yield return $"round {a.Round} aggregation (seq {e.Seq}) cites {cited} of the {held} attestations about its judged inputs this ledger holds";
         }
     }

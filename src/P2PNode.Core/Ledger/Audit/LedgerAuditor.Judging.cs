@@ -7,7 +7,7 @@ public static partial class LedgerAuditor
 {
     /// <summary>Rejection reasons decided before judging (docs/runtime.md §3 step 7): an input refused for one of these
     /// was never judged, so it is not among the judged inputs.</summary>
-    private static readonly HashSet<string> BeforeJudging = new([RejectionReason.WrongBase.Code(), RejectionReason.MalformedDelta.Code()], StringComparer.Ordinal);
+    internal static readonly HashSet<string> BeforeJudging = new([RejectionReason.WrongBase.Code(), RejectionReason.MalformedDelta.Code()], StringComparer.Ordinal);
 
     /// <summary>
     /// Step 9, judging (docs/ledger.md): an aggregation excluded as `judged_harmful` exactly what <see cref="JudgingRule"/>
