@@ -122,6 +122,21 @@ public sealed class JudgingRuleTests
     }
 
     [Fact]
+    public void A_score_whose_loss_change_overflows_a_double_is_ignored()
+    {
+        // Judge d's scores overflow (1e308 − (−1e308) is infinite); b and c still find "a" harmful.
+        double Change(string j, string a) => a == "a" ? 5.0 : Honest(j, a);
+        var scores = Scores(4, Change);
+        var counted = Assert.Single(JudgingRule.Excluded(Inputs(4), scores));
+        scores.RemoveAll(x => x.Judge == "d");
+        scores.AddRange(from a in Authors.Take(3) select new JudgeScore("d", C(a), -1e308, a == "c" ? 1.0 : 1e308));
+        // d has one usable score left (under MinScores): it abstains, and "a" is excluded on the other two judges' word.
+        var x = Assert.Single(JudgingRule.Excluded(Inputs(4), scores));
+        Assert.Equal((C("a"), 2), (x.Contribution, x.Votes));
+        Assert.Equal(3, counted.Votes);
+    }
+
+    [Fact]
     public void A_contribution_that_lowers_every_loss_a_lot_is_never_excluded()
     {
         Assert.Empty(JudgingRule.Excluded(Inputs(6), Scores(6, (j, a) => a == "f" ? -3.0 : Honest(j, a))));
