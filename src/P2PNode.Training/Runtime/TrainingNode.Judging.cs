@@ -19,9 +19,19 @@ public sealed partial class TrainingNode
     /// <summary>Round → judge → that judge's attestations of the round (signed by it, of this run).</summary>
     private readonly Dictionary<ulong, Dictionary<PeerId, List<(SignedEntry Entry, AttestationBody Body)>>> _judgements = [];
 
-    private ValidationResult OnJudgements(PeerId origin, byte[] payload)
+    /// <summary>A Judgements message whose attestations parsed and whose signatures verified (<see cref="RunMessage.DecodeJudgements"/>).</summary>
+    private sealed record DecodedJudgements(ulong Round, IReadOnlyList<(SignedEntry Entry, AttestationBody Body)> Items)
     {
-        var (round, items) = RunMessage.DecodeJudgements(payload);
+        public static DecodedJudgements Of(byte[] payload)
+        {
+            var (round, items) = RunMessage.DecodeJudgements(payload);
+            return new DecodedJudgements(round, items);
+        }
+    }
+
+    private ValidationResult OnJudgements(PeerId origin, DecodedJudgements decoded)
+    {
+        var (round, items) = decoded;
         foreach (var (entry, _) in items)
         {
             if (PeerId.FromPublicKey(entry.Author) != origin)

@@ -162,7 +162,12 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
                     WakeBoth();
                     return ValidationResult.Accept;
                 case RunMessage.JudgementsKind:
-                    return OnJudgements(origin, message.Payload);
+                    return OnJudgements(origin, message.Prepared switch
+                    {
+                        DecodedJudgements d => d,
+                        InvalidDataException e => throw new InvalidDataException(e.Message, e),
+                        _ => DecodedJudgements.Of(message.Payload),
+                    });
                 default:
                     throw new InvalidDataException($"unknown training message kind {message.Payload[1]}");
             }
@@ -174,11 +179,19 @@ public sealed partial class TrainingNode : IGossipValidator, IDisposable
         }
     }
 
-    /// <summary>The stateless checks of a contribution (decoding, the entry's signature, the delta's hash), run by the
-    /// overlay before it takes its lock; <see cref="Validate"/> takes the result (or the reason it failed) from there.</summary>
+    /// <summary>The stateless checks of a contribution (decoding, the entry's signature, the delta's hash) or of a
+    /// Judgements message (decoding, every attestation's signature), run by the overlay before it takes its lock; <see cref="Validate"/> takes the result (or the reason it failed) from there.</summary>
     public object? Prepare(string topic, PeerId origin, byte[] payload)
     {
-        try { return RunMessage.KindOf(payload) == RunMessage.ContributionKind ? DecodedContribution.Of(payload) : null; }
+        try
+        {
+            return RunMessage.KindOf(payload) switch
+            {
+                RunMessage.ContributionKind => DecodedContribution.Of(payload),
+                RunMessage.JudgementsKind => DecodedJudgements.Of(payload), // up to 1024 signatures: outside the lock too
+                _ => null,
+            };
+        }
         catch (InvalidDataException e) { return e; }
     }
 

@@ -56,6 +56,39 @@ public sealed class TrainingNodeValidateTests : IDisposable
     }
 
     [Fact]
+    public void JudgementsAreDecodedBeforeTheLockKeptOnceAndRefusedWhenForgedOrInARunWithoutJudging()
+    {
+        var judged = new InProcessRun(1, _run.Spec with { JudgeSamples = 10 });
+        try
+        {
+            _a.Join(judged.Run);
+            var kept = new List<P2PNode.Ledger.Entries.SignedEntry>();
+            var node = new TrainingNode(judged.Contexts[0] with { KeepEntry = kept.Add });
+            ValidationResult Prepared(TrainingNode n, InProcessRun run, RunPeer origin, byte[] m) =>
+                n.Validate(run.Delivery(origin.Id, m) with { Prepared = n.Prepare(run.Topic, origin.Id, m) });
+            byte[] Judgements(byte[] run) => RunMessage.EncodeJudgements(0, [_a.Ledger.AppendOwn(_a.Identity.SigningKey, new P2PNode.Ledger.Entries.AttestationBody
+            {
+                Round = 0, Contribution = new byte[32], Samples = 10, LossBefore = 1, LossAfter = 2,
+            }, run)]);
+
+            var m = Judgements(judged.Run);
+            Assert.IsNotType<InvalidDataException>(node.Prepare(judged.Topic, _a.Id, m));
+            Assert.Equal(ValidationResult.Reject, Prepared(node, judged, _b, m)); // not the author
+            Assert.Equal(ValidationResult.Accept, Prepared(node, judged, _a, m));
+            Assert.Equal(ValidationResult.Ignore, Prepared(node, judged, _a, m)); // nothing new
+            Assert.Single(kept);
+            var forged = (byte[])m.Clone();
+            forged[^1] ^= 0x01; // inside the attestation's signature
+            Assert.IsType<InvalidDataException>(node.Prepare(judged.Topic, _a.Id, forged));
+            Assert.Equal(ValidationResult.Reject, Prepared(node, judged, _a, forged));
+            // The run of this class does not judge: Judgements are ignored, and nothing is kept or held.
+            Assert.Equal(ValidationResult.Ignore, Prepared(Node, _run, _a, Judgements(_run.Run)));
+            Assert.Equal(1, Count("training_judgements_out_of_window"));
+        }
+        finally { judged.Dispose(); }
+    }
+
+    [Fact]
     public void ContributionsDecodedBeforeTheLockGetTheSameVerdictsAndTheirEntriesGoToTheLedger()
     {
         var kept = new List<P2PNode.Ledger.Entries.SignedEntry>();
