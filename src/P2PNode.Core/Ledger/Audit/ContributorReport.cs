@@ -1,3 +1,4 @@
+using P2PNode.Aggregation;
 using P2PNode.Ledger.Entries;
 
 namespace P2PNode.Ledger.Audit;
@@ -29,8 +30,8 @@ public static class ContributorReport
                 case AggregationBody a:
                     foreach (var u in a.Used) accepted.Add(Hex(u.Contribution));
                     foreach (var r in a.Rejected) rejected.TryAdd(Hex(r.Contribution), r.Reason); // the first reason given
-                    foreach (var r in a.Rejected.Where(r => r.Reason == JudgedHarmfulReason)) judgedHarmful.Add(Hex(r.Contribution));
-                    foreach (var r in a.Rejected.Where(r => r.Reason == DuplicateReason)) duplicated.Add(Hex(r.Contribution));
+                    foreach (var r in a.Rejected.Where(r => r.Reason == RejectionReason.JudgedHarmful.Code())) judgedHarmful.Add(Hex(r.Contribution));
+                    foreach (var r in a.Rejected.Where(r => r.Reason == RejectionReason.Duplicate.Code())) duplicated.Add(Hex(r.Contribution));
                     var key = (Hex(e.Entry.Run), a.Round);
                     if (!results.TryGetValue(key, out var set)) results[key] = set = [];
                     set.Add(Hex(a.ResultModel));
@@ -82,12 +83,17 @@ public static class ContributorReport
             bool Rejected(SignedEntry c) => rejected.ContainsKey(Hex(c.Hash)) && !accepted.Contains(Hex(c.Hash));
             var reasons = contributions.Where(Rejected).Select(c => rejected[Hex(c.Hash)])
                 .GroupBy(r => r).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-            // Judged harmful by any aggregation (even one another aggregator used: the judges' word is the point here).
-            var judged = contributions.Count(c => judgedHarmful.Contains(Hex(c.Hash)));
-            if (judged >= MinJudgedToFlag && 2 * judged >= contributions.Count) flags[FlagJudgedHarmful] = judged;
-            // A copier is refused as a duplicate every round; the node it copies only in the rounds it was copied.
-            var copies = contributions.Count(c => duplicated.Contains(Hex(c.Hash)));
-            if (copies >= MinJudgedToFlag && 2 * copies >= contributions.Count) flags[FlagDuplicate] = copies;
+            // Refused for a reason by any aggregation (even one another aggregator used: the judges' word is the point
+            // here); flagged when it happened round after round. A copier is refused as a duplicate every round, the
+            // node it copies only in the rounds it was copied.
+            int FlagRepeated(string flag, HashSet<string> refused)
+            {
+                var count = contributions.Count(c => refused.Contains(Hex(c.Hash)));
+                if (count >= MinJudgedToFlag && 2 * count >= contributions.Count) flags[flag] = count;
+                return count;
+            }
+            var judged = FlagRepeated(FlagJudgedHarmful, judgedHarmful);
+            FlagRepeated(FlagDuplicate, duplicated);
             contributors.Add(new ContributorStats
             {
                 Author = group.Key, DisplayName = join?.DisplayName ?? "", Organisation = join?.Organisation ?? "",
@@ -120,10 +126,7 @@ public static class ContributorReport
             if (e.Entry.Body is not AggregationBody { Judgements.Count: > 0 } a) continue;
             // The judged inputs and the scores that count, as the auditor's judging check has them (docs/ledger.md §6).
             var run = Hex(e.Entry.Run);
-            var inputs = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var h in a.Used.Select(u => u.Contribution).Concat(a.Rejected.Where(r => !LedgerAuditor.BeforeJudging.Contains(r.Reason)).Select(r => r.Contribution)).Select(Hex))
-                if (byHash.TryGetValue(h, out var c) && c.Entry.Body is ContributionBody { } b && b.Round == a.Round && Hex(c.Entry.Run) == run)
-                    inputs.TryAdd(h, Hex(c.Author));
+            var inputs = LedgerAuditor.JudgedInputs(a, run, byHash).ToDictionary(i => i.Contribution, i => i.Author, StringComparer.Ordinal);
             var judges = inputs.Values.ToHashSet(StringComparer.Ordinal);
             bool Counts(SignedEntry t) => judges.Contains(Hex(t.Author)) && t.Entry.Body is AttestationBody body
                 && inputs.TryGetValue(Hex(body.Contribution), out var author) && author != Hex(t.Author);
@@ -137,8 +140,6 @@ public static class ContributorReport
     public const string FlagInflated = "inflated_samples";
     public const string FlagNoEffect = "no_effect";
     public const string FlagDuplicate = "duplicate";
-    private const string JudgedHarmfulReason = "judged_harmful";
-    private const string DuplicateReason = "duplicate";
 
     /// <summary>An author is flagged as judged harmful (or duplicate) when at least this many of its contributions, and
     /// at least half of them, were refused for that reason: an honest node on skewed data is excluded now and then (docs/robustness.md),

@@ -7,7 +7,21 @@ public static partial class LedgerAuditor
 {
     /// <summary>Rejection reasons decided before judging (docs/runtime.md §3 step 7): an input refused for one of these
     /// was never judged, so it is not among the judged inputs.</summary>
-    internal static readonly HashSet<string> BeforeJudging = new([RejectionReason.WrongBase.Code(), RejectionReason.MalformedDelta.Code()], StringComparer.Ordinal);
+    private static readonly HashSet<string> BeforeJudging = new([RejectionReason.WrongBase.Code(), RejectionReason.MalformedDelta.Code()], StringComparer.Ordinal);
+
+    /// <summary>An aggregation's judged inputs (docs/ledger.md §6 step 9): its used, then rejected, contributions of its
+    /// own run and round that are in the ledger, less those refused before judging; each once, first occurrence first.
+    /// The auditor's judging check and the report's citation count both take them from here.</summary>
+    internal static List<JudgedInput> JudgedInputs(AggregationBody a, string run, Dictionary<string, SignedEntry> byHash)
+    {
+        var inputs = new List<JudgedInput>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var hash in a.Used.Select(u => u.Contribution).Concat(a.Rejected.Where(r => !BeforeJudging.Contains(r.Reason)).Select(r => r.Contribution)))
+            if (byHash.TryGetValue(Hex(hash), out var c) && c.Entry.Body is ContributionBody body && body.Round == a.Round && Hex(c.Entry.Run) == run
+                && seen.Add(Hex(hash)))
+                inputs.Add(new JudgedInput(Hex(hash), Hex(c.Author)));
+        return inputs;
+    }
 
     /// <summary>
     /// Step 9, judging (docs/ledger.md): an aggregation excluded as `judged_harmful` exactly what <see cref="JudgingRule"/>
@@ -23,10 +37,7 @@ public static partial class LedgerAuditor
             if (claimed.Count > 0) mismatch($"round {a.Round} aggregation excludes {claimed.Count} input(s) as judged_harmful but cites no judgement");
             return;
         }
-        var inputs = new List<JudgedInput>();
-        foreach (var hash in a.Used.Select(u => u.Contribution).Concat(a.Rejected.Where(r => !BeforeJudging.Contains(r.Reason)).Select(r => r.Contribution)))
-            if (byHash.TryGetValue(Hex(hash), out var c) && c.Entry.Body is ContributionBody body && body.Round == a.Round && Hex(c.Entry.Run) == run)
-                inputs.Add(new JudgedInput(Hex(hash), Hex(c.Author)));
+        var inputs = JudgedInputs(a, run, byHash);
         var ids = inputs.Select(i => i.Contribution).ToHashSet(StringComparer.Ordinal);
         var scores = new List<JudgeScore>();
         foreach (var cited in a.Judgements)

@@ -17,12 +17,14 @@ public abstract record EntryBody
 
     public abstract JsonObject ToJson();
 
-    public static EntryBody Read(EntryKind kind, ref CanonicalReader r) => kind switch
+    /// <summary>Reads the body of an entry of <paramref name="kind"/> and <paramref name="version"/> (the entry checked
+    /// that the pair is allowed: docs/ledger.md §3.1).</summary>
+    public static EntryBody Read(EntryKind kind, ref CanonicalReader r, byte version = 1) => kind switch
     {
         EntryKind.RunGenesis => RunGenesisBody.ReadFrom(ref r),
         EntryKind.Join => JoinBody.ReadFrom(ref r),
         EntryKind.Contribution => ContributionBody.ReadFrom(ref r),
-        EntryKind.Aggregation => AggregationBody.ReadFrom(ref r, version: 1),
+        EntryKind.Aggregation => AggregationBody.ReadFrom(ref r, version),
         EntryKind.Attestation => AttestationBody.ReadFrom(ref r),
         EntryKind.Checkpoint => CheckpointBody.ReadFrom(ref r),
         _ => throw new FormatException($"unknown entry kind {(byte)kind}"),

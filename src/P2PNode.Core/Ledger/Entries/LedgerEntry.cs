@@ -47,7 +47,7 @@ public sealed record LedgerEntry
         var prev = r.Hash("prev");
         var time = r.I64("time_ms");
         var run = r.Hash("run");
-        var body = kind == EntryKind.Aggregation ? AggregationBody.ReadFrom(ref r, version) : EntryBody.Read(kind, ref r);
+        var body = EntryBody.Read(kind, ref r, version);
         r.End("entry body");
         return new LedgerEntry { Author = author, Seq = seq, Prev = prev, TimeMs = time, Run = run, Body = body };
     }
