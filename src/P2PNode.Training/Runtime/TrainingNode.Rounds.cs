@@ -319,12 +319,11 @@ public sealed partial class TrainingNode
             candidates.Add((c, new DeltaContribution { ContributorId = c.Entry.Hash, Samples = (long)c.Body.Samples, Delta = values }));
         }
         var (excluded, cited) = JudgeRound(round, theta, [.. candidates.Where(x => x.C.Round == round).Select(x => new Judged(x.C, x.D.Delta))], judge);
+        var byHash = candidates.ToDictionary(k => k.C.Hash, k => k.C, StringComparer.Ordinal);
         foreach (var x in excluded)
-        {
-            var c = candidates.First(k => k.C.Hash == x.Contribution).C;
-            rejected.Add(Refuse(c, RejectionReason.JudgedHarmful, $"{x.Harmful} of the {x.Votes} judges that scored it found it harmful"));
-            candidates.RemoveAll(k => k.C.Hash == x.Contribution);
-        }
+            rejected.Add(Refuse(byHash[x.Contribution], RejectionReason.JudgedHarmful, $"{x.Harmful} of the {x.Votes} judges that scored it found it harmful"));
+        var judgedOut = excluded.Select(x => x.Contribution).ToHashSet(StringComparer.Ordinal);
+        candidates.RemoveAll(k => judgedOut.Contains(k.C.Hash));
         var used = new List<WeightedInput>();
         if (candidates.Count > 0)
         {
