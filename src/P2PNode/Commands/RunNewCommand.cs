@@ -16,7 +16,7 @@ internal static class RunNewCommand
         "[--name N] [--model cnn|mlp|lm] [--seed S] [--rounds R] [--inner-steps H] [--codec SPEC] [--outer-lr X]\n" +
         "  [--outer-momentum M] [--inner-lr X] [--batch B] [--quorum Q] [--min-nodes K] [--deadline-factor F]\n" +
         "  [--min-deadline-ms MS] [--eval-samples N] [--no-overlap] [--data-policy TEXT]\n" +
-        "  [--clip-median K|off] [--no-sample-cap] [--judge-samples N] [--judge-step S] [--min-cosine C] [--max-pair-cosine C]\n" +
+        "  " + DefenceFlags.Usage + "\n" +
         "  language model (--model lm): " + LmFlags.Usage;
 
     public static Task<int> RunAsync(Args a) => NodeSetup.Guard("run new", () =>
@@ -66,13 +66,8 @@ internal static class RunNewCommand
             MinDeadlineMs = a.GetInt("min-deadline-ms", 0) ?? d.MinDeadlineMs,
             EvalSamples = a.GetInt("eval-samples", 0) ?? d.EvalSamples,
             Overlap = !a.Flag("no-overlap"),
-            ClipMedianMultiple = a.Get("clip-median") is { } clip ? (clip == "off" ? null : a.GetDouble("clip-median")) : d.ClipMedianMultiple,
-            CapSamples = !a.Flag("no-sample-cap"),
-            JudgeSamples = a.GetInt("judge-samples", 0, RunSpec.MaxJudgeSamples) ?? d.JudgeSamples,
-            JudgeStep = a.GetDouble("judge-step") ?? d.JudgeStep,
-            MinCosine = a.GetDouble("min-cosine"),
-            MaxPairCosine = a.GetDouble("max-pair-cosine"),
         };
+        spec = DefenceFlags.Apply(a, spec);
         try { spec.Validate(); }
         catch (Exception e) when (e is ArgumentException or FormatException) { throw new UsageException(e.Message); }
         return spec;

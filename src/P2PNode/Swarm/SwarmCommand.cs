@@ -21,7 +21,7 @@ internal static class SwarmCommand
         "                     [--codec SPEC] [--outer-lr X] [--outer-momentum M] [--inner-lr X] [--batch B] [--seed S]\n" +
         "                     [--quorum Q] [--eval-samples N] [--no-overlap] [--kill I@R[,I@R...]] [--restarts I:N[:SEED]] [--fail I@R[,...]]\n" +
         "                     [--late-join R] [--no-baselines]\n" +
-        "                     measurement: [--byzantine I:MODE[,I:MODE...]] (node I lies, docs/robustness.md) [--judge-samples N] [--judge-step S] [--min-cosine C] [--max-pair-cosine C] [--clip-median K|off] [--no-sample-cap] [--without I[,J...]] (shards split N ways, nodes I,J not started)\n" +
+        "                     measurement: [--byzantine I:MODE[,I:MODE...]] (node I lies, docs/robustness.md) " + DefenceFlags.Usage + " [--without I[,J...]] (shards split N ways, nodes I,J not started)\n" +
         "                     language model: --model lm [--languages en,de,...|--corpora P,P,...] [--corpus-bytes N] [--held-out-percent P]\n" +
         "                     [--low-resource I[:F]] [--curve-every K] [--tokenizer-file F] " + LmFlags.Usage + "\n" +
         "                     [--work DIR] [--data DIR] [--json out.json] [--timeout-minutes M]";
@@ -69,13 +69,8 @@ internal static class SwarmCommand
                 EvalSamples = a.GetInt("eval-samples", 0) ?? d.EvalSamples,
                 Overlap = !a.Flag("no-overlap"),
                 MinNodes = nodes,
-                JudgeSamples = a.GetInt("judge-samples", 0, RunSpec.MaxJudgeSamples) ?? d.JudgeSamples,
-                JudgeStep = a.GetDouble("judge-step") ?? d.JudgeStep,
-                MinCosine = a.GetDouble("min-cosine"),
-                MaxPairCosine = a.GetDouble("max-pair-cosine"),
-                ClipMedianMultiple = a.Get("clip-median") is { } clip ? (clip == "off" ? null : a.GetDouble("clip-median")) : d.ClipMedianMultiple,
-                CapSamples = !a.Flag("no-sample-cap"),
             };
+            spec = DefenceFlags.Apply(a, spec);
             spec.Validate();
             split = DataSplit.Parse(a.Get("split") ?? "dirichlet:0.5");
         }

@@ -54,8 +54,8 @@ internal sealed partial class SwarmRun(SwarmOptions o)
             "run", "new", "--config", Path.Combine(Dir(0), "node.toml"), "--name", $"swarm-{o.Nodes}", "--model", s.Model,
             "--seed", Str(s.Seed), "--rounds", Str(s.Rounds), "--inner-steps", Str(s.InnerSteps), "--codec", s.Codec,
             "--outer-lr", Str(s.OuterLearningRate), "--outer-momentum", Str(s.OuterMomentum), "--inner-lr", Str(s.InnerLearningRate),
-            "--batch", Str(s.BatchSize), "--quorum", Str(s.Quorum), "--min-nodes", Str(s.MinNodes), "--eval-samples", Str(s.EvalSamples), "--judge-samples", Str(s.JudgeSamples), "--judge-step", Str(s.JudgeStep), .. (s.MinCosine is { } cos ? ["--min-cosine", Str(cos)] : Array.Empty<string>()), .. (s.MaxPairCosine is { } pair ? ["--max-pair-cosine", Str(pair)] : Array.Empty<string>()),
-            "--clip-median", s.ClipMedianMultiple is { } clip ? Str(clip) : "off", .. (s.CapSamples ? Array.Empty<string>() : ["--no-sample-cap"]), .. (s.Overlap ? Array.Empty<string>() : ["--no-overlap"]),
+            "--batch", Str(s.BatchSize), "--quorum", Str(s.Quorum), "--min-nodes", Str(s.MinNodes), "--eval-samples", Str(s.EvalSamples),
+            .. DefenceFlags.Of(s), .. (s.Overlap ? Array.Empty<string>() : ["--no-overlap"]),
             .. LmArgs()]);
         // "run <id>" is on stdout; logs and errors are on stderr.
         _runId = newStdout.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("run ", StringComparison.Ordinal))?[4..]
